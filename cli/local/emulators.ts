@@ -1,0 +1,62 @@
+// Embedded emulators for --local, `kcl-ts local` and the tests: kinesalite (Kinesis) and dynalite
+// (DynamoDB) in-process, each on a free port on 127.0.0.1.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import dynalite from "dynalite";
+import kinesalite from "kinesalite";
+
+export interface Emulators {
+  kinesisEndpoint: string;
+  dynamodbEndpoint: string;
+  stop(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** kinesalite's account-wide shard limit (its default, 10, is too low for benchmarks). */
+  shardLimit?: number;
+  /** Fixed ports (0 = any free port). */
+  kinesisPort?: number;
+  dynamodbPort?: number;
+}
+
+function listen(server: Server, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      const { port: actual } = server.address() as AddressInfo;
+      resolve(`http://127.0.0.1:${actual}`);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    // Keep-alive sockets from SDK clients would hold close() open forever.
+    (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
+  const kinesis: Server = kinesalite({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: options.shardLimit ?? 1000,
+  });
+  const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const [kinesisEndpoint, dynamodbEndpoint] = await Promise.all([
+    listen(kinesis, options.kinesisPort ?? 0),
+    listen(dynamo, options.dynamodbPort ?? 0),
+  ]);
+  let stopped = false;
+  return {
+    kinesisEndpoint,
+    dynamodbEndpoint,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.all([close(kinesis), close(dynamo)]);
+    },
+  };
+}

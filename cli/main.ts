@@ -1,0 +1,45 @@
+#!/usr/bin/env bun
+// The kcl-ts command: argv parsing only. Each command lives in cli/commands/<name>.ts as a thin
+// yargs builder over a plain run(args, deps) function that returns an exit code.
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { version } from "./version.ts";
+import { commands } from "./commands/index.ts";
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const parser = yargs(argv)
+    .scriptName("kcl-ts")
+    .usage("kcl-ts <command> [options]\n\nA native TypeScript Kinesis Client Library.")
+    .version(version)
+    .help()
+    .alias("h", "help")
+    .strict()
+    .demandCommand(1, "Name a command: consume, leases list, local, demo.")
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      process.stderr.write(`kcl-ts: ${message}\nRun 'kcl-ts --help' for usage.\n`);
+      exitCode = 2;
+    });
+  for (const command of commands) {
+    parser.command(command.command, command.describe, command.builder, async (args) => {
+      exitCode = await command.handler(args);
+    });
+  }
+  await parser.parseAsync();
+  return exitCode;
+}
+
+if (import.meta.main) {
+  main(hideBin(process.argv)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`kcl-ts: unexpected error (this is a bug): ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

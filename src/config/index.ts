@@ -1,0 +1,3 @@
+// Configuration: options, defaults, validation.
+export * from "./options.ts";
+export * from "./resolve.ts";

@@ -1,0 +1,92 @@
+// The user-facing option set (spec §5) and its documented defaults.
+
+export type InitialPosition = "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+export type CheckpointMode = "auto" | "manual";
+export type OnErrorPolicy = "retry" | "skip" | "exit";
+
+/** What a user may pass to createWorker / `kcl-ts consume`. Everything but app and stream is optional. */
+export interface KclOptions {
+  /** Application name: identifies the fleet; also the lease table name unless `table` is set. */
+  app: string;
+  /** Kinesis data stream name. */
+  stream: string;
+  /** Lease table. Default: the app name. */
+  table?: string;
+  /** Unique per live process. Default: host name + pid + random suffix (the CLI fills it). */
+  workerId?: string;
+  /** AWS region. Default: the SDK chain (AWS_REGION, AWS_DEFAULT_REGION, profile). */
+  region?: string;
+  /** Kinesis endpoint override. Default: AWS_ENDPOINT_URL_KINESIS, then AWS_ENDPOINT_URL. */
+  kinesisEndpoint?: string;
+  /** DynamoDB endpoint override. Default: AWS_ENDPOINT_URL_DYNAMODB, then AWS_ENDPOINT_URL. */
+  dynamodbEndpoint?: string;
+  /** Where a shard with no checkpoint starts. Default LATEST. */
+  initialPosition?: InitialPosition;
+  /** ISO 8601 time, required with AT_TIMESTAMP (a Date is accepted from code). */
+  timestamp?: string | Date;
+  /** Records per GetRecords call, 1..10000. Default 10000. */
+  maxRecords?: number;
+  /** Pause between GetRecords calls on a shard that is caught up. Default 1000 ms. */
+  idleTimeMs?: number;
+  /** Lease duration: a lease whose counter has not moved for this long is expired. Default 10000 ms. */
+  failoverMs?: number;
+  /** How often the renewer heartbeats held leases. Default: failoverMs / 3 rounded down, minus 100 ms. */
+  renewIntervalMs?: number;
+  /** How often the taker scans the table, expires and balances. Default min(2000, failoverMs / 5). */
+  takerIntervalMs?: number;
+  /** Cap on leases one worker holds. Default unlimited. */
+  maxLeasesForWorker?: number;
+  /** Leases stolen per balancing round. Default 1. */
+  maxLeasesToSteal?: number;
+  /** Periodic shard discovery. Default 60000 ms. */
+  shardSyncMs?: number;
+  /** Default auto: the engine checkpoints after each processed batch (coalesced). */
+  checkpoint?: CheckpointMode;
+  /** Auto mode writes at most one checkpoint per shard this often. Default 5000 ms. */
+  checkpointIntervalMs?: number;
+  /** processRecords failure policy. Default retry. */
+  onError?: OnErrorPolicy;
+  /** Bound on graceful shutdown. Default 30000 ms. */
+  shutdownTimeoutMs?: number;
+}
+
+export const DEFAULTS = Object.freeze({
+  initialPosition: "LATEST" as InitialPosition,
+  maxRecords: 10_000,
+  idleTimeMs: 1000,
+  failoverMs: 10_000,
+  maxLeasesForWorker: Number.POSITIVE_INFINITY,
+  maxLeasesToSteal: 1,
+  shardSyncMs: 60_000,
+  checkpoint: "auto" as CheckpointMode,
+  checkpointIntervalMs: 5000,
+  onError: "retry" as OnErrorPolicy,
+  shutdownTimeoutMs: 30_000,
+  /** Upper bound of the default taker interval: keeps takeover of a dead worker within failover + ~5 s. */
+  takerIntervalMaxMs: 2000,
+});
+
+/** Validated, defaulted, frozen: what the engine runs on. */
+export interface ResolvedConfig {
+  readonly app: string;
+  readonly stream: string;
+  readonly table: string;
+  readonly workerId?: string;
+  readonly region?: string;
+  readonly kinesisEndpoint?: string;
+  readonly dynamodbEndpoint?: string;
+  readonly initialPosition: InitialPosition;
+  readonly timestamp?: Date;
+  readonly maxRecords: number;
+  readonly idleTimeMs: number;
+  readonly failoverMs: number;
+  readonly renewIntervalMs: number;
+  readonly takerIntervalMs: number;
+  readonly maxLeasesForWorker: number;
+  readonly maxLeasesToSteal: number;
+  readonly shardSyncMs: number;
+  readonly checkpoint: CheckpointMode;
+  readonly checkpointIntervalMs: number;
+  readonly onError: OnErrorPolicy;
+  readonly shutdownTimeoutMs: number;
+}

@@ -1,0 +1,149 @@
+// The engine's typed event stream (spec §7): the dashboard, --output lines|json, metrics and
+// tests all consume these. Every event carries `type`, the emitting `workerId` and wall time `at`.
+
+/** How a lease came to this worker. */
+export type AcquireHow = "unowned" | "expired" | "released" | "stolen";
+/** Why a lease left this worker. */
+export type LostReason = "renew-failed" | "expired-locally" | "stolen" | "missing" | "checkpoint-fenced";
+
+interface Base {
+  workerId: string;
+  /** Wall-clock ms (display only). */
+  at: number;
+}
+
+export type KclEventBody =
+  | { type: "worker-started"; app: string; stream: string; table: string; region?: string; endpoint?: string }
+  | { type: "worker-stopping"; reason: string }
+  | { type: "worker-stopped"; clean: boolean }
+  | {
+      type: "lease-acquired";
+      leaseKey: string;
+      leaseCounter: number;
+      how: AcquireHow;
+      previousOwner?: string;
+    }
+  | { type: "lease-renewed"; leaseKey: string; leaseCounter: number }
+  | { type: "lease-lost"; leaseKey: string; reason: LostReason; newOwner?: string; leaseCounter?: number }
+  /** Emitted by the thief: `from` is the victim. (The victim later emits lease-lost reason "stolen".) */
+  | { type: "lease-stolen"; leaseKey: string; from: string; leaseCounter: number }
+  | { type: "lease-released"; leaseKey: string; leaseCounter: number }
+  | {
+      type: "lease-expired-observed";
+      leaseKey: string;
+      owner: string;
+      leaseCounter: number;
+      unchangedForMs: number;
+    }
+  /** Each taker scan of the lease table: the fleet view for dashboards. */
+  | { type: "lease-table-scanned"; leases: LeaseView[]; liveWorkers: string[] }
+  | { type: "capacity-warning"; message: string; leases: number; capacity: number }
+  | { type: "shard-sync"; shards: number; leasesCreated: string[]; durationMs: number }
+  | { type: "shard-state"; shardId: string; state: ShardStateName; detail?: string }
+  | { type: "shard-ended"; shardId: string; childShardIds: string[] }
+  | { type: "child-leases-created"; parentShardId: string; childShardIds: string[] }
+  | { type: "parent-lease-deleted"; leaseKey: string }
+  | {
+      type: "checkpoint-written";
+      shardId: string;
+      sequenceNumber: string;
+      subSequenceNumber: number;
+      by: "auto" | "manual" | "shutdown" | "shard-end";
+    }
+  | {
+      type: "processor-error";
+      shardId: string;
+      error: string;
+      attempt: number;
+      action: "retry" | "skip" | "exit";
+      retryInMs?: number;
+      /** First and last sequence numbers of the batch that failed (what `skip` skipped). */
+      firstSequenceNumber?: string;
+      lastSequenceNumber?: string;
+      records: number;
+    }
+  | { type: "throttled"; operation: string; shardId?: string; leaseKey?: string; retryInMs: number }
+  | { type: "iterator-expired"; shardId: string }
+  | {
+      type: "records-processed";
+      shardId: string;
+      count: number;
+      bytes: number;
+      millisBehindLatest?: number;
+      lastSequenceNumber?: string;
+      durationMs: number;
+    }
+  | { type: "warning"; message: string; shardId?: string; leaseKey?: string };
+
+export type KclEvent = KclEventBody & Base;
+export type KclEventType = KclEvent["type"];
+export type EventOf<T extends KclEventType> = Extract<KclEvent, { type: T }>;
+
+/** Per-shard lifecycle states as the dashboard shows them. */
+export type ShardStateName =
+  | "waiting-on-parents"
+  | "initializing"
+  | "processing"
+  | "retrying"
+  | "shard-end"
+  | "lease-lost"
+  | "shutting-down"
+  | "shut-down";
+
+/** A lease as seen in a table scan (plain data: safe to render or serialise). */
+export interface LeaseView {
+  leaseKey: string;
+  leaseOwner?: string;
+  leaseCounter: number;
+  checkpoint: string;
+  checkpointSubSequenceNumber: number;
+  parentShardIds: string[];
+  childShardIds: string[];
+  ownerSwitchesSinceCheckpoint: number;
+  checkpointOwner?: string;
+}
+
+export type Listener<E> = (event: E) => void;
+
+/** Synchronous typed emitter. A throwing listener is isolated so it cannot break the engine. */
+export class EventBus {
+  private readonly listeners = new Set<Listener<KclEvent>>();
+  private readonly typed = new Map<KclEventType, Set<Listener<never>>>();
+
+  constructor(
+    private readonly workerId: string,
+    private readonly now: () => number,
+  ) {}
+
+  emit(body: KclEventBody): void {
+    const event = { ...body, workerId: this.workerId, at: this.now() } as KclEvent;
+    for (const l of this.listeners) safeCall(l, event);
+    const set = this.typed.get(event.type);
+    if (set) for (const l of set) safeCall(l as Listener<KclEvent>, event);
+  }
+
+  /** Every event. Returns an unsubscribe function. */
+  onAny(listener: Listener<KclEvent>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events of one type. Returns an unsubscribe function. */
+  on<T extends KclEventType>(type: T, listener: Listener<EventOf<T>>): () => void {
+    let set = this.typed.get(type);
+    if (!set) {
+      set = new Set();
+      this.typed.set(type, set);
+    }
+    set.add(listener as Listener<never>);
+    return () => set.delete(listener as Listener<never>);
+  }
+}
+
+function safeCall(listener: Listener<KclEvent>, event: KclEvent): void {
+  try {
+    listener(event);
+  } catch {
+    // A broken listener (e.g. a dashboard bug) must never stop lease renewal or processing.
+  }
+}

@@ -1,0 +1,57 @@
+// The Kinesis port: the few Kinesis calls the engine makes, in engine terms. Errors are typed
+// (ThrottledError, ExpiredIteratorError, DependencyError) so callers never parse SDK errors.
+
+export interface HashKeyRange {
+  startingHashKey: string;
+  endingHashKey: string;
+}
+
+export interface Shard {
+  shardId: string;
+  parentShardId?: string;
+  adjacentParentShardId?: string;
+  hashKeyRange: HashKeyRange;
+  startingSequenceNumber: string;
+  /** Set once the shard is closed (split/merge): no records after it. */
+  endingSequenceNumber?: string;
+}
+
+export type StartingPosition =
+  | { type: "TRIM_HORIZON" }
+  | { type: "LATEST" }
+  | { type: "AT_TIMESTAMP"; timestamp: Date }
+  | { type: "AT_SEQUENCE_NUMBER"; sequenceNumber: string }
+  | { type: "AFTER_SEQUENCE_NUMBER"; sequenceNumber: string };
+
+/** A record as Kinesis returns it (before KPL de-aggregation). */
+export interface RawRecord {
+  sequenceNumber: string;
+  partitionKey: string;
+  data: Uint8Array;
+  approximateArrivalTimestamp: Date;
+  explicitHashKey?: string;
+}
+
+export interface ChildShard {
+  shardId: string;
+  parentShards: string[];
+  hashKeyRange: HashKeyRange;
+}
+
+export interface GetRecordsResult {
+  records: RawRecord[];
+  /** Absent at shard end. */
+  nextShardIterator?: string;
+  millisBehindLatest?: number;
+  /** Present at shard end on real Kinesis (kinesalite never sends it: use listShards). */
+  childShards?: ChildShard[];
+}
+
+export interface KinesisPort {
+  /** Throws DependencyError (missing) naming stream, region and endpoint when the stream is absent. */
+  describeStream(stream: string): Promise<{ status: string; shardCount: number; retentionHours: number }>;
+  /** Every shard (paginated ListShards). */
+  listShards(stream: string): Promise<Shard[]>;
+  getShardIterator(stream: string, shardId: string, position: StartingPosition): Promise<string>;
+  getRecords(iterator: string, limit: number): Promise<GetRecordsResult>;
+}

@@ -1,0 +1,56 @@
+// The lease model: one lease per shard, attribute names from the Java KCL 2.x/3.x schema.
+
+/** Checkpoint sentinels as the Java KCL stores them in `checkpoint`. */
+export type Sentinel = "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP" | "SHARD_END";
+export const SENTINELS: readonly Sentinel[] = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP", "SHARD_END"];
+
+/** `checkpoint` + `checkpointSubSequenceNumber`: a decimal sequence number or a sentinel. */
+export interface ExtendedSequenceNumber {
+  sequenceNumber: string;
+  subSequenceNumber: number;
+}
+
+export interface Lease {
+  /** Shard id in single-stream mode. */
+  leaseKey: string;
+  /** Absent when unowned (never an empty string). */
+  leaseOwner?: string;
+  /** Bumped by every renew, take, checkpoint and release: the fencing token and heartbeat. */
+  leaseCounter: number;
+  checkpoint: ExtendedSequenceNumber;
+  pendingCheckpoint?: ExtendedSequenceNumber;
+  ownerSwitchesSinceCheckpoint: number;
+  /** `parentShardId` (SS) in DynamoDB. */
+  parentShardIds: string[];
+  /** `childShardIds` (SS): learned at shard end. */
+  childShardIds: string[];
+  hashKeyRange?: { startingHashKey: string; endingHashKey: string };
+  /** KCL 3.x graceful handoff: the previous owner still allowed to checkpoint. */
+  checkpointOwner?: string;
+  /** KCL 3.x per-lease throughput estimate. */
+  throughputKBps?: number;
+}
+
+export function isSentinel(value: string): value is Sentinel {
+  return (SENTINELS as readonly string[]).includes(value);
+}
+
+export function isFinished(lease: Pick<Lease, "checkpoint">): boolean {
+  return lease.checkpoint.sequenceNumber === "SHARD_END";
+}
+
+const SENTINEL_RANK: Record<string, bigint> = { AT_TIMESTAMP: -3n, TRIM_HORIZON: -2n, LATEST: -1n };
+
+/**
+ * Java's ExtendedSequenceNumber ordering: SHARD_END above everything, then AT_TIMESTAMP < TRIM_HORIZON
+ * < LATEST < any real sequence number, then by sub-sequence. Returns <0, 0 or >0.
+ */
+export function compareCheckpoints(a: ExtendedSequenceNumber, b: ExtendedSequenceNumber): number {
+  const aEnd = a.sequenceNumber === "SHARD_END";
+  const bEnd = b.sequenceNumber === "SHARD_END";
+  if (aEnd || bEnd) return aEnd === bEnd ? 0 : aEnd ? 1 : -1;
+  const av = SENTINEL_RANK[a.sequenceNumber] ?? BigInt(a.sequenceNumber);
+  const bv = SENTINEL_RANK[b.sequenceNumber] ?? BigInt(b.sequenceNumber);
+  if (av !== bv) return av < bv ? -1 : 1;
+  return a.subSequenceNumber - b.subSequenceNumber;
+}

@@ -1,0 +1,38 @@
+// The LeaseStore port: conditional lease operations. Lost races come back as values; faults
+// (throttling, unreachable endpoint, missing table) are thrown as typed KclErrors.
+import type { ExtendedSequenceNumber, Lease } from "./lease.ts";
+
+/** Why a conditional write did not apply. */
+export type ConflictReason = "counter-mismatch" | "owner-mismatch" | "missing" | "exists";
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: ConflictReason; current?: Lease };
+
+export interface CheckpointUpdate {
+  checkpoint: ExtendedSequenceNumber;
+  /** Set: write pendingCheckpoint*; null: remove them; undefined: leave them. */
+  pendingCheckpoint?: ExtendedSequenceNumber | null;
+}
+
+export interface LeaseStore {
+  /** Creates the table if missing (on-demand, waits for ACTIVE); tolerates a concurrent creator. */
+  ensureTable(): Promise<void>;
+  /** Throws DependencyError (missing) if the table does not exist. Never creates it. */
+  assertTableExists(): Promise<void>;
+  /** Every lease row (paginated Scan; rows whose entityType is not LEASE are skipped). */
+  listLeases(): Promise<Lease[]>;
+  getLease(leaseKey: string): Promise<Lease | undefined>;
+  /** PutItem conditioned on the key not existing; "exists" if another worker won. */
+  createLeaseIfNotExists(lease: Lease): Promise<Outcome<Lease>>;
+  /** Heartbeat: counter+1, conditioned on counter == lease.leaseCounter and owner == lease.leaseOwner. */
+  renewLease(lease: Lease): Promise<Outcome<Lease>>;
+  /** Take (unowned/expired/released) or steal: counter+1, owner := newOwner, conditioned on the counter. */
+  takeLease(lease: Lease, newOwner: string): Promise<Outcome<Lease>>;
+  /** Graceful release: counter+1, REMOVE leaseOwner, conditioned on owner and counter. */
+  releaseLease(lease: Lease): Promise<Outcome<Lease>>;
+  /** Checkpoint: counter+1, conditioned on owner and counter (fencing). */
+  updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<Outcome<Lease>>;
+  /** Adds child shard ids (metadata, not fenced, does not bump the counter; Java does the same). */
+  addChildShardIds(leaseKey: string, childShardIds: string[]): Promise<Outcome<Lease>>;
+  /** Deletes a lease (finished parents after their children checkpointed). */
+  deleteLease(leaseKey: string): Promise<Outcome<void>>;
+}

@@ -1,0 +1,52 @@
+// The public worker API: what createWorker() returns and what it can be given.
+import type { AwsClientOptions } from "../aws/clients.ts";
+import type { KclOptions, ResolvedConfig } from "../config/options.ts";
+import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/events.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Random } from "../core/random.ts";
+import type { KinesisPort } from "../kinesis/port.ts";
+import type { LeaseStore } from "../leases/store.ts";
+import type { ProcessorPlugin } from "../plugin.ts";
+
+export interface WorkerOptions extends KclOptions {
+  /** The record processor: a factory (one instance per lease acquisition) or a shared object. */
+  processor: ProcessorPlugin;
+  /** Explicit AWS credentials (default: the SDK chain). */
+  credentials?: AwsClientOptions["credentials"];
+}
+
+/** Injection points for tests and simulations; production uses the defaults. */
+export interface WorkerDeps {
+  kinesis?: KinesisPort;
+  leaseStore?: LeaseStore;
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  /** Create the lease table when missing (default true, as the Java KCL does). */
+  createTableIfMissing?: boolean;
+}
+
+export interface StopResult {
+  /** True when every processor got shutdownRequested, checkpointed and every lease was released in time. */
+  clean: boolean;
+}
+
+export interface Worker {
+  readonly workerId: string;
+  readonly config: ResolvedConfig;
+  /** Every engine event (spec §7). Subscribe before start() to see worker-started. */
+  readonly events: EventBus;
+  /**
+   * Checks the stream and lease table (DependencyError naming resource, region and endpoint),
+   * then starts sync, renewer, taker and shard consumers. Resolves once running.
+   */
+  start(): Promise<void>;
+  /** Graceful stop (idempotent): stop taking, shutdownRequested, final checkpoints, release leases. */
+  stop(reason?: string): Promise<StopResult>;
+  /**
+   * Settles when the worker has stopped for any reason: resolves after stop(), rejects with
+   * ProcessorFailedError (on-error exit) or another KclError when the worker had to stop by itself.
+   */
+  readonly done: Promise<StopResult>;
+}

@@ -1,0 +1,196 @@
+// The `consume` option table (spec §5), shared by the yargs builder and the --config file reader;
+// merging rule: flags win over the config file, the config file over the engine's DEFAULTS.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { ConfigurationError } from "../src/core/errors.ts";
+
+export type OutputMode = "dashboard" | "lines" | "json";
+export const OUTPUT_MODES: readonly OutputMode[] = ["dashboard", "lines", "json"];
+
+interface OptionSpec {
+  type: "string" | "number" | "boolean";
+  describe: string;
+  choices?: readonly string[];
+  group: "Required" | "AWS" | "Leases" | "Processing" | "Output" | "Local";
+}
+
+/** Every consume flag; keys are the kebab-case flag names (the config file may use them or camelCase). */
+export const CONSUME_OPTIONS = {
+  plugin: { type: "string", group: "Required", describe: "Record processor module (.ts .tsx .js .mjs)" },
+  stream: { type: "string", group: "Required", describe: "Kinesis data stream name" },
+  app: { type: "string", group: "Required", describe: "Application name (names the lease table)" },
+  region: {
+    type: "string",
+    group: "AWS",
+    describe: "AWS region [AWS_REGION / AWS_DEFAULT_REGION / profile]",
+  },
+  "kinesis-endpoint": {
+    type: "string",
+    group: "AWS",
+    describe: "Kinesis endpoint [AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL]",
+  },
+  "dynamodb-endpoint": {
+    type: "string",
+    group: "AWS",
+    describe: "DynamoDB endpoint [AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL]",
+  },
+  table: { type: "string", group: "Leases", describe: "Lease table [the app name]" },
+  "worker-id": { type: "string", group: "Leases", describe: "Unique per live process [host-pid-random]" },
+  "failover-ms": { type: "number", group: "Leases", describe: "Lease duration [10000]" },
+  "renew-interval-ms": { type: "number", group: "Leases", describe: "Lease heartbeat [failover/3 - 100]" },
+  "taker-interval-ms": {
+    type: "number",
+    group: "Leases",
+    describe: "Lease table scan [min(2000, failover/5)]",
+  },
+  "max-leases-for-worker": { type: "number", group: "Leases", describe: "Cap on leases held [unlimited]" },
+  "max-leases-to-steal": { type: "number", group: "Leases", describe: "Leases stolen per round [1]" },
+  "shard-sync-ms": { type: "number", group: "Leases", describe: "Periodic shard discovery [60000]" },
+  "initial-position": {
+    type: "string",
+    group: "Processing",
+    choices: ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"],
+    describe: "Where a shard without checkpoint starts [LATEST]",
+  },
+  timestamp: { type: "string", group: "Processing", describe: "ISO 8601 start time for AT_TIMESTAMP" },
+  "max-records": { type: "number", group: "Processing", describe: "Records per GetRecords [10000]" },
+  "idle-time-ms": { type: "number", group: "Processing", describe: "Pause on a caught-up shard [1000]" },
+  checkpoint: {
+    type: "string",
+    group: "Processing",
+    choices: ["auto", "manual"],
+    describe: "Checkpoint mode [auto]",
+  },
+  "checkpoint-interval-ms": {
+    type: "number",
+    group: "Processing",
+    describe: "Auto checkpoint interval [5000]",
+  },
+  "on-error": {
+    type: "string",
+    group: "Processing",
+    choices: ["retry", "skip", "exit"],
+    describe: "processRecords failure policy [retry]",
+  },
+  "shutdown-timeout-ms": {
+    type: "number",
+    group: "Processing",
+    describe: "Bound on graceful shutdown [30000]",
+  },
+  output: {
+    type: "string",
+    group: "Output",
+    choices: OUTPUT_MODES,
+    describe: "dashboard | lines | json [dashboard on a TTY, else lines]",
+  },
+  local: {
+    type: "boolean",
+    group: "Local",
+    describe: "Start embedded Kinesis + DynamoDB emulators and create the stream",
+  },
+  shards: { type: "number", group: "Local", describe: "Shards of the stream --local creates [4]" },
+} as const satisfies Record<string, OptionSpec>;
+
+export type ConsumeFlag = keyof typeof CONSUME_OPTIONS;
+
+/** What runConsume works on: every option camelCased, all optional until validated. */
+export interface ConsumeArgs {
+  config?: string;
+  plugin?: string;
+  stream?: string;
+  app?: string;
+  region?: string;
+  kinesisEndpoint?: string;
+  dynamodbEndpoint?: string;
+  table?: string;
+  workerId?: string;
+  failoverMs?: number;
+  renewIntervalMs?: number;
+  takerIntervalMs?: number;
+  maxLeasesForWorker?: number;
+  maxLeasesToSteal?: number;
+  shardSyncMs?: number;
+  initialPosition?: string;
+  timestamp?: string;
+  maxRecords?: number;
+  idleTimeMs?: number;
+  checkpoint?: string;
+  checkpointIntervalMs?: number;
+  onError?: string;
+  shutdownTimeoutMs?: number;
+  output?: string;
+  local?: boolean;
+  shards?: number;
+}
+
+export function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+const BY_CAMEL = new Map(
+  Object.entries(CONSUME_OPTIONS).map(([flag, spec]) => [camelCase(flag), { flag, spec }] as const),
+);
+
+/** Picks the consume options out of parsed argv (yargs adds aliases, `_`, `$0`). */
+export function pickConsumeArgs(argv: Record<string, unknown>): ConsumeArgs {
+  const out: Record<string, unknown> = {};
+  for (const key of [...BY_CAMEL.keys(), "config"]) {
+    if (argv[key] !== undefined) out[key] = argv[key];
+  }
+  return out as ConsumeArgs;
+}
+
+/** Reads a JSON config file: keys are flag names (kebab-case or camelCase), values typed as in JSON. */
+export function readConfigFile(file: string, cwd: string): ConsumeArgs {
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigurationError(
+      `--config ${JSON.stringify(file)}: cannot read ${path} (${(error as Error).message}). Check the path.`,
+      { option: "config", file: path },
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(
+      `--config ${JSON.stringify(file)}: ${path} is not valid JSON (${(error as Error).message}). Fix the file.`,
+      { option: "config", file: path },
+    );
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigurationError(
+      `--config ${JSON.stringify(file)}: ${path} must hold one JSON object, e.g. {"stream": "orders", "app": "billing"}.`,
+      { option: "config", file: path },
+    );
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    const known = BY_CAMEL.get(camelCase(key));
+    if (!known) {
+      throw new ConfigurationError(
+        `--config ${JSON.stringify(file)}: unknown option "${key}" in ${path}. Known options: ${[...BY_CAMEL.values()].map((o) => o.flag).join(", ")}.`,
+        { option: key, file: path },
+      );
+    }
+    if (value !== null && typeof value !== known.spec.type) {
+      throw new ConfigurationError(
+        `--config ${JSON.stringify(file)}: "${key}" is ${JSON.stringify(value)} in ${path} but must be a ${known.spec.type}.`,
+        { option: known.flag, file: path },
+      );
+    }
+    if (value !== null) out[camelCase(key)] = value;
+  }
+  return out as ConsumeArgs;
+}
+
+/** Flags win over the config file. */
+export function mergeConsumeArgs(flags: ConsumeArgs, file: ConsumeArgs): ConsumeArgs {
+  const merged: Record<string, unknown> = { ...file };
+  for (const [key, value] of Object.entries(flags)) if (value !== undefined) merged[key] = value;
+  delete merged.config;
+  return merged as ConsumeArgs;
+}

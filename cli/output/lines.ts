@@ -1,0 +1,95 @@
+// `--output lines`: one human line per meaningful engine event. Heartbeats (lease-renewed), table
+// scans and per-batch records-processed are not printed; records/s and lag come as a periodic summary.
+import type { KclEvent } from "../../src/core/events.ts";
+import type { SummaryWindow } from "./summary.ts";
+
+function time(at: number): string {
+  return new Date(at).toISOString().slice(11, 23);
+}
+
+const HOW: Record<string, string> = {
+  unowned: "was unowned",
+  expired: "expired",
+  released: "was released",
+  stolen: "stolen",
+};
+
+/** The text of one event, without the time prefix; undefined for events lines mode does not print. */
+export function describeEvent(e: KclEvent): string | undefined {
+  switch (e.type) {
+    case "worker-started":
+      return `worker ${e.workerId} started: app ${e.app}, stream ${e.stream}, lease table ${e.table}${e.region ? `, region ${e.region}` : ""}${e.endpoint ? `, endpoint ${e.endpoint}` : ""}`;
+    case "worker-stopping":
+      return `worker stopping (${e.reason})`;
+    case "worker-stopped":
+      return `worker stopped (${e.clean ? "clean" : "not clean: some leases were not released in time"})`;
+    case "lease-acquired":
+      return `+ acquired ${e.leaseKey} (${HOW[e.how] ?? e.how}${e.previousOwner ? ` from ${e.previousOwner}` : ""}, counter ${e.leaseCounter})`;
+    case "lease-lost":
+      return `- lost ${e.leaseKey} (${e.reason}${e.newOwner ? `, now owned by ${e.newOwner}` : ""})`;
+    case "lease-stolen":
+      return `+ stole ${e.leaseKey} from ${e.from} to balance the fleet (counter ${e.leaseCounter})`;
+    case "lease-released":
+      return `- released ${e.leaseKey} (counter ${e.leaseCounter})`;
+    case "lease-expired-observed":
+      return `! lease ${e.leaseKey} of ${e.owner} expired (counter ${e.leaseCounter} unchanged for ${e.unchangedForMs} ms)`;
+    case "capacity-warning":
+      return `! ${e.message} (${e.leases} leases, capacity ${e.capacity})`;
+    case "shard-sync":
+      return e.leasesCreated.length > 0
+        ? `shard sync: ${e.shards} shards, created leases ${e.leasesCreated.join(", ")} (${e.durationMs} ms)`
+        : undefined;
+    case "shard-state":
+      return `${e.shardId} ${e.state}${e.detail ? ` (${e.detail})` : ""}`;
+    case "shard-ended":
+      return `${e.shardId} reached SHARD_END${e.childShardIds.length ? `; children ${e.childShardIds.join(", ")}` : ""}`;
+    case "child-leases-created":
+      return `created child leases ${e.childShardIds.join(", ")} of ${e.parentShardId}`;
+    case "parent-lease-deleted":
+      return `deleted finished parent lease ${e.leaseKey}`;
+    case "checkpoint-written":
+      return e.by === "auto"
+        ? undefined
+        : `checkpoint ${e.shardId} at ${e.sequenceNumber}${e.subSequenceNumber ? `/${e.subSequenceNumber}` : ""} (${e.by})`;
+    case "processor-error":
+      return `! processRecords failed on ${e.shardId} (attempt ${e.attempt}, ${e.records} records): ${e.error}; ${
+        e.action === "retry"
+          ? `retrying in ${e.retryInMs ?? "?"} ms`
+          : e.action === "skip"
+            ? `skipped ${e.firstSequenceNumber ?? "?"}..${e.lastSequenceNumber ?? "?"}`
+            : "stopping (--on-error exit)"
+      }`;
+    case "throttled":
+      return `! throttled on ${e.operation}${e.shardId ? ` (${e.shardId})` : ""}${e.leaseKey ? ` (${e.leaseKey})` : ""}; retrying in ${e.retryInMs} ms`;
+    case "iterator-expired":
+      return `! shard iterator expired on ${e.shardId}; resuming after the last record`;
+    case "warning":
+      return `! ${e.message}`;
+    case "lease-renewed":
+    case "lease-table-scanned":
+    case "records-processed":
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** One printable line (with time prefix) or undefined. */
+export function formatLine(e: KclEvent): string | undefined {
+  const text = describeEvent(e);
+  return text === undefined ? undefined : `${time(e.at)} ${text}`;
+}
+
+function lag(ms: number | undefined): string {
+  if (ms === undefined) return "?";
+  return ms < 10_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The periodic summary line: totals, then each shard's count and lag. */
+export function formatSummary(at: number, w: SummaryWindow): string {
+  const shards = Object.entries(w.shards)
+    .map(([id, s]) => `${id} ${s.records} (lag ${lag(s.millisBehindLatest)})`)
+    .join(", ");
+  const checkpoints = w.autoCheckpoints ? `; ${w.autoCheckpoints} auto checkpoints` : "";
+  return `${time(at)} records: ${w.records} in ${(w.intervalMs / 1000).toFixed(1)} s (${w.recordsPerSecond}/s), max lag ${lag(w.maxMillisBehindLatest)}${checkpoints}${shards ? `; ${shards}` : ""}`;
+}

@@ -47,11 +47,18 @@ export interface GetRecordsResult {
   childShards?: ChildShard[];
 }
 
+/** Which stream and shard a call is about. */
+export interface ShardRef {
+  stream: string;
+  shardId: string;
+}
+
 export interface KinesisPort {
   /** Throws DependencyError (missing) naming stream, region and endpoint when the stream is absent. */
   describeStream(stream: string): Promise<{ status: string; shardCount: number; retentionHours: number }>;
   /** Every shard (paginated ListShards). */
   listShards(stream: string): Promise<Shard[]>;
   getShardIterator(stream: string, shardId: string, position: StartingPosition): Promise<string>;
-  getRecords(iterator: string, limit: number): Promise<GetRecordsResult>;
+  /** `shard` names the iterator's shard in error messages and context (iterators are opaque). */
+  getRecords(iterator: string, limit: number, shard?: ShardRef): Promise<GetRecordsResult>;
 }

@@ -101,6 +101,12 @@ export interface LeaseView {
   childShardIds: string[];
   ownerSwitchesSinceCheckpoint: number;
   checkpointOwner?: string;
+  /** Optional extras for the dashboard's lease details (filled when the scanner has them). */
+  pendingCheckpoint?: string;
+  pendingCheckpointSubSequenceNumber?: number;
+  startingHashKey?: string;
+  endingHashKey?: string;
+  throughputKBps?: number;
 }
 
 export type Listener<E> = (event: E) => void;

@@ -1,6 +1,5 @@
 // resolveConfig(): user options -> one validated, frozen ResolvedConfig. Every rejection names the
-// option, the value, the rule and the fix.
-import { ConfigurationError } from "../core/errors.ts";
+// option, the value, the rule and the fix (the per-option rules live in rules.ts).
 import {
   type CheckpointMode,
   DEFAULTS,
@@ -9,6 +8,7 @@ import {
   type OnErrorPolicy,
   type ResolvedConfig,
 } from "./options.ts";
+import { endpoint, fail, integer, oneOf, optionalString, parseTimestamp } from "./rules.ts";
 
 const INITIAL_POSITIONS: readonly InitialPosition[] = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
 const CHECKPOINT_MODES: readonly CheckpointMode[] = ["auto", "manual"];
@@ -17,60 +17,19 @@ const ON_ERROR: readonly OnErrorPolicy[] = ["retry", "skip", "exit"];
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 /** DynamoDB table names: 3–255 of [a-zA-Z0-9_.-]. */
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** Kinesis GetRecords returns at most 10,000 records per call. */
+const MAX_RECORDS_LIMIT = 10_000;
 
-function fail(option: string, value: unknown, rule: string, fix: string): never {
-  throw new ConfigurationError(`--${option} ${JSON.stringify(value)}: ${rule}. ${fix}`, { option });
-}
-
-function integer(option: string, value: unknown, fallback: number, min: number, max = Infinity): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || !Number.isInteger(value)) {
-    fail(option, value, "must be a whole number", `Pass a whole number${min > 0 ? ` ≥ ${min}` : ""}.`);
-  }
-  if (value < min) fail(option, value, `must be ≥ ${min}`, `Pass a value of at least ${min}.`);
-  if (value > max) fail(option, value, `must be ≤ ${max}`, `Pass a value of at most ${max}.`);
-  return value;
-}
-
-function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "string" || !allowed.includes(value as T)) {
-    fail(option, value, `must be one of ${allowed.join(", ")}`, `Use one of: ${allowed.join(" | ")}.`);
-  }
-  return value as T;
-}
-
-function optionalString(option: string, value: unknown): string | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") fail(option, value, "must be a string", "Pass text.");
-  return value;
-}
-
-function endpoint(option: string, value: unknown): string | undefined {
-  const s = optionalString(option, value);
-  if (s === undefined) return undefined;
-  try {
-    const url = new URL(s);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
-  } catch {
-    fail(option, s, "must be an http(s) URL", "Pass e.g. http://127.0.0.1:4567.");
-  }
-  return s;
-}
-
-function parseTimestamp(value: unknown): Date | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  const date = value instanceof Date ? value : typeof value === "string" ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) {
-    fail("timestamp", value, "must be an ISO 8601 date-time", "Pass e.g. 2026-01-31T12:00:00Z.");
-  }
-  return date;
-}
-
-/** Validates and freezes options. Throws ConfigurationError on the first invalid value. */
-export function resolveConfig(options: KclOptions): ResolvedConfig {
+function names(options: KclOptions) {
   const app = optionalString("app", options.app);
-  if (!app) fail("app", options.app, "is required", "Pass --app <name> (it names the lease table too).");
+  if (!app?.trim()) {
+    fail(
+      "app",
+      options.app,
+      "is required",
+      "Pass --app <name>: it identifies the fleet and names the lease table.",
+    );
+  }
   const stream = optionalString("stream", options.stream);
   if (!stream)
     fail("stream", options.stream, "is required", "Pass --stream <name> of a Kinesis data stream.");
@@ -78,21 +37,26 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
     fail(
       "stream",
       stream,
-      "is not a valid Kinesis stream name (1–128 of a-z A-Z 0-9 _ . -)",
-      "Check the name.",
+      "is not a valid Kinesis stream name (1–128 characters of a-z A-Z 0-9 _ . -)",
+      "Pass the stream's exact name as `aws kinesis list-streams` shows it.",
     );
   }
   const table = optionalString("table", options.table) ?? app;
   if (!TABLE_NAME.test(table)) {
-    const option = options.table ? "table" : "app";
+    const explicit = options.table !== undefined && options.table !== null && options.table !== "";
     fail(
-      option,
+      explicit ? "table" : "app",
       table,
-      "is not a valid DynamoDB table name (3–255 of a-z A-Z 0-9 _ . -)",
-      options.table ? "Choose another table name." : "Pass --table <name> or use a longer app name.",
+      `is not a valid DynamoDB table name (3–255 characters of a-z A-Z 0-9 _ . -)${explicit ? "" : "; the app name is the default lease table name"}`,
+      explicit
+        ? "Choose a table name that fits the rule."
+        : "Pass --table <name>, or an app name that fits the rule.",
     );
   }
+  return { app, stream, table };
+}
 
+function startingPosition(options: KclOptions) {
   const initialPosition = oneOf(
     "initial-position",
     options.initialPosition,
@@ -105,19 +69,23 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
       "initial-position",
       initialPosition,
       "AT_TIMESTAMP needs a start time",
-      "Also pass --timestamp <ISO 8601>.",
+      "Also pass --timestamp <ISO 8601>, e.g. --timestamp 2026-01-31T12:00:00Z.",
     );
   }
   if (timestamp && initialPosition !== "AT_TIMESTAMP") {
     fail(
       "timestamp",
       options.timestamp,
-      "is only used with --initial-position AT_TIMESTAMP",
-      "Add it or drop --timestamp.",
+      `is only used with --initial-position AT_TIMESTAMP (the initial position is ${initialPosition})`,
+      "Add --initial-position AT_TIMESTAMP, or drop --timestamp.",
     );
   }
+  return { initialPosition, timestamp };
+}
 
+function leaseTiming(options: KclOptions) {
   const failoverMs = integer("failover-ms", options.failoverMs, DEFAULTS.failoverMs, 1000);
+  // Java uses failover/3 − ε; 100 ms of margin absorbs a slow DynamoDB round trip.
   const defaultRenew = Math.max(100, Math.floor(failoverMs / 3) - 100);
   const renewIntervalMs = integer("renew-interval-ms", options.renewIntervalMs, defaultRenew, 50);
   if (failoverMs < 3 * renewIntervalMs) {
@@ -130,28 +98,38 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
   }
   const defaultTaker = Math.min(DEFAULTS.takerIntervalMaxMs, Math.floor(failoverMs / 5));
   const takerIntervalMs = integer("taker-interval-ms", options.takerIntervalMs, defaultTaker, 100);
-
+  // Unlimited is the default; a JSON config file cannot spell Infinity, so null means unlimited too.
   const maxLeasesForWorker =
-    options.maxLeasesForWorker === undefined || options.maxLeasesForWorker === Number.POSITIVE_INFINITY
+    options.maxLeasesForWorker === Number.POSITIVE_INFINITY
       ? DEFAULTS.maxLeasesForWorker
-      : integer("max-leases-for-worker", options.maxLeasesForWorker, 0, 1);
+      : integer("max-leases-for-worker", options.maxLeasesForWorker, DEFAULTS.maxLeasesForWorker, 1);
+  return { failoverMs, renewIntervalMs, takerIntervalMs, maxLeasesForWorker };
+}
 
+/** Validates, applies DEFAULTS and freezes options. Throws ConfigurationError on the first invalid value. */
+export function resolveConfig(options: KclOptions): ResolvedConfig {
+  if (options === null || typeof options !== "object") {
+    fail("app", undefined, "is required (no options were given)", "Pass at least { app, stream }.");
+  }
   const config: ResolvedConfig = {
-    app,
-    stream,
-    table,
+    ...names(options),
     workerId: optionalString("worker-id", options.workerId),
     region: optionalString("region", options.region),
     kinesisEndpoint: endpoint("kinesis-endpoint", options.kinesisEndpoint),
     dynamodbEndpoint: endpoint("dynamodb-endpoint", options.dynamodbEndpoint),
-    initialPosition,
-    timestamp,
-    maxRecords: integer("max-records", options.maxRecords, DEFAULTS.maxRecords, 1, 10_000),
+    ...startingPosition(options),
+    maxRecords: integer(
+      "max-records",
+      options.maxRecords,
+      DEFAULTS.maxRecords,
+      1,
+      MAX_RECORDS_LIMIT,
+      " (Kinesis GetRecords returns at most 10000 records per call)",
+    ),
+    // 0 is allowed for the intervals below: it means "no pause" / "checkpoint every batch" / "no wait".
     idleTimeMs: integer("idle-time-ms", options.idleTimeMs, DEFAULTS.idleTimeMs, 0),
-    failoverMs,
-    renewIntervalMs,
-    takerIntervalMs,
-    maxLeasesForWorker,
+    ...leaseTiming(options),
+    // 0 disables stealing (no balancing by theft), which is a legitimate operator choice.
     maxLeasesToSteal: integer("max-leases-to-steal", options.maxLeasesToSteal, DEFAULTS.maxLeasesToSteal, 0),
     shardSyncMs: integer("shard-sync-ms", options.shardSyncMs, DEFAULTS.shardSyncMs, 1000),
     checkpoint: oneOf("checkpoint", options.checkpoint, CHECKPOINT_MODES, DEFAULTS.checkpoint),

@@ -5,6 +5,7 @@ import { AbortedError } from "../core/errors.ts";
 interface Sleeper {
   deadline: number;
   seq: number;
+  /** Wakes the sleeper and drops its abort listener (a long-lived signal must not collect one per sleep). */
   resolve: () => void;
 }
 
@@ -42,16 +43,20 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(new AbortedError("sleep aborted"));
     return new Promise<void>((resolve, reject) => {
-      const sleeper: Sleeper = { deadline: this.t + Math.max(0, ms), seq: this.seq++, resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-          reject(new AbortedError("sleep aborted"));
+      const onAbort = () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        reject(new AbortedError("sleep aborted"));
+      };
+      const sleeper: Sleeper = {
+        deadline: this.t + Math.max(0, ms),
+        seq: this.seq++,
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
         },
-        { once: true },
-      );
+      };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 
@@ -65,6 +70,8 @@ export class FakeClock implements Clock {
    * (until it sleeps again or settles) before moving on to the next deadline.
    */
   async advance(ms: number): Promise<void> {
+    // Monotonic time never goes backwards; a negative step is a bug in the simulation.
+    if (!(ms >= 0)) throw new RangeError(`FakeClock.advance(${ms}): ms must be a number ≥ 0`);
     const target = this.t + ms;
     await flushAsync();
     for (;;) {

@@ -18,6 +18,9 @@ export interface Rejection {
   fix: RegExp;
 }
 
+/** One table row: a title, the options given, and how they must be rejected. */
+export type Case = [title: string, options: Record<string, unknown> | null | undefined, expected: Rejection];
+
 export function expectRejection(options: unknown, expected: Rejection): ConfigurationError {
   let thrown: unknown;
   try {

@@ -36,6 +36,11 @@ const NETWORK_CODES = new Set([
   "ETIMEDOUT",
   "EAI_AGAIN",
 ]);
+/** The SDK's own words when no region was found anywhere in its chain: a configuration error. */
+function isRegionMissing(error: unknown): boolean {
+  return error instanceof Error && /^Region is missing/.test(error.message);
+}
+
 /** SDK error names that mean "no usable credentials" rather than a bug. */
 const CREDENTIAL_ERRORS = new Set(["CredentialsProviderError", "UnrecognizedClientException"]);
 
@@ -51,7 +56,7 @@ function networkCode(error: unknown): string | undefined {
 
 /** Exit code for anything a command may throw. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigurationError) return EXIT.usage;
+  if (error instanceof ConfigurationError || isRegionMissing(error)) return EXIT.usage;
   if (error instanceof PluginLoadError) return EXIT.plugin;
   if (error instanceof DependencyError) return EXIT.dependency;
   if (error instanceof ProcessorFailedError) return EXIT.processorFailed;
@@ -75,6 +80,9 @@ export function describeFailure(error: unknown): string {
     ].join("\n");
   }
   if (error instanceof KclError) return `kcl-ts: ${error.message}`;
+  if (isRegionMissing(error)) {
+    return "kcl-ts: no AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or set one in your AWS profile.";
+  }
   const net = networkCode(error);
   if (net) {
     const message = error instanceof Error ? error.message : String(error);

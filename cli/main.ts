@@ -8,6 +8,8 @@ import { commands } from "./commands/index.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
+  // yargs still runs the handler after a validation failure when .fail() does not throw.
+  let usageFailed = false;
   const parser = yargs(argv)
     .scriptName("kcl-ts")
     .usage("kcl-ts <command> [options]\n\nA native TypeScript Kinesis Client Library.")
@@ -22,10 +24,11 @@ export async function main(argv: string[]): Promise<number> {
       if (error) throw error;
       process.stderr.write(`kcl-ts: ${message}\nRun 'kcl-ts --help' for usage.\n`);
       exitCode = 2;
+      usageFailed = true;
     });
   for (const command of commands) {
     parser.command(command.command, command.describe, command.builder, async (args) => {
-      exitCode = await command.handler(args);
+      if (!usageFailed) exitCode = await command.handler(args);
     });
   }
   await parser.parseAsync();

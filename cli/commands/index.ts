@@ -1,5 +1,7 @@
 // The command list of spec §5.
 import type { ArgumentsCamelCase, Argv } from "yargs";
+import { leasesCommand } from "./leases-list.ts";
+import { localCommand } from "./local.ts";
 
 export interface CliCommand {
   command: string | string[];
@@ -22,7 +24,7 @@ function notYet(command: string, describe: string): CliCommand {
 
 export const commands: CliCommand[] = [
   notYet("consume", "Consume a Kinesis stream with a TypeScript record processor plugin"),
-  notYet("leases <action>", "Inspect the lease table (leases list)"),
-  notYet("local", "Serve embedded Kinesis + DynamoDB emulators on one loopback port"),
+  leasesCommand,
+  localCommand,
   notYet("demo", "Show the seed scenarios live with embedded emulators (no AWS account)"),
 ];

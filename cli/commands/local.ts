@@ -1,5 +1,6 @@
 // `kcl-ts local`: serves the embedded Kinesis + DynamoDB emulators on one loopback port (optionally
 // with a stream and a demo producer) until SIGINT/SIGTERM, so consumers in other terminals form a fleet.
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Argv } from "yargs";
 import { createKinesisClient } from "../../src/aws/clients.ts";
 import { type Clock, systemClock } from "../../src/core/clock.ts";
@@ -7,12 +8,12 @@ import { ConfigurationError } from "../../src/core/errors.ts";
 import { EXIT, reportFailure } from "../exit-codes.ts";
 import { type Producer, startProducer } from "../local/producer.ts";
 import { type LocalServer, type LocalServerOptions, startLocalServer } from "../local/server.ts";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/stack.ts";
 import { ensureStream } from "../local/stream.ts";
 import { forcedExitCode, handleShutdownSignals, type SignalSource } from "../signals.ts";
 import type { CliCommand } from "./index.ts";
 
 export const DEFAULT_LOCAL_PORT = 4567;
-export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
 export interface LocalArgs {
   port?: number;
@@ -63,6 +64,7 @@ export async function runLocal(args: LocalArgs, deps: LocalDeps): Promise<number
   const clock = deps.clock ?? systemClock;
   let server: LocalServer | undefined;
   let producer: Producer | undefined;
+  let kinesis: KinesisClient | undefined;
   let release = () => {};
   const stopped = new Promise<void>((resolve) => {
     release = resolve;
@@ -93,18 +95,18 @@ export async function runLocal(args: LocalArgs, deps: LocalDeps): Promise<number
     out.write(`kcl-ts local: Kinesis and DynamoDB emulators on ${server.endpoint} (in memory)\n`);
     out.write(`export AWS_ENDPOINT_URL=${server.endpoint}\n`);
     if (args.stream) {
-      const { client } = createKinesisClient({
+      kinesis = createKinesisClient({
         kinesisEndpoint: server.kinesisEndpoint,
-        region: "us-east-1",
-        credentials: LOCAL_CREDENTIALS,
+        region: LOCAL_REGION,
+        credentials: { ...LOCAL_CREDENTIALS }, // a copy: the SDK annotates credential objects
         env: {},
-      });
+      }).client;
       const shards = args.shards ?? 4;
-      const result = await ensureStream(client, args.stream, shards, clock);
+      const result = await ensureStream(kinesis, args.stream, shards, clock);
       out.write(`stream ${args.stream}: ${result.shards} open shards${result.created ? " (created)" : ""}\n`);
       if (args.produce) {
         producer = startProducer({
-          kinesis: client,
+          kinesis,
           stream: args.stream,
           recordsPerSecond: args.produce,
           clock,
@@ -128,6 +130,7 @@ export async function runLocal(args: LocalArgs, deps: LocalDeps): Promise<number
       await producer.stop();
       deps.stdout.write(`produced ${producer.produced} records\n`);
     }
+    kinesis?.destroy();
     await server?.stop();
   }
 }

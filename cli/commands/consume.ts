@@ -1,0 +1,185 @@
+// `kcl-ts consume`: validate options, load the plugin (before any AWS call), optionally start the
+// embedded emulators, run one worker with the chosen output, and stop gracefully on SIGINT/SIGTERM.
+import { type Clock, systemClock } from "../../src/core/clock.ts";
+import { ConfigurationError } from "../../src/core/errors.ts";
+import { type Random, randomSuffix, systemRandom } from "../../src/core/random.ts";
+import type { StopResult, Worker, WorkerOptions } from "../../src/coordinator/types.ts";
+import type { KclOptions } from "../../src/config/options.ts";
+import { resolveConfig } from "../../src/config/resolve.ts";
+import {
+  type ConsumeArgs,
+  mergeConsumeArgs,
+  OUTPUT_MODES,
+  type OutputMode,
+  readConfigFile,
+} from "../consume-options.ts";
+import { envCredentials } from "../aws-env.ts";
+import { EXIT, reportFailure } from "../exit-codes.ts";
+import { type LocalStack, startLocalStack } from "../local/stack.ts";
+import { type LoadedPlugin, loadPlugin } from "../plugin-loader.ts";
+import { defaultOutputMode, type OutputOptions, type OutputStream, startOutput } from "../output/index.ts";
+import { forcedExitCode, handleShutdownSignals, type SignalSource } from "../signals.ts";
+
+export interface ConsumeDeps {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: OutputStream;
+  stderr: { write(s: string): unknown };
+  stdin?: OutputOptions["stdin"];
+  signals: SignalSource;
+  /** The second signal's exit (the only exit that does not return a code). */
+  forceExit: (code: number) => void;
+  createWorker: (options: WorkerOptions) => Worker;
+  hostname: () => string;
+  pid: number;
+  random?: Random;
+  clock?: Clock;
+  loadPlugin?: (file: string, options: { cwd: string }) => Promise<LoadedPlugin>;
+  startLocal?: (options: { stream: string; shards: number; clock: Clock }) => Promise<LocalStack>;
+  startOutput?: typeof startOutput;
+}
+
+/** Host name + pid + random suffix: unique per live process, readable in the lease table. */
+export function defaultWorkerId(hostname: string, pid: number, random: Random): string {
+  return `${hostname}-${pid}-${randomSuffix(random, 6)}`;
+}
+
+function usage(option: string, message: string): ConfigurationError {
+  return new ConfigurationError(message, { option });
+}
+
+/** Flags + config file → engine options, CLI-only settings; throws ConfigurationError (exit 2). */
+export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd" | "stdout">) {
+  const args = mergeConsumeArgs(flags, flags.config ? readConfigFile(flags.config, deps.cwd) : {});
+  if (!args.plugin) {
+    throw usage("plugin", "--plugin is required: the record processor module, e.g. --plugin ./handler.ts.");
+  }
+  const output = (args.output ?? defaultOutputMode(deps.stdout)) as OutputMode;
+  if (!OUTPUT_MODES.includes(output)) {
+    throw usage(
+      "output",
+      `--output ${JSON.stringify(args.output)}: must be one of ${OUTPUT_MODES.join(", ")}.`,
+    );
+  }
+  const shards = args.shards ?? 4;
+  if (args.shards !== undefined && !args.local) {
+    throw usage("shards", "--shards only applies with --local (it sizes the stream --local creates).");
+  }
+  if (!Number.isInteger(shards) || shards < 1 || shards > 1000) {
+    throw usage("shards", `--shards ${args.shards}: must be a whole number 1..1000.`);
+  }
+  if (args.local && (args.kinesisEndpoint || args.dynamodbEndpoint)) {
+    throw usage("local", "--local starts its own emulators: drop --kinesis-endpoint/--dynamodb-endpoint.");
+  }
+  const options: KclOptions = {
+    app: args.app as string,
+    stream: args.stream as string,
+    table: args.table,
+    workerId: args.workerId,
+    region: args.region,
+    kinesisEndpoint: args.kinesisEndpoint,
+    dynamodbEndpoint: args.dynamodbEndpoint,
+    initialPosition: args.initialPosition as KclOptions["initialPosition"],
+    timestamp: args.timestamp,
+    maxRecords: args.maxRecords,
+    idleTimeMs: args.idleTimeMs,
+    failoverMs: args.failoverMs,
+    renewIntervalMs: args.renewIntervalMs,
+    takerIntervalMs: args.takerIntervalMs,
+    maxLeasesForWorker: args.maxLeasesForWorker,
+    maxLeasesToSteal: args.maxLeasesToSteal,
+    shardSyncMs: args.shardSyncMs,
+    checkpoint: args.checkpoint as KclOptions["checkpoint"],
+    checkpointIntervalMs: args.checkpointIntervalMs,
+    onError: args.onError as KclOptions["onError"],
+    shutdownTimeoutMs: args.shutdownTimeoutMs,
+  };
+  // Validate everything now: a bad option must fail before the plugin loads or AWS is called.
+  const config = resolveConfig(options);
+  return { options, config, plugin: args.plugin, output, local: args.local === true, shards };
+}
+
+export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise<number> {
+  const clock = deps.clock ?? systemClock;
+  let local: LocalStack | undefined;
+  let output: { stop(): Promise<void> } | undefined;
+  let removeSignals = () => {};
+  try {
+    const prepared = prepareConsume(flags, deps);
+    const loaded = await (deps.loadPlugin ?? loadPlugin)(prepared.plugin, { cwd: deps.cwd });
+
+    const options: WorkerOptions = {
+      ...prepared.options,
+      processor: loaded.plugin,
+      workerId:
+        prepared.options.workerId ?? defaultWorkerId(deps.hostname(), deps.pid, deps.random ?? systemRandom),
+      credentials: envCredentials(deps.env),
+    };
+    if (prepared.local) {
+      local = await (deps.startLocal ?? startLocalStack)({
+        stream: prepared.options.stream,
+        shards: prepared.shards,
+        clock,
+      });
+      options.kinesisEndpoint = local.kinesisEndpoint;
+      options.dynamodbEndpoint = local.dynamodbEndpoint;
+      options.region = options.region ?? local.region;
+      options.credentials = local.credentials;
+      deps.stderr.write(
+        `kcl-ts: --local: emulators at ${local.kinesisEndpoint} (Kinesis) and ${local.dynamodbEndpoint} (DynamoDB); stream ${options.stream} has ${local.shards} shards\n`,
+      );
+    }
+
+    const worker = deps.createWorker(options);
+    // Observe `done` from the start so a failure before anyone awaits it is never unhandled.
+    const done = worker.done.then(
+      (result: StopResult) => ({ ok: true as const, result }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    let stopRequested = false;
+    const requestStop = (reason: string) => {
+      if (stopRequested) return;
+      stopRequested = true;
+      // Failures of stop() surface through worker.done, which is awaited below.
+      worker.stop(reason).catch(() => {});
+    };
+    removeSignals = handleShutdownSignals(
+      deps.signals,
+      (signal) => {
+        deps.stderr.write(`kcl-ts: ${signal}: shutting down gracefully (send it again to force exit)\n`);
+        requestStop(signal);
+      },
+      (signal) => {
+        deps.stderr.write(`kcl-ts: ${signal} again: forcing exit without releasing leases\n`);
+        deps.forceExit(forcedExitCode(signal));
+      },
+    );
+    output = await (deps.startOutput ?? startOutput)(prepared.output, {
+      events: worker.events,
+      worker,
+      config: worker.config,
+      stdout: deps.stdout,
+      stdin: deps.stdin,
+      requestStop,
+      clock,
+    });
+
+    await worker.start();
+    const outcome = await done;
+    if (!outcome.ok) throw outcome.error;
+    if (!outcome.result.clean) {
+      deps.stderr.write(
+        "kcl-ts: shutdown was not clean: some leases were not released within --shutdown-timeout-ms; other workers take them over after --failover-ms.\n",
+      );
+    }
+    return EXIT.ok;
+  } catch (error) {
+    await output?.stop();
+    output = undefined;
+    return reportFailure(error, deps.stderr);
+  } finally {
+    removeSignals();
+    await output?.stop();
+    await local?.stop();
+  }
+}

@@ -1,0 +1,48 @@
+// `consume --local`: the embedded emulators in this process plus the stream, ready for one worker.
+import { createKinesisClient } from "../../src/aws/clients.ts";
+import type { Clock } from "../../src/core/clock.ts";
+import { startEmulators } from "./emulators.ts";
+import { ensureStream } from "./stream.ts";
+
+/** Emulators accept any keys; fixed ones keep the SDK from walking the default credential chain. */
+export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
+export const LOCAL_REGION = "us-east-1";
+
+export interface LocalStack {
+  kinesisEndpoint: string;
+  dynamodbEndpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Open shards of the stream. */
+  shards: number;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: {
+  stream: string;
+  shards: number;
+  clock: Clock;
+}): Promise<LocalStack> {
+  const emulators = await startEmulators();
+  try {
+    const { client } = createKinesisClient({
+      kinesisEndpoint: emulators.kinesisEndpoint,
+      region: LOCAL_REGION,
+      credentials: { ...LOCAL_CREDENTIALS }, // a copy: the SDK annotates credential objects
+      env: {},
+    });
+    const { shards } = await ensureStream(client, options.stream, options.shards, options.clock);
+    client.destroy();
+    return {
+      kinesisEndpoint: emulators.kinesisEndpoint,
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      region: LOCAL_REGION,
+      credentials: { ...LOCAL_CREDENTIALS },
+      shards,
+      stop: () => emulators.stop(),
+    };
+  } catch (error) {
+    await emulators.stop();
+    throw error;
+  }
+}

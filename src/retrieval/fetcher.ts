@@ -1,0 +1,165 @@
+// One shard's GetRecords cursor: iterator management, de-aggregation, filtering behind the cursor,
+// and recovery (throttling backoff, expired iterators, transient network faults, vanished shards).
+import { backoffDelay, KINESIS_THROTTLE_BACKOFF } from "../core/backoff.ts";
+import {
+  AbortedError,
+  DependencyError,
+  describeError,
+  ExpiredIteratorError,
+  ThrottledError,
+} from "../core/errors.ts";
+import { deaggregate, subRecordsOutsideRange } from "../kinesis/kpl.ts";
+import type { GetRecordsResult, StartingPosition } from "../kinesis/port.ts";
+import type { ExtendedSequenceNumber } from "../leases/lease.ts";
+import { abortable, isAfter, startingPosition } from "./position.ts";
+import type { Batch, ShardReaderOptions } from "./types.ts";
+
+export interface Fetched {
+  batch: Batch;
+  /** A full batch or millisBehindLatest > 0: fetch again without the idle pause. */
+  behind: boolean;
+}
+
+/**
+ * A LATEST iterator that expires before any record was fetched is replaced by AT_TIMESTAMP of the
+ * moment it was requested, minus this allowance for clock skew against Kinesis: a few records from
+ * just before the start may be delivered, none after it can be skipped.
+ */
+export const LATEST_RESTART_SKEW_MS = 1000;
+
+export class ShardFetcher {
+  private iterator: string | undefined;
+  /** Where a new iterator starts: the start position until records arrive, then AFTER the last one. */
+  private resume: StartingPosition | undefined;
+  /** Records at or before this are dropped (checkpoint, then the last record fetched). */
+  private cursor: ExtendedSequenceNumber;
+  private failures = 0;
+  private expiries = 0;
+
+  constructor(private readonly o: ShardReaderOptions) {
+    this.resume = startingPosition(o.start, o.timestamp, o.shardId);
+    this.cursor = o.start;
+  }
+
+  async fetch(signal: AbortSignal): Promise<Fetched> {
+    if (!this.resume) return { batch: { records: [], isAtShardEnd: true }, behind: false };
+    for (;;) {
+      if (signal.aborted) throw new AbortedError("shard reader closed", { shardId: this.o.shardId });
+      try {
+        if (!this.iterator) this.iterator = await this.openIterator(this.resume, signal);
+        const ref = { stream: this.o.stream, shardId: this.o.shardId };
+        const result = await abortable(
+          this.o.kinesis.getRecords(this.iterator, this.o.maxRecords, ref),
+          signal,
+        );
+        this.failures = 0;
+        this.expiries = 0;
+        return this.accept(result);
+      } catch (e) {
+        if (await this.shardVanished(e)) return { batch: { records: [], isAtShardEnd: true }, behind: false };
+        await this.recover(e, signal);
+      }
+    }
+  }
+
+  private async openIterator(position: StartingPosition, signal: AbortSignal): Promise<string> {
+    const requestedAt = this.o.clock.now();
+    const iterator = await abortable(
+      this.o.kinesis.getShardIterator(this.o.stream, this.o.shardId, position),
+      signal,
+    );
+    if (position.type === "LATEST") {
+      this.resume = { type: "AT_TIMESTAMP", timestamp: new Date(requestedAt - LATEST_RESTART_SKEW_MS) };
+    }
+    return iterator;
+  }
+
+  private accept(result: GetRecordsResult): Fetched {
+    const raw = result.records;
+    const last = raw[raw.length - 1];
+    if (last) this.resume = { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: last.sequenceNumber };
+    let records = raw.flatMap(deaggregate).filter((r) => isAfter(r, this.cursor));
+    const newest = records[records.length - 1];
+    if (newest)
+      this.cursor = { sequenceNumber: newest.sequenceNumber, subSequenceNumber: newest.subSequenceNumber };
+    records = this.applyHashRange(records);
+    this.iterator = result.nextShardIterator;
+    const batch: Batch = { records, isAtShardEnd: result.nextShardIterator === undefined };
+    if (result.millisBehindLatest !== undefined) batch.millisBehindLatest = result.millisBehindLatest;
+    if (batch.isAtShardEnd) {
+      this.resume = undefined;
+      if (result.childShards?.length) batch.childShards = result.childShards;
+    }
+    const behind = raw.length >= this.o.maxRecords || (result.millisBehindLatest ?? 0) > 0;
+    return { batch, behind: behind && !batch.isAtShardEnd };
+  }
+
+  private applyHashRange(records: Batch["records"]): Batch["records"] {
+    if (!this.o.hashKeyRange) return records;
+    const outside = subRecordsOutsideRange(records, this.o.hashKeyRange);
+    if (outside.length === 0) return records;
+    const drop = this.o.kplOutOfRange === "drop";
+    this.o.events.emit({
+      type: "warning",
+      shardId: this.o.shardId,
+      message:
+        `${outside.length} KPL sub-record(s) in shard ${this.o.shardId} hash outside its range ` +
+        `(first: ${outside[0]!.sequenceNumber}/${outside[0]!.subSequenceNumber}); ` +
+        (drop
+          ? "dropped (kplOutOfRange=drop)."
+          : "delivered anyway (the producer aggregated across shards)."),
+    });
+    return drop ? records.filter((r) => !outside.includes(r)) : records;
+  }
+
+  /** A shard deleted or trimmed out of retention ends like a closed shard (Java does the same). */
+  private async shardVanished(e: unknown): Promise<boolean> {
+    if (!(e instanceof DependencyError) || e.code !== "KCL_DEPENDENCY_MISSING" || !e.context.shardId)
+      return false;
+    // Throws DependencyError itself when the whole stream is gone: that must stop the worker.
+    const shards = await this.o.kinesis.listShards(this.o.stream);
+    if (shards.some((s) => s.shardId === this.o.shardId)) return false;
+    this.o.events.emit({
+      type: "warning",
+      shardId: this.o.shardId,
+      message: `Shard ${this.o.shardId} no longer exists in stream ${this.o.stream}; treating it as ended.`,
+    });
+    this.iterator = undefined;
+    this.resume = undefined;
+    return true;
+  }
+
+  private async recover(e: unknown, signal: AbortSignal): Promise<void> {
+    const shardId = this.o.shardId;
+    if (e instanceof ExpiredIteratorError) {
+      this.o.events.emit({ type: "iterator-expired", shardId });
+      this.iterator = undefined;
+      // A fresh iterator expiring again means something else is wrong: do not spin.
+      this.expiries += 1;
+      if (this.expiries > 1) await this.o.clock.sleep(this.delay(this.expiries - 1), signal);
+      return;
+    }
+    if (e instanceof ThrottledError) {
+      const retryInMs = this.delay(++this.failures);
+      const operation = e.context.operation ?? "GetRecords";
+      this.o.events.emit({ type: "throttled", operation, shardId, retryInMs });
+      await this.o.clock.sleep(retryInMs, signal);
+      return;
+    }
+    if (e instanceof DependencyError && e.retriable) {
+      const retryInMs = this.delay(++this.failures);
+      this.o.events.emit({
+        type: "warning",
+        shardId,
+        message: `${describeError(e)} (retry in ${retryInMs} ms)`,
+      });
+      await this.o.clock.sleep(retryInMs, signal);
+      return;
+    }
+    throw e;
+  }
+
+  private delay(attempt: number): number {
+    return backoffDelay(KINESIS_THROTTLE_BACKOFF, attempt, this.o.random);
+  }
+}

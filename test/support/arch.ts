@@ -1,0 +1,296 @@
+// Architecture scanner: masks comments and string literals, parses imports, and reports engine code
+// (src/) that breaks a layering rule, with the rule's reason and file:line.
+import { readdirSync, readFileSync } from "node:fs";
+import { join, posix, relative, sep } from "node:path";
+
+export type ArchRule =
+  | "engine-no-ui"
+  | "aws-sdk-in-adapters"
+  | "time-via-clock"
+  | "engine-no-exit-or-console";
+
+/** Why each rule exists and what to do instead: the text a failing test prints. */
+export const RULES: Record<ArchRule, string> = {
+  "engine-no-ui":
+    "src/ is the engine library and must not depend on ink, react, ink-*, yargs or anything in cli/ " +
+    "(it runs headless on Bun, Deno and Node and is embedded by other programs). " +
+    "Move terminal/argv code to cli/ and have it consume the engine's events and status.",
+  "aws-sdk-in-adapters":
+    "Only src/aws/**, src/kinesis/aws-*.ts and src/leases/dynamodb-*.ts may import @aws-sdk/*, @smithy/* " +
+    "or aws-sdk (type-only imports included), so the engine depends on the KinesisPort/LeaseStore ports and " +
+    "runs unchanged on the in-memory fakes. Put the SDK call in an adapter and reach it through the port.",
+  "time-via-clock":
+    "Only src/core/clock.ts and src/core/random.ts may read the time, start timers or use Math.random " +
+    "(src/testing/** may also use setImmediate/setTimeout to flush), so simulations can step time and " +
+    "replay a seed exactly. Take the injected Clock (now/monotonic/sleep with an AbortSignal) or Random.",
+  "engine-no-exit-or-console":
+    "src/ is a library: it reports through typed events, the Logger and thrown KclErrors, and never " +
+    "writes to the console or ends the process; the CLI decides output and exit codes.",
+};
+
+export interface ImportRef {
+  specifier: string;
+  line: number;
+  column: number;
+  kind: "static" | "dynamic" | "require";
+  typeOnly: boolean;
+}
+
+export interface Violation {
+  rule: ArchRule;
+  /** Path relative to the scanned root, with forward slashes. */
+  file: string;
+  line: number;
+  column: number;
+  /** What was found, e.g. `import "ink"` or `Date.now`. */
+  found: string;
+}
+
+export interface Masked {
+  /** The source with comments, string/template text and regex bodies blanked (newlines kept). */
+  code: string;
+  /** String literals by the offset of their opening quote. */
+  strings: Map<number, string>;
+}
+
+const REGEX_AFTER = new Set("(,=:[!&|?{};+-*%<>~^".split(""));
+const REGEX_KEYWORDS = /\b(?:return|typeof|instanceof|in|of|new|delete|void|throw|case|do|else|yield|await)$/;
+
+/** Blanks comments, string and template text and regex literals, so patterns only see code. */
+export function maskSource(source: string): Masked {
+  const out = source.split("");
+  const strings = new Map<number, string>();
+  const blank = (from: number, to: number) => {
+    for (let k = from; k < to; k++) if (out[k] !== "\n") out[k] = " ";
+  };
+  /** Brace depth inside each open template `${…}`, innermost last. */
+  const templates: number[] = [];
+  let i = 0;
+  const n = source.length;
+  const scanTemplateText = () => {
+    // At a template's text (after ` or }): blank until `${` (re-enter code) or the closing `.
+    const start = i;
+    while (i < n) {
+      const ch = source[i];
+      if (ch === "\\") i += 2;
+      else if (ch === "`") {
+        blank(start, i);
+        i++;
+        return;
+      } else if (ch === "$" && source[i + 1] === "{") {
+        blank(start, i);
+        i += 2;
+        templates.push(0);
+        return;
+      } else i++;
+    }
+    blank(start, n);
+  };
+  while (i < n) {
+    const ch = source[i] as string;
+    const next = source[i + 1];
+    if (ch === "/" && next === "/") {
+      const end = source.indexOf("\n", i);
+      const stop = end === -1 ? n : end;
+      blank(i, stop);
+      i = stop;
+    } else if (ch === "/" && next === "*") {
+      const end = source.indexOf("*/", i + 2);
+      const stop = end === -1 ? n : end + 2;
+      blank(i, stop);
+      i = stop;
+    } else if (ch === '"' || ch === "'") {
+      let j = i + 1;
+      while (j < n && source[j] !== ch && source[j] !== "\n") j += source[j] === "\\" ? 2 : 1;
+      strings.set(i, source.slice(i + 1, j));
+      blank(i + 1, j);
+      i = j + 1;
+    } else if (ch === "`") {
+      i++;
+      scanTemplateText();
+    } else if (ch === "{" && templates.length > 0) {
+      templates[templates.length - 1]! += 1;
+      i++;
+    } else if (ch === "}" && templates.length > 0) {
+      if (templates[templates.length - 1] === 0) {
+        templates.pop();
+        i++;
+        scanTemplateText();
+      } else {
+        templates[templates.length - 1]! -= 1;
+        i++;
+      }
+    } else if (ch === "/" && startsRegex(out, i)) {
+      let j = i + 1;
+      let inClass = false;
+      while (j < n && source[j] !== "\n") {
+        const c = source[j];
+        if (c === "\\") j++;
+        else if (c === "[") inClass = true;
+        else if (c === "]") inClass = false;
+        else if (c === "/" && !inClass) break;
+        j++;
+      }
+      blank(i + 1, j);
+      i = j + 1;
+    } else i++;
+  }
+  return { code: out.join(""), strings };
+}
+
+/** A `/` starts a regex when it cannot be a division: after an operator, a bracket or a keyword. */
+function startsRegex(code: string[], at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && /\s/.test(code[k] as string)) k--;
+  if (k < 0) return true;
+  const prev = code[k] as string;
+  if (REGEX_AFTER.has(prev)) return true;
+  if (/[\w$]/.test(prev)) {
+    const word = code.slice(Math.max(0, k - 11), k + 1).join("");
+    return REGEX_KEYWORDS.test(word);
+  }
+  return false;
+}
+
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < source.length; i++) if (source[i] === "\n") starts.push(i + 1);
+  return starts;
+}
+
+function position(starts: number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+}
+
+const IMPORT_PATTERNS: [RegExp, ImportRef["kind"]][] = [
+  [/\bfrom\s*(?=["'])/g, "static"],
+  [/(?<![\w$.])import\s*(?=["'])/g, "static"],
+  [/(?<![\w$.])import\s*\(\s*(?=["'])/g, "dynamic"],
+  [/(?<![\w$.])require\s*\(\s*(?=["'])/g, "require"],
+];
+
+/** Every module specifier a file imports, re-exports, import()s or require()s. */
+export function parseImports(source: string, masked = maskSource(source)): ImportRef[] {
+  const starts = lineStarts(source);
+  const refs: ImportRef[] = [];
+  for (const [pattern, kind] of IMPORT_PATTERNS) {
+    for (const m of masked.code.matchAll(pattern)) {
+      const quote = (m.index ?? 0) + m[0].length;
+      const specifier = masked.strings.get(quote);
+      if (specifier === undefined) continue;
+      // The statement this `from` belongs to starts at the nearest import/export keyword before it.
+      const before = masked.code.slice(Math.max(0, (m.index ?? 0) - 4000), m.index);
+      const head = before.match(/\b(import|export)\b(\s+type\b)?[^;]*$/);
+      refs.push({ specifier, ...position(starts, quote), kind, typeOnly: kind === "static" && !!head?.[2] });
+    }
+  }
+  return refs.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+const UI_MODULE = /^(ink|react|react-dom|yargs|yargs-parser)(\/|$)|^ink-|^@inkjs\//;
+const AWS_MODULE = /^(@aws-sdk|@smithy)\/|^aws-sdk(\/|$)/;
+const TIMER_MODULE = /^(node:)?timers(\/promises)?$/;
+const AWS_ADAPTER = /^src\/aws\/|^src\/kinesis\/aws-[^/]*\.tsx?$|^src\/leases\/dynamodb-[^/]*\.tsx?$/;
+const TIME_EXEMPT = new Set(["src/core/clock.ts", "src/core/random.ts"]);
+const GLOBAL_PREFIX = String.raw`(?:(?:globalThis|global|window|self)\s*\.\s*)?`;
+
+/** Time, timer and randomness uses; `flushTimer` marks the ones src/testing may use. */
+const TIME_PATTERNS: { re: RegExp; flushTimer?: boolean }[] = [
+  { re: /\bDate\s*\.\s*now\b/g },
+  { re: /\bnew\s+Date\s*(?:\(\s*\)|(?!\s*\())/g },
+  { re: /(?<![\w$.]|new\s+)Date\s*\(\s*\)/g },
+  { re: new RegExp(String.raw`(?<![\w$.])${GLOBAL_PREFIX}setTimeout\b`, "g"), flushTimer: true },
+  { re: new RegExp(String.raw`(?<![\w$.])${GLOBAL_PREFIX}setImmediate\b`, "g"), flushTimer: true },
+  { re: new RegExp(String.raw`(?<![\w$.])${GLOBAL_PREFIX}setInterval\b`, "g") },
+  { re: /\bperformance\s*\.\s*now\b/g },
+  { re: /\bMath\s*\.\s*random\b/g },
+];
+const EXIT_PATTERNS: RegExp[] = [
+  /\bprocess\s*\.\s*(?:exit|abort)\b/g,
+  new RegExp(String.raw`(?<![\w$.])${GLOBAL_PREFIX}console\s*\.\s*[\w$]+`, "g"),
+  /\bprocess\s*\.\s*(?:stdout|stderr)\s*\.\s*write\b/g,
+];
+
+/** `Date\n  .now` -> `Date.now`, `new   Date()` -> `new Date()`. */
+const tidy = (text: string) => text.replace(/\s*\.\s*/g, ".").replace(/\s+/g, " ");
+
+/** Checks one file; `file` is its path relative to the project root, with forward slashes. */
+export function checkFile(file: string, source: string): Violation[] {
+  if (!file.startsWith("src/")) return [];
+  const masked = maskSource(source);
+  const starts = lineStarts(source);
+  const found: Violation[] = [];
+  const add = (rule: ArchRule, offset: number, what: string) =>
+    found.push({ rule, file, ...position(starts, offset), found: what });
+  const at = (line: number, column: number) => (starts[line - 1] as number) + column - 1;
+
+  for (const ref of parseImports(source, masked)) {
+    const what = `${ref.typeOnly ? "import type" : ref.kind === "static" ? "import" : `${ref.kind}()`} "${ref.specifier}"`;
+    const offset = at(ref.line, ref.column);
+    const target = ref.specifier.startsWith(".")
+      ? posix.normalize(posix.join(posix.dirname(file), ref.specifier))
+      : "";
+    if (UI_MODULE.test(ref.specifier) || target === "cli" || target.startsWith("cli/"))
+      add("engine-no-ui", offset, what);
+    if (AWS_MODULE.test(ref.specifier) && !AWS_ADAPTER.test(file)) add("aws-sdk-in-adapters", offset, what);
+    if (TIMER_MODULE.test(ref.specifier) && !TIME_EXEMPT.has(file)) add("time-via-clock", offset, what);
+  }
+  if (!TIME_EXEMPT.has(file)) {
+    const testing = file.startsWith("src/testing/");
+    for (const { re, flushTimer } of TIME_PATTERNS) {
+      if (testing && flushTimer) continue;
+      for (const m of masked.code.matchAll(re)) add("time-via-clock", m.index ?? 0, tidy(m[0]));
+    }
+  }
+  for (const re of EXIT_PATTERNS) {
+    for (const m of masked.code.matchAll(re)) {
+      add("engine-no-exit-or-console", m.index ?? 0, tidy(m[0]));
+    }
+  }
+  return found.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+
+/** Every source file under `root/dir`, as root-relative paths with forward slashes. */
+export function listSourceFiles(root: string, dir = "src"): string[] {
+  const files: string[] = [];
+  const walk = (abs: string) => {
+    for (const entry of readdirSync(abs, { withFileTypes: true })) {
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      const path = join(abs, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (SOURCE_FILE.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+        files.push(relative(root, path).split(sep).join("/"));
+      }
+    }
+  };
+  walk(join(root, dir));
+  return files.sort();
+}
+
+/** Scans every source file under root/src. */
+export function scanTree(root: string): { files: string[]; violations: Violation[] } {
+  const files = listSourceFiles(root, "src");
+  const violations = files.flatMap((f) => checkFile(f, readFileSync(join(root, f), "utf8")));
+  return { files, violations };
+}
+
+/** The failure text: violations grouped by rule, each rule explained once, each hit as file:line:column. */
+export function formatViolations(violations: Violation[]): string {
+  const parts: string[] = [];
+  for (const rule of Object.keys(RULES) as ArchRule[]) {
+    const hits = violations.filter((v) => v.rule === rule);
+    if (hits.length === 0) continue;
+    parts.push(`[${rule}] ${RULES[rule]}`);
+    for (const v of hits) parts.push(`  ${v.file}:${v.line}:${v.column}  ${v.found}`);
+  }
+  return `${violations.length} architecture violation(s):\n${parts.join("\n")}`;
+}

@@ -4,6 +4,7 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus, LostReason } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Random } from "../core/random.ts";
+import { DefaultLeaseCoordinator } from "./coordinator-impl.ts";
 import type { Lease } from "./lease.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
 
@@ -53,6 +54,6 @@ export interface LeaseCoordinator {
   latestScan(): LeaseScan | undefined;
 }
 
-export function createLeaseCoordinator(_opts: LeaseCoordinatorOptions): LeaseCoordinator {
-  throw new Error("createLeaseCoordinator: not implemented yet (issue 3 in progress)");
+export function createLeaseCoordinator(opts: LeaseCoordinatorOptions): LeaseCoordinator {
+  return new DefaultLeaseCoordinator(opts);
 }

@@ -1,0 +1,276 @@
+// The lease renewer: owns the held leases and every write to them (renew, checkpoint, release, child
+// ids), serialized per lease so a checkpoint and a renew never race on leaseCounter. Self-contained
+// (its state, its store, plain-data inputs and outputs) so it can later move to its own thread.
+import { backoffDelay, DYNAMODB_THROTTLE_BACKOFF } from "../core/backoff.ts";
+import type { Clock } from "../core/clock.ts";
+import { AbortedError, ThrottledError } from "../core/errors.ts";
+import type { LostReason } from "../core/events.ts";
+import type { Random } from "../core/random.ts";
+import { compareCheckpoints, type Lease } from "./lease.ts";
+import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
+
+/** Everything the renewer reports; the coordinator turns these into events and callbacks. */
+export type RenewerOutput =
+  | { type: "renewed"; lease: Lease }
+  | { type: "lost"; leaseKey: string; reason: LostReason; current?: Lease }
+  | { type: "released"; lease: Lease }
+  | { type: "throttled"; leaseKey: string; operation: string; retryInMs: number }
+  | { type: "error"; leaseKey: string; operation: string; error: unknown };
+
+export interface RenewerOptions {
+  store: LeaseStore;
+  workerId: string;
+  failoverMs: number;
+  clock: Clock;
+  random: Random;
+  output: (message: RenewerOutput) => void;
+}
+
+interface Held {
+  lease: Lease;
+  /** Monotonic send time of our last write that applied: the owner's own view of the lease's age. */
+  lastChangeAt: number;
+  /** Tail of this lease's write queue. */
+  tail: Promise<unknown>;
+  renewQueued: boolean;
+}
+
+/** One fenced write: how to send it, how to recognise it in a re-read, what a failure means. */
+interface WriteSpec {
+  operation: string;
+  send: (lease: Lease) => Promise<Outcome<Lease>>;
+  /** After a conflict: does `current` show that our own (SDK-retried) write applied? */
+  applied: (current: Lease, sent: Lease) => boolean;
+  /** Loss reason when the re-read shows neither our write nor another owner. */
+  fenced: LostReason;
+  /** After success: keep holding (renew, checkpoint) or let go (release). */
+  keep: boolean;
+}
+
+const NOT_HELD = { ok: false, reason: "owner-mismatch" } as const;
+/** Shutdown interrupted a retry: nothing is known to be lost. */
+const ABORTED = { ok: false, reason: "counter-mismatch" } as const;
+
+export class LeaseRenewer {
+  private readonly held = new Map<string, Held>();
+
+  constructor(private readonly o: RenewerOptions) {}
+
+  /** Starts renewing a lease we just took (`sentAt`: when the take was sent). */
+  adopt(lease: Lease, sentAt: number): void {
+    this.held.set(lease.leaseKey, {
+      lease,
+      lastChangeAt: sentAt,
+      tail: Promise.resolve(),
+      renewQueued: false,
+    });
+  }
+
+  /** Stops renewing without writing anything. */
+  drop(leaseKey: string): void {
+    this.held.delete(leaseKey);
+  }
+
+  leases(): Lease[] {
+    return [...this.held.values()].map((h) => structuredClone(h.lease));
+  }
+
+  get(leaseKey: string): Lease | undefined {
+    const h = this.held.get(leaseKey);
+    return h ? structuredClone(h.lease) : undefined;
+  }
+
+  keys(): ReadonlySet<string> {
+    return new Set(this.held.keys());
+  }
+
+  /** One renewal round. A lease whose previous renewal is still queued or retrying is skipped. */
+  async renewAll(signal?: AbortSignal): Promise<void> {
+    const rounds: Promise<unknown>[] = [];
+    for (const [key, h] of this.held) {
+      if (h.renewQueued) continue;
+      h.renewQueued = true;
+      const done = this.serial(h, () => this.write(key, this.renewSpec(), signal));
+      rounds.push(done.finally(() => (h.renewQueued = false)));
+    }
+    await Promise.allSettled(rounds);
+  }
+
+  checkpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease>> {
+    const h = this.held.get(leaseKey);
+    if (!h) return Promise.resolve(NOT_HELD);
+    return this.serial(h, () =>
+      this.write(leaseKey, {
+        operation: "checkpoint",
+        send: (lease) => this.o.store.updateCheckpoint(lease, update),
+        applied: (cur, sent) =>
+          this.isMine(cur, sent) && compareCheckpoints(cur.checkpoint, update.checkpoint) === 0,
+        fenced: "checkpoint-fenced",
+        keep: true,
+      }),
+    );
+  }
+
+  release(leaseKey: string): Promise<Outcome<Lease>> {
+    const h = this.held.get(leaseKey);
+    if (!h) return Promise.resolve(NOT_HELD);
+    return this.serial(h, () =>
+      this.write(leaseKey, {
+        operation: "release",
+        send: (lease) => this.o.store.releaseLease(lease),
+        applied: (cur, sent) => cur.leaseOwner === undefined && cur.leaseCounter === sent.leaseCounter + 1,
+        fenced: "renew-failed",
+        keep: false,
+      }),
+    );
+  }
+
+  /** Metadata only (not fenced, no counter bump), but queued behind this lease's fenced writes. */
+  async addChildShardIds(leaseKey: string, ids: string[]): Promise<void> {
+    const h = this.held.get(leaseKey);
+    const send = () =>
+      this.retrying(leaseKey, "addChildShardIds", () => this.o.store.addChildShardIds(leaseKey, ids));
+    const outcome = h ? await this.serial(h, send) : await send();
+    const current = this.held.get(leaseKey);
+    if (outcome.ok && current) current.lease.childShardIds = outcome.value.childShardIds;
+  }
+
+  private renewSpec(): WriteSpec {
+    return {
+      operation: "renew",
+      send: (lease) => this.o.store.renewLease(lease),
+      applied: (cur, sent) => this.isMine(cur, sent),
+      fenced: "renew-failed",
+      keep: true,
+    };
+  }
+
+  /** Our own write applied iff the lease still names us and the counter moved by exactly that write. */
+  private isMine(current: Lease, sent: Lease): boolean {
+    return current.leaseOwner === this.o.workerId && current.leaseCounter === sent.leaseCounter + 1;
+  }
+
+  private serial<T>(h: Held, fn: () => Promise<T>): Promise<T> {
+    const run = h.tail.then(fn, fn);
+    h.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private expiresIn(h: Held): number {
+    return h.lastChangeAt + this.o.failoverMs - this.o.clock.monotonic();
+  }
+
+  /** Sends one fenced write, retrying faults with backoff inside the lease's remaining budget. */
+  private async write(key: string, spec: WriteSpec, signal?: AbortSignal): Promise<Outcome<Lease>> {
+    for (let attempt = 1; ; attempt++) {
+      const h = this.held.get(key);
+      if (!h) return NOT_HELD;
+      // Never resurrect a lease others may already have judged expired (Java does the same).
+      if (this.expiresIn(h) < 0) return this.lose(key, "expired-locally");
+      const sent = h.lease;
+      const sentAt = this.o.clock.monotonic();
+      let outcome: Outcome<Lease>;
+      let current: Lease | undefined;
+      try {
+        outcome = await spec.send(sent);
+        // A conflict may be our own write, applied and then retried by the SDK: look before judging.
+        if (!outcome.ok) current = outcome.current ?? (await this.o.store.getLease(key));
+      } catch (e) {
+        if (isMissing(e)) return this.lose(key, "missing");
+        if (!(await this.backoff(key, spec.operation, attempt, e, signal))) return ABORTED;
+        continue;
+      }
+      if (outcome.ok) return this.applied(key, spec, outcome.value, sentAt);
+      if (!current) return this.lose(key, "missing");
+      if (spec.applied(current, sent)) return this.applied(key, spec, current, sentAt);
+      if (current.leaseOwner === this.o.workerId && current.leaseCounter === sent.leaseCounter) {
+        // The condition failed yet nothing moved (a stale read somewhere): try again, still within budget.
+        if (!(await this.backoff(key, spec.operation, attempt, undefined, signal))) return ABORTED;
+        continue;
+      }
+      const stolen = current.leaseOwner !== undefined && current.leaseOwner !== this.o.workerId;
+      return this.lose(key, stolen ? "stolen" : spec.fenced, current);
+    }
+  }
+
+  private applied(key: string, spec: WriteSpec, lease: Lease, sentAt: number): Outcome<Lease> {
+    const h = this.held.get(key);
+    if (!spec.keep) {
+      this.held.delete(key);
+      this.o.output({ type: "released", lease });
+    } else if (h) {
+      h.lease = lease;
+      h.lastChangeAt = sentAt;
+      if (spec.operation === "renew") this.o.output({ type: "renewed", lease });
+    }
+    return { ok: true, value: structuredClone(lease) };
+  }
+
+  /**
+   * Waits before the next attempt, never past the lease's own expiry (the next attempt then reports it
+   * lost as expired-locally). Throttling and unreachable endpoints are not losses by themselves.
+   * False when `signal` aborted (shutdown): the caller gives up without declaring a loss.
+   */
+  private async backoff(
+    key: string,
+    operation: string,
+    attempt: number,
+    error: unknown,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    if (error instanceof AbortedError) return false;
+    const h = this.held.get(key);
+    const budget = h ? this.expiresIn(h) : 0;
+    const delay = Math.max(
+      1,
+      Math.min(backoffDelay(DYNAMODB_THROTTLE_BACKOFF, attempt, this.o.random), budget + 1),
+    );
+    if (error instanceof ThrottledError)
+      this.o.output({ type: "throttled", leaseKey: key, operation, retryInMs: delay });
+    else if (error !== undefined) this.o.output({ type: "error", leaseKey: key, operation, error });
+    try {
+      await this.o.clock.sleep(delay, signal);
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  /** Retries faults with backoff (bounded by failoverMs) for unfenced metadata writes. */
+  private async retrying<T>(
+    key: string,
+    operation: string,
+    fn: () => Promise<Outcome<T>>,
+  ): Promise<Outcome<T>> {
+    const deadline = this.o.clock.monotonic() + this.o.failoverMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (isMissing(e) || this.o.clock.monotonic() >= deadline) throw e;
+        const delay = backoffDelay(DYNAMODB_THROTTLE_BACKOFF, attempt, this.o.random);
+        if (e instanceof ThrottledError)
+          this.o.output({ type: "throttled", leaseKey: key, operation, retryInMs: delay });
+        await this.o.clock.sleep(delay);
+      }
+    }
+  }
+
+  private lose(key: string, reason: LostReason, current?: Lease): Outcome<Lease> {
+    if (this.held.delete(key)) {
+      this.o.output(
+        current ? { type: "lost", leaseKey: key, reason, current } : { type: "lost", leaseKey: key, reason },
+      );
+    }
+    if (!current) return { ok: false, reason: reason === "missing" ? "missing" : "owner-mismatch" };
+    return {
+      ok: false,
+      reason: current.leaseOwner === this.o.workerId ? "counter-mismatch" : "owner-mismatch",
+      current,
+    };
+  }
+}
+
+function isMissing(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: string }).code === "KCL_DEPENDENCY_MISSING";
+}

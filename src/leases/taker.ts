@@ -1,0 +1,179 @@
+// The lease taker: scans the table, folds the scan into the expiry observer, asks the pure planner
+// what to take or steal, and executes that plan with counter-conditioned writes.
+import { type Plan, type PlannedTake, planLeases } from "../balance/planner.ts";
+import { backoffDelay, DYNAMODB_THROTTLE_BACKOFF } from "../core/backoff.ts";
+import type { Clock } from "../core/clock.ts";
+import { ThrottledError } from "../core/errors.ts";
+import type { KclEventBody, LeaseView } from "../core/events.ts";
+import type { Random } from "../core/random.ts";
+import type { ExpiryObserver } from "./expiry-observer.ts";
+import { isFinished, type Lease } from "./lease.ts";
+import type { LeaseStore, Outcome } from "./store.ts";
+
+export interface TakerOptions {
+  store: LeaseStore;
+  workerId: string;
+  clock: Clock;
+  random: Random;
+  observer: ExpiryObserver;
+  maxLeasesForWorker: number;
+  maxLeasesToSteal: number;
+  /** The taker cadence (reported as the retry delay when a scan is throttled). */
+  takerIntervalMs: number;
+  /** Keys of the leases the renewer holds right now. */
+  heldKeys: () => ReadonlySet<string>;
+  /** A take applied (`sentAt`: when it was sent): hand the lease to the renewer and tell the world. */
+  acquired: (lease: Lease, take: PlannedTake, sentAt: number) => void;
+  emit: (body: KclEventBody) => void;
+  /** False once taking has stopped (graceful shutdown): remaining planned takes are skipped. */
+  taking: () => boolean;
+}
+
+/** Attempts per take on throttling: a take that keeps failing waits for the next round instead. */
+const TAKE_ATTEMPTS = 3;
+
+export class LeaseTaker {
+  private scan: { leases: Lease[]; liveWorkers: string[] } | undefined;
+  private lastShortfall = "";
+  /** Earliest future monotonic time at which a lease owned by another worker would expire. */
+  nextExpiryAt: number | undefined;
+
+  constructor(private readonly o: TakerOptions) {}
+
+  latestScan(): { leases: Lease[]; liveWorkers: string[] } | undefined {
+    return (
+      this.scan && {
+        leases: this.scan.leases.map((l) => structuredClone(l)),
+        liveWorkers: [...this.scan.liveWorkers],
+      }
+    );
+  }
+
+  /** One round. Throws only what the store throws for the scan (the caller logs and tries next round). */
+  async tick(): Promise<Plan | undefined> {
+    let leases: Lease[];
+    try {
+      leases = await this.o.store.listLeases();
+    } catch (e) {
+      if (!(e instanceof ThrottledError)) throw e;
+      this.o.emit({ type: "throttled", operation: "Scan", retryInMs: this.o.takerIntervalMs });
+      return undefined; // Java skips the round too: the next one comes soon enough.
+    }
+    const now = this.o.clock.monotonic();
+    this.o.observer.observe(leases, now);
+    const held = this.o.heldKeys();
+    const expired = new Set<string>();
+    let nextExpiry: number | undefined;
+    for (const lease of leases) {
+      if (!lease.leaseOwner || (lease.leaseOwner === this.o.workerId && held.has(lease.leaseKey))) continue;
+      if (this.o.observer.isExpired(lease, now)) {
+        expired.add(lease.leaseKey);
+        if (!isFinished(lease) && this.o.observer.claimExpiryReport(lease)) {
+          this.o.emit({
+            type: "lease-expired-observed",
+            leaseKey: lease.leaseKey,
+            owner: lease.leaseOwner,
+            leaseCounter: lease.leaseCounter,
+            unchangedForMs: this.o.observer.unchangedFor(lease, now),
+          });
+        }
+      } else if (!isFinished(lease)) {
+        const at = this.o.observer.expiresAt(lease);
+        if (at !== undefined && (nextExpiry === undefined || at < nextExpiry)) nextExpiry = at;
+      }
+    }
+    this.nextExpiryAt = nextExpiry;
+
+    const plan = planLeases({
+      me: this.o.workerId,
+      leases,
+      held,
+      expired,
+      maxLeasesForWorker: this.o.maxLeasesForWorker,
+      maxLeasesToSteal: this.o.maxLeasesToSteal,
+      random: this.o.random,
+    });
+    this.scan = { leases, liveWorkers: plan.liveWorkers };
+    this.o.emit({ type: "lease-table-scanned", leases: leases.map(toView), liveWorkers: plan.liveWorkers });
+    this.reportCapacity(plan);
+    if (!this.o.taking()) return plan;
+    await this.execute(plan.takes, plan.wantTakes);
+    await this.execute(plan.steals, plan.wantSteals);
+    return plan;
+  }
+
+  /** Tries candidates in order until `want` took: a lost race falls through to the next candidate. */
+  private async execute(candidates: PlannedTake[], want: number): Promise<void> {
+    let got = 0;
+    for (const take of candidates) {
+      if (got >= want || !this.o.taking()) return;
+      const sentAt = this.o.clock.monotonic();
+      const outcome = await this.takeOne(take.lease);
+      if (!outcome?.ok) continue;
+      got += 1;
+      this.o.observer.touch(outcome.value, sentAt);
+      this.o.acquired(outcome.value, take, sentAt);
+    }
+  }
+
+  /**
+   * Throttling is retried a few times; a conflict after a throttled attempt is re-read, because that
+   * attempt may have applied (an SDK retry that succeeded but reported failure).
+   */
+  private async takeOne(lease: Lease): Promise<Outcome<Lease> | undefined> {
+    let uncertain = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.o.store.takeLease(lease, this.o.workerId);
+        if (outcome.ok || !uncertain) return outcome;
+        const current = outcome.current ?? (await this.o.store.getLease(lease.leaseKey));
+        const ours =
+          current?.leaseOwner === this.o.workerId && current.leaseCounter === lease.leaseCounter + 1;
+        return ours ? { ok: true, value: current } : outcome;
+      } catch (e) {
+        if (!(e instanceof ThrottledError) || attempt >= TAKE_ATTEMPTS) return undefined;
+        uncertain = true;
+        const delay = backoffDelay(DYNAMODB_THROTTLE_BACKOFF, attempt, this.o.random);
+        this.o.emit({
+          type: "throttled",
+          operation: "takeLease",
+          leaseKey: lease.leaseKey,
+          retryInMs: delay,
+        });
+        await this.o.clock.sleep(delay);
+      }
+    }
+  }
+
+  private reportCapacity(plan: Plan): void {
+    const s = plan.capacityShortfall;
+    const key = s ? `${s.leases}/${s.capacity}` : "";
+    if (key === this.lastShortfall) return;
+    this.lastShortfall = key;
+    if (!s) return;
+    this.o.emit({
+      type: "capacity-warning",
+      message:
+        `${s.leases} active leases but only ${s.capacity} lease slots (${plan.liveWorkers.length} live workers × ` +
+        `maxLeasesForWorker ${this.o.maxLeasesForWorker}): ${s.leases - s.capacity} shards will not be processed. ` +
+        "Raise --max-leases-for-worker or start more workers.",
+      leases: s.leases,
+      capacity: s.capacity,
+    });
+  }
+}
+
+export function toView(lease: Lease): LeaseView {
+  const view: LeaseView = {
+    leaseKey: lease.leaseKey,
+    leaseCounter: lease.leaseCounter,
+    checkpoint: lease.checkpoint.sequenceNumber,
+    checkpointSubSequenceNumber: lease.checkpoint.subSequenceNumber,
+    parentShardIds: [...lease.parentShardIds],
+    childShardIds: [...lease.childShardIds],
+    ownerSwitchesSinceCheckpoint: lease.ownerSwitchesSinceCheckpoint,
+  };
+  if (lease.leaseOwner !== undefined) view.leaseOwner = lease.leaseOwner;
+  if (lease.checkpointOwner !== undefined) view.checkpointOwner = lease.checkpointOwner;
+  return view;
+}

@@ -1,0 +1,163 @@
+// An in-memory LeaseStore with the same conditional semantics as the DynamoDB store (one contract
+// suite runs against both). For simulations, the engine's own tests and plugin authors' tests.
+import { DependencyError } from "../core/errors.ts";
+import { conflict, type Expectation, meets } from "../leases/conflict.ts";
+import type { Lease } from "../leases/lease.ts";
+import type { CheckpointUpdate, LeaseStore, Outcome } from "../leases/store.ts";
+
+export interface MemoryLeaseStoreOptions {
+  /** Table name used in error messages. Default "memory-leases". */
+  table?: string;
+  /** Whether the table exists before ensureTable() (default true: simulations skip that step). */
+  tableExists?: boolean;
+}
+
+/** Operation name -> number of calls (lets tests and benchmarks count store traffic). */
+export type CallCounts = Record<string, number>;
+
+export class MemoryLeaseStore implements LeaseStore {
+  private readonly rows = new Map<string, Lease>();
+  private exists: boolean;
+  private readonly table: string;
+  readonly calls: CallCounts = {};
+
+  constructor(options: MemoryLeaseStoreOptions = {}) {
+    this.exists = options.tableExists ?? true;
+    this.table = options.table ?? "memory-leases";
+  }
+
+  /** Synchronous read of one row (for invariant checks). */
+  peek(leaseKey: string): Lease | undefined {
+    const row = this.rows.get(leaseKey);
+    return row ? structuredClone(row) : undefined;
+  }
+
+  /** Synchronous read of every row, in key order (for invariant checks). */
+  snapshot(): Lease[] {
+    return [...this.rows.keys()].sort().map((k) => structuredClone(this.rows.get(k)!));
+  }
+
+  /** Writes a row as-is, bypassing conditions (test setup, operator edits). */
+  put(lease: Lease): void {
+    this.rows.set(lease.leaseKey, structuredClone(lease));
+  }
+
+  async ensureTable(): Promise<void> {
+    this.count("ensureTable");
+    this.exists = true;
+  }
+
+  async assertTableExists(): Promise<void> {
+    this.count("assertTableExists");
+    this.requireTable();
+  }
+
+  async listLeases(): Promise<Lease[]> {
+    this.begin("listLeases");
+    return this.snapshot();
+  }
+
+  async getLease(leaseKey: string): Promise<Lease | undefined> {
+    this.begin("getLease");
+    return this.peek(leaseKey);
+  }
+
+  async createLeaseIfNotExists(lease: Lease): Promise<Outcome<Lease>> {
+    this.begin("createLeaseIfNotExists");
+    const current = this.rows.get(lease.leaseKey);
+    if (current) return { ok: false, reason: "exists", current: structuredClone(current) };
+    const row = normalize(structuredClone(lease));
+    this.rows.set(lease.leaseKey, row);
+    return { ok: true, value: structuredClone(row) };
+  }
+
+  async renewLease(lease: Lease): Promise<Outcome<Lease>> {
+    this.begin("renewLease");
+    return this.update(lease.leaseKey, owned(lease), (row) => {
+      row.leaseCounter += 1;
+    });
+  }
+
+  async takeLease(lease: Lease, newOwner: string): Promise<Outcome<Lease>> {
+    this.begin("takeLease");
+    return this.update(lease.leaseKey, { leaseCounter: lease.leaseCounter }, (row) => {
+      if (row.leaseOwner !== newOwner) row.ownerSwitchesSinceCheckpoint += 1;
+      row.leaseCounter += 1;
+      row.leaseOwner = newOwner;
+      delete row.checkpointOwner;
+    });
+  }
+
+  async releaseLease(lease: Lease): Promise<Outcome<Lease>> {
+    this.begin("releaseLease");
+    return this.update(lease.leaseKey, owned(lease), (row) => {
+      row.leaseCounter += 1;
+      delete row.leaseOwner;
+      delete row.checkpointOwner;
+    });
+  }
+
+  async updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<Outcome<Lease>> {
+    this.begin("updateCheckpoint");
+    return this.update(lease.leaseKey, owned(lease), (row) => {
+      row.leaseCounter += 1;
+      row.checkpoint = { ...update.checkpoint };
+      row.ownerSwitchesSinceCheckpoint = 0;
+      if (update.pendingCheckpoint === null) delete row.pendingCheckpoint;
+      else if (update.pendingCheckpoint) row.pendingCheckpoint = { ...update.pendingCheckpoint };
+    });
+  }
+
+  async addChildShardIds(leaseKey: string, childShardIds: string[]): Promise<Outcome<Lease>> {
+    this.begin("addChildShardIds");
+    const row = this.rows.get(leaseKey);
+    if (!row) return { ok: false, reason: "missing" };
+    row.childShardIds = [...new Set([...row.childShardIds, ...childShardIds])].sort();
+    return { ok: true, value: structuredClone(row) };
+  }
+
+  async deleteLease(leaseKey: string): Promise<Outcome<void>> {
+    this.begin("deleteLease");
+    if (!this.rows.delete(leaseKey)) return { ok: false, reason: "missing" };
+    return { ok: true, value: undefined };
+  }
+
+  private update(leaseKey: string, expected: Expectation, mutate: (row: Lease) => void): Outcome<Lease> {
+    const row = this.rows.get(leaseKey);
+    if (!meets(row, expected)) return conflict(row ? structuredClone(row) : undefined, expected);
+    mutate(row);
+    return { ok: true, value: structuredClone(row) };
+  }
+
+  private begin(operation: string): void {
+    this.count(operation);
+    this.requireTable();
+  }
+
+  private count(operation: string): void {
+    this.calls[operation] = (this.calls[operation] ?? 0) + 1;
+  }
+
+  private requireTable(): void {
+    if (!this.exists) {
+      throw new DependencyError(
+        `Lease table ${this.table} does not exist (in-memory store). Call ensureTable() first.`,
+        "missing",
+        { table: this.table },
+      );
+    }
+  }
+}
+
+/** Renew, release and checkpoint are fenced on owner and counter (an unowned lease cannot be renewed). */
+function owned(lease: Lease): Expectation {
+  return { leaseCounter: lease.leaseCounter, owner: lease.leaseOwner ?? null };
+}
+
+/** Sets and owner as DynamoDB would store them: sorted unique sets, no empty owner. */
+function normalize(lease: Lease): Lease {
+  lease.parentShardIds = [...new Set(lease.parentShardIds)].sort();
+  lease.childShardIds = [...new Set(lease.childShardIds)].sort();
+  if (!lease.leaseOwner) delete lease.leaseOwner;
+  return lease;
+}

@@ -1,5 +1,6 @@
 // The command list of spec §5.
 import type { ArgumentsCamelCase, Argv } from "yargs";
+import { demoCommand } from "./demo.ts";
 import { leasesCommand } from "./leases-list.ts";
 import { localCommand } from "./local.ts";
 
@@ -26,5 +27,5 @@ export const commands: CliCommand[] = [
   notYet("consume", "Consume a Kinesis stream with a TypeScript record processor plugin"),
   leasesCommand,
   localCommand,
-  notYet("demo", "Show the seed scenarios live with embedded emulators (no AWS account)"),
+  demoCommand,
 ];

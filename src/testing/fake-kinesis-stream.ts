@@ -1,0 +1,168 @@
+// The data model behind FakeKinesis: streams, shards with hash ranges and records, resharding.
+import { effectiveHashKey, inHashKeyRange, MAX_HASH_KEY } from "../kinesis/hash-key.ts";
+import type { ChildShard, HashKeyRange, Shard } from "../kinesis/port.ts";
+
+export interface FakeRecord {
+  seq: bigint;
+  partitionKey: string;
+  data: Uint8Array;
+  /** Wall-clock ms. */
+  arrival: number;
+  explicitHashKey?: string;
+}
+
+export interface FakeShard {
+  shardId: string;
+  parentShardId?: string;
+  adjacentParentShardId?: string;
+  start: bigint;
+  end: bigint;
+  startingSeq: bigint;
+  endingSeq?: bigint;
+  /** Wall-clock ms when closed: the shard disappears once this leaves the retention window. */
+  closedAt?: number;
+  records: FakeRecord[];
+}
+
+export interface FakeStream {
+  name: string;
+  shards: FakeShard[];
+  nextShardIndex: number;
+}
+
+/** Kinesis-looking 56-digit sequence numbers, increasing across the whole fake. */
+const SEQUENCE_BASE = 49n * 10n ** 54n;
+
+export function formatSequence(seq: bigint): string {
+  return (SEQUENCE_BASE + seq).toString();
+}
+
+export function parseSequence(sequenceNumber: string): bigint | undefined {
+  if (!/^\d+$/.test(sequenceNumber)) return undefined;
+  return BigInt(sequenceNumber) - SEQUENCE_BASE;
+}
+
+export function shardIdFor(index: number): string {
+  return `shardId-${String(index).padStart(12, "0")}`;
+}
+
+/** N shards splitting the 128-bit hash space evenly, as CreateStream does. */
+export function initialShards(count: number, seq: () => bigint): FakeShard[] {
+  const space = MAX_HASH_KEY + 1n;
+  return Array.from({ length: count }, (_, i) => ({
+    shardId: shardIdFor(i),
+    start: (space * BigInt(i)) / BigInt(count),
+    end: (space * BigInt(i + 1)) / BigInt(count) - 1n,
+    startingSeq: seq(),
+    records: [],
+  }));
+}
+
+export function toShard(s: FakeShard): Shard {
+  const shard: Shard = {
+    shardId: s.shardId,
+    hashKeyRange: range(s),
+    startingSequenceNumber: formatSequence(s.startingSeq),
+  };
+  if (s.parentShardId) shard.parentShardId = s.parentShardId;
+  if (s.adjacentParentShardId) shard.adjacentParentShardId = s.adjacentParentShardId;
+  if (s.endingSeq !== undefined) shard.endingSequenceNumber = formatSequence(s.endingSeq);
+  return shard;
+}
+
+export function range(s: FakeShard): HashKeyRange {
+  return { startingHashKey: s.start.toString(), endingHashKey: s.end.toString() };
+}
+
+export function isOpen(s: FakeShard): boolean {
+  return s.endingSeq === undefined;
+}
+
+/** The open shard a record with this partition key / explicit hash key lands in. */
+export function routeRecord(stream: FakeStream, partitionKey: string, explicitHashKey?: string): FakeShard {
+  const key = effectiveHashKey(partitionKey, explicitHashKey);
+  const shard = stream.shards.find((s) => isOpen(s) && inHashKeyRange(key, range(s)));
+  if (!shard) throw new Error(`no open shard covers hash key ${key} in ${stream.name}`);
+  return shard;
+}
+
+export function childrenOf(stream: FakeStream, shardId: string): ChildShard[] {
+  return stream.shards
+    .filter((s) => s.parentShardId === shardId || s.adjacentParentShardId === shardId)
+    .map((s) => ({
+      shardId: s.shardId,
+      parentShards: [s.parentShardId, s.adjacentParentShardId].filter((p): p is string => p !== undefined),
+      hashKeyRange: range(s),
+    }));
+}
+
+/** What resharding needs from the fake: fresh sequence numbers and the wall clock. */
+export interface ReshardClock {
+  nextSeq(): bigint;
+  now(): number;
+}
+
+function openShard(s: FakeStream, shardId: string): FakeShard {
+  const shard = s.shards.find((x) => x.shardId === shardId);
+  if (!shard || !isOpen(shard)) throw new Error(`shard ${shardId} is not open in ${s.name}`);
+  return shard;
+}
+
+function close(shard: FakeShard, clock: ReshardClock): void {
+  shard.endingSeq = clock.nextSeq();
+  shard.closedAt = clock.now();
+}
+
+function addChild(s: FakeStream, start: bigint, end: bigint, parentShardId: string, clock: ReshardClock) {
+  const shard: FakeShard = {
+    shardId: shardIdFor(s.nextShardIndex++),
+    parentShardId,
+    start,
+    end,
+    startingSeq: clock.nextSeq(),
+    records: [],
+  };
+  s.shards.push(shard);
+  return shard;
+}
+
+/** SplitShard: closes the parent, adds two children splitting its range at `at` (default the middle). */
+export function splitShard(
+  s: FakeStream,
+  shardId: string,
+  newStartingHashKey: string | undefined,
+  clock: ReshardClock,
+): [string, string] {
+  const parent = openShard(s, shardId);
+  const at = newStartingHashKey !== undefined ? BigInt(newStartingHashKey) : (parent.start + parent.end) / 2n;
+  if (at <= parent.start || at > parent.end) throw new Error(`hash key ${at} does not split ${shardId}`);
+  close(parent, clock);
+  const left = addChild(s, parent.start, at - 1n, parent.shardId, clock);
+  const right = addChild(s, at, parent.end, parent.shardId, clock);
+  return [left.shardId, right.shardId];
+}
+
+/** MergeShards: closes two adjacent shards, adds one child (parent = shardId, adjacent = the other). */
+export function mergeShards(
+  s: FakeStream,
+  shardId: string,
+  adjacentShardId: string,
+  clock: ReshardClock,
+): string {
+  const a = openShard(s, shardId);
+  const b = openShard(s, adjacentShardId);
+  if (a.end + 1n !== b.start && b.end + 1n !== a.start) {
+    throw new Error(`${shardId} and ${adjacentShardId} are not adjacent`);
+  }
+  close(a, clock);
+  close(b, clock);
+  const child = addChild(
+    s,
+    a.start < b.start ? a.start : b.start,
+    a.end > b.end ? a.end : b.end,
+    a.shardId,
+    clock,
+  );
+  child.adjacentParentShardId = b.shardId;
+  return child.shardId;
+}

@@ -1,0 +1,42 @@
+// The KinesisPort contract against kinesalite through the AWS adapter (real SDK client over HTTP).
+import { afterAll, beforeAll } from "bun:test";
+import { createAwsKinesis } from "../../src/kinesis/aws-kinesis.ts";
+import type { KinesisPort } from "../../src/kinesis/port.ts";
+import {
+  createStream,
+  mergeShards,
+  putRecords,
+  splitShard,
+  startTestAws,
+  type TestAws,
+  uniqueName,
+} from "../support/aws.ts";
+import { kinesisContract } from "./contract.ts";
+
+let aws: TestAws;
+let kinesis: KinesisPort;
+beforeAll(async () => {
+  aws = await startTestAws();
+  kinesis = createAwsKinesis(aws.kinesis, { region: aws.region, endpoint: aws.kinesisEndpoint });
+});
+afterAll(async () => {
+  await aws.stop();
+});
+
+kinesisContract("kinesalite via createAwsKinesis", () => ({
+  get kinesis() {
+    return kinesis;
+  },
+  sendsChildShards: false,
+  uniqueName,
+  now: () => Date.now(),
+  pass: (ms) => new Promise((r) => setTimeout(r, ms)),
+  createStream: (stream, shards) => createStream(aws.kinesis, stream, shards),
+  put: (stream, records) => putRecords(aws.kinesis, stream, records),
+  async split(stream, shardId) {
+    await splitShard(aws.kinesis, stream, shardId);
+  },
+  async merge(stream, a, b) {
+    await mergeShards(aws.kinesis, stream, a, b);
+  },
+}));

@@ -1,0 +1,31 @@
+// INITIALIZING: create the processor (factory: once per lease acquisition), call initialize, open the reader.
+import { LeaseLostError } from "../../core/errors.ts";
+import { createProcessor } from "../processor-runner.ts";
+import type { ConsumerRuntime } from "../runtime.ts";
+import type { TaskOutcome } from "../states.ts";
+import { onCallbackFailure } from "./failures.ts";
+
+export async function initializeShard(rt: ConsumerRuntime): Promise<TaskOutcome> {
+  const { o } = rt;
+  const lease = o.lease;
+  try {
+    rt.processor ??= await createProcessor(o.processor, {
+      shardId: rt.shardId,
+      streamName: o.config.stream,
+      applicationName: o.config.app,
+      workerId: o.workerId,
+    });
+    await rt.processor.initialize?.({
+      shardId: rt.shardId,
+      streamName: o.config.stream,
+      checkpoint: { ...lease.checkpoint },
+      pendingCheckpoint: lease.pendingCheckpoint ? { ...lease.pendingCheckpoint } : undefined,
+    });
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
+    const outcome = await onCallbackFailure(rt, "initialize", error);
+    if (outcome.kind !== "skip") return outcome;
+  }
+  rt.records = o.openRecords({ lease, start: lease.checkpoint, signal: rt.signal });
+  return { kind: "done" };
+}

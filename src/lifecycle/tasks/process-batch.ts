@@ -1,0 +1,95 @@
+// PROCESSING: one batch per run — fetch (or redeliver after a failure), processRecords, auto checkpoint.
+import { positionOf } from "../../checkpoint/position.ts";
+import { compareCheckpoints, type ExtendedSequenceNumber } from "../../leases/lease.ts";
+import type { ConsumerRuntime } from "../runtime.ts";
+import type { TaskOutcome } from "../states.ts";
+import { onCallbackFailure } from "./failures.ts";
+
+/** Where a reopened record source must resume so nothing delivered is delivered again, and nothing is skipped. */
+function resumePosition(rt: ConsumerRuntime): ExtendedSequenceNumber {
+  const pendingLast = rt.pending?.batch.records.at(-1);
+  if (pendingLast) return positionOf(pendingLast);
+  return rt.checkpointer.largestDelivered ?? rt.o.lease.checkpoint;
+}
+
+/** A record source that failed is closed; the next run reopens it where delivery stopped. */
+export function dropRecordSource(rt: ConsumerRuntime): void {
+  rt.records?.close();
+  rt.records = undefined;
+}
+
+export async function processBatch(rt: ConsumerRuntime): Promise<TaskOutcome> {
+  const { o } = rt;
+  if (!rt.pending) {
+    rt.records ??= o.openRecords({ lease: o.lease, start: resumePosition(rt), signal: rt.signal });
+    const batch = await rt.records.next();
+    const reason = rt.stopReason();
+    // Fetched but not delivered: the next owner reads these again from the checkpoint.
+    if (reason) return { kind: "stop", reason };
+    rt.pending = { batch, attempt: 0 };
+  }
+  const { batch } = rt.pending;
+  // After a failed attempt the processor may have checkpointed part of the batch: that part is done.
+  const records = batch.records.filter(
+    (r) => compareCheckpoints(positionOf(r), rt.checkpointer.lastCheckpoint) > 0,
+  );
+  const last = records.at(-1);
+  if (last) {
+    const position = positionOf(last);
+    rt.checkpointer.markDelivered(position);
+    const started = o.clock.monotonic();
+    let processed = true;
+    try {
+      await rt.processor!.processRecords({
+        records,
+        checkpointer: rt.checkpointer.checkpointer,
+        millisBehindLatest: batch.millisBehindLatest,
+        shardId: rt.shardId,
+        isAtShardEnd: batch.isAtShardEnd,
+        signal: rt.signal,
+      });
+    } catch (error) {
+      const outcome = await onCallbackFailure(rt, "processRecords", error, records);
+      if (outcome.kind !== "skip") return outcome;
+      processed = false;
+    }
+    if (processed) {
+      rt.reportedLag = batch.millisBehindLatest;
+      o.events.emit({
+        type: "records-processed",
+        shardId: rt.shardId,
+        count: records.length,
+        bytes: records.reduce((n, r) => n + r.data.byteLength, 0),
+        millisBehindLatest: batch.millisBehindLatest,
+        lastSequenceNumber: last.sequenceNumber,
+        durationMs: o.clock.monotonic() - started,
+      });
+    }
+    rt.pending = undefined;
+    rt.attempt = 0;
+    rt.show("processing");
+    await rt.auto.processed(position);
+  } else {
+    rt.pending = undefined;
+    reportLag(rt, batch.millisBehindLatest);
+  }
+  if (batch.isAtShardEnd) {
+    rt.endBatch = batch;
+    return { kind: "end-of-shard" };
+  }
+  return { kind: last ? "done" : "blocked" };
+}
+
+/** An empty batch still moves the lag (usually to 0): report it, but only when it changed. */
+function reportLag(rt: ConsumerRuntime, millisBehindLatest: number | undefined): void {
+  if (millisBehindLatest === undefined || rt.reportedLag === millisBehindLatest) return;
+  rt.reportedLag = millisBehindLatest;
+  rt.o.events.emit({
+    type: "records-processed",
+    shardId: rt.shardId,
+    count: 0,
+    bytes: 0,
+    millisBehindLatest,
+    durationMs: 0,
+  });
+}

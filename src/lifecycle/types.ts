@@ -1,0 +1,72 @@
+// What a shard consumer needs from the layers below, as narrow structural ports (easy to stub in tests).
+import type { ResolvedConfig } from "../config/options.ts";
+import type { Clock } from "../core/clock.ts";
+import type { KclError } from "../core/errors.ts";
+import type { EventBus } from "../core/events.ts";
+import type { Random } from "../core/random.ts";
+import type { ChildShard } from "../kinesis/port.ts";
+import type { ExtendedSequenceNumber, Lease } from "../leases/lease.ts";
+import type { CheckpointUpdate, Outcome } from "../leases/store.ts";
+import type { KinesisRecord, ProcessorPlugin } from "../plugin.ts";
+
+/** One GetRecords worth of records (same shape as retrieval's Batch). */
+export interface ShardBatch {
+  records: KinesisRecord[];
+  millisBehindLatest?: number;
+  isAtShardEnd: boolean;
+  childShards?: ChildShard[];
+}
+
+/** A started record source for one shard (retrieval's ShardReader). */
+export interface ShardRecordSource {
+  /** Rejects with AbortedError once the signal given at open time aborts. */
+  next(): Promise<ShardBatch>;
+  close(): void;
+}
+
+/** Opens the record source after `start`; the consumer's stop signal ends it. */
+export type OpenRecordSource = (args: {
+  lease: Lease;
+  start: ExtendedSequenceNumber;
+  signal: AbortSignal;
+}) => ShardRecordSource;
+
+/** The slice of the LeaseCoordinator a consumer uses. */
+export interface ConsumerLeases {
+  /** Fenced checkpoint write; `ok: false` = the lease is gone. */
+  checkpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease>>;
+  addChildShardIds(leaseKey: string, ids: string[]): Promise<void>;
+}
+
+/** Reads parent leases while a child waits (eventually consistent reads are fine: it polls). */
+export interface ParentLeaseReader {
+  getLease(leaseKey: string): Promise<Lease | undefined>;
+}
+
+/** Resharding helpers (sync layer): child discovery when GetRecords named none, idempotent lease creation. */
+export interface ShardEndHelpers {
+  discoverChildShards(shardId: string): Promise<ChildShard[]>;
+  /** Creates missing child leases (merge guard included); returns the lease keys this call created. */
+  createChildLeases(parentShardId: string, children: ChildShard[]): Promise<string[]>;
+}
+
+export interface ShardConsumerOptions {
+  lease: Lease;
+  config: Pick<
+    ResolvedConfig,
+    "app" | "stream" | "checkpoint" | "checkpointIntervalMs" | "onError" | "idleTimeMs" | "failoverMs"
+  >;
+  workerId: string;
+  processor: ProcessorPlugin;
+  leases: ConsumerLeases;
+  parents: ParentLeaseReader;
+  openRecords: OpenRecordSource;
+  shardEnd: ShardEndHelpers;
+  clock: Clock;
+  random: Random;
+  events: EventBus;
+  /** The failure policy says `exit` (or something unrecoverable happened): stop the whole worker. */
+  onFatal(error: KclError): void;
+  /** How often a child re-reads its parents' leases. Default: idleTimeMs clamped to [500, 10000]. */
+  parentPollMs?: number;
+}

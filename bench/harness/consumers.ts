@@ -1,0 +1,72 @@
+// Starts the two kinds of consumer a scenario compares: `kcl-ts consume` with the bench plugin
+// (from source via bun, or the compiled binary) and the raw GetRecords loop, each as its own process.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { EmulatorServer } from "./emulator.ts";
+import { type BenchProcess, REPO, spawnBench } from "./processes.ts";
+
+export const BENCH_PLUGIN = join(REPO, "plugins", "bench-recorder.ts");
+export const BINARY = join(REPO, "dist", "kcl-ts");
+
+export interface ConsumerOptions {
+  name: string;
+  emu: EmulatorServer;
+  stream: string;
+  /** Where the delivery frames go (one <pid>.bin per process). */
+  deliveriesDir: string;
+  logDir: string;
+}
+
+export interface KclOptions extends ConsumerOptions {
+  app: string;
+  /** Extra `consume` flags, e.g. ["--failover-ms", "10000"]. */
+  args?: string[];
+  /** Run the compiled binary instead of `bun cli/main.ts`. */
+  binary?: boolean;
+  initialPosition?: "TRIM_HORIZON" | "LATEST";
+}
+
+export function startKcl(o: KclOptions): BenchProcess {
+  mkdirSync(o.deliveriesDir, { recursive: true });
+  const consume = [
+    "consume",
+    "--plugin",
+    BENCH_PLUGIN,
+    "--stream",
+    o.stream,
+    "--app",
+    o.app,
+    "--initial-position",
+    o.initialPosition ?? "TRIM_HORIZON",
+    "--output",
+    "json",
+    ...(o.args ?? []),
+  ];
+  return spawnBench(o.name, o.binary ? consume : ["cli/main.ts", ...consume], {
+    logDir: o.logDir,
+    env: { ...o.emu.env, BENCH_OUT: o.deliveriesDir },
+    ...(o.binary ? { exe: BINARY } : {}),
+  });
+}
+
+export interface RawOptions extends ConsumerOptions {
+  idleTimeMs?: number;
+  maxRecords?: number;
+}
+
+export function startRaw(o: RawOptions): BenchProcess {
+  mkdirSync(o.deliveriesDir, { recursive: true });
+  return spawnBench(
+    o.name,
+    [
+      "bench/raw-loop.ts",
+      "--stream",
+      o.stream,
+      "--idle-time-ms",
+      String(o.idleTimeMs ?? 1000),
+      "--max-records",
+      String(o.maxRecords ?? 10_000),
+    ],
+    { logDir: o.logDir, env: { ...o.emu.env, BENCH_OUT: o.deliveriesDir } },
+  );
+}

@@ -1,0 +1,58 @@
+// Measures one consumer process draining a pre-loaded stream: from its spawn ("from a CLI start")
+// to its last delivery, CPU at that moment, peak RSS — after checking that nothing is missing.
+import type { BenchProcess } from "./processes.ts";
+import { DeliveryTracker, range } from "./deliveries.ts";
+import { sleep } from "./time.ts";
+
+export interface DrainResult {
+  records: number;
+  missing: number;
+  missingSample: number[];
+  duplicates: number;
+  /** Spawn → last record delivered. */
+  elapsedMs: number;
+  /** Spawn → first record delivered. */
+  firstRecordMs: number;
+  recordsPerSecond: number;
+  cpuSeconds: number;
+  cpuSecondsPer100k: number;
+  peakRssMB: number;
+}
+
+/** Waits until ids 0..expected-1 have all been delivered by `proc` (or timeoutMs passed). */
+export async function measureDrain(
+  proc: BenchProcess,
+  deliveriesDir: string,
+  expected: number,
+  timeoutMs: number,
+): Promise<DrainResult> {
+  const tracker = new DeliveryTracker(deliveriesDir);
+  const deadline = Date.now() + timeoutMs;
+  let cpuSeconds = Number.NaN;
+  for (;;) {
+    tracker.poll();
+    const sample = proc.sample();
+    if (sample) cpuSeconds = sample.cpuSeconds;
+    if (tracker.unique >= expected) break;
+    if (!proc.isRunning()) {
+      throw new Error(`${proc.name} exited before delivering every record:\n${proc.stderrTail()}`);
+    }
+    if (Date.now() > deadline) break;
+    await sleep(50);
+  }
+  const p = tracker.process(proc.pid);
+  const missing = tracker.missing(range(0, expected));
+  const elapsedMs = (p.lastBatchAt ?? Date.now()) - proc.startedAt;
+  return {
+    records: tracker.total,
+    missing: missing.count,
+    missingSample: missing.sample,
+    duplicates: tracker.duplicates(),
+    elapsedMs,
+    firstRecordMs: (p.firstBatchAt ?? Number.NaN) - proc.startedAt,
+    recordsPerSecond: Math.round((expected * 1000) / elapsedMs),
+    cpuSeconds,
+    cpuSecondsPer100k: Math.round((cpuSeconds * 100_000 * 1000) / expected) / 1000,
+    peakRssMB: Math.round(proc.peakRssBytes() / 2 ** 20),
+  };
+}

@@ -1,0 +1,16 @@
+// The scenario table of issue 8, by name (`npm run bench <name>`).
+import { failover, handoff } from "./failover.ts";
+import { rebalance } from "./rebalance.ts";
+import { scale } from "./scale.ts";
+import { startup } from "./startup.ts";
+import { throughput } from "./throughput.ts";
+import type { Scenario } from "./types.ts";
+
+export const SCENARIOS: Record<string, Scenario> = {
+  throughput,
+  failover,
+  handoff,
+  rebalance,
+  scale,
+  startup,
+};

@@ -1,0 +1,117 @@
+// Scenario "throughput": 1 worker, 4 shards, N pre-loaded 100-byte records; kcl-ts consume vs the
+// raw GetRecords loop on the same stream in the same run (order alternating between runs).
+import { join } from "node:path";
+import { createStream, kinesisClient } from "../harness/aws.ts";
+import { startKcl, startRaw } from "../harness/consumers.ts";
+import { type DrainResult, measureDrain } from "../harness/drain.ts";
+import { startEmulatorServer } from "../harness/emulator.ts";
+import { preload } from "../harness/load.ts";
+import type { BenchProcess } from "../harness/processes.ts";
+import { medians, round } from "../stats.ts";
+import { type Scenario, target } from "./types.ts";
+
+const STREAM = "bench-throughput";
+
+interface ThroughputRun {
+  run: number;
+  order: string;
+  raw: DrainResult;
+  kcl: DrainResult & { exitCode: number | null; stopMs: number };
+  ratio: number;
+}
+
+async function drain(proc: BenchProcess, dir: string, records: number) {
+  try {
+    return await measureDrain(proc, dir, records, 60_000 + records);
+  } catch (error) {
+    await proc.stop("SIGKILL");
+    throw error;
+  }
+}
+
+export const throughput: Scenario = {
+  name: "throughput",
+  describe: "1 worker, 4 shards, 200,000 pre-loaded records of 100 bytes, against the raw GetRecords loop",
+  async run(ctx) {
+    const records = ctx.options.records ?? 200_000;
+    const emu = await startEmulatorServer(ctx.dir);
+    const kinesis = kinesisClient(emu);
+    const runs: ThroughputRun[] = [];
+    try {
+      await createStream(kinesis, STREAM, 4);
+      const load = await preload(kinesis, STREAM, records);
+      ctx.log(`loaded ${records} records in ${Math.round(load.ms)} ms`);
+      for (let run = 1; run <= ctx.runs; run++) {
+        const base = { emu, stream: STREAM, logDir: ctx.dir };
+        const measureRaw = async () => {
+          const deliveriesDir = join(ctx.dir, `raw-${run}`);
+          const proc = startRaw({ ...base, name: `raw-${run}`, deliveriesDir });
+          const result = await drain(proc, deliveriesDir, records);
+          await proc.stop("SIGTERM", 10_000);
+          return result;
+        };
+        const measureKcl = async () => {
+          const deliveriesDir = join(ctx.dir, `kcl-${run}`);
+          const proc = startKcl({ ...base, name: `kcl-${run}`, app: `bench-tp-${run}`, deliveriesDir });
+          const result = await drain(proc, deliveriesDir, records);
+          const stopAt = Date.now();
+          const exit = await proc.stop("SIGTERM", 30_000);
+          return { ...result, exitCode: exit.forced ? null : exit.code, stopMs: exit.at - stopAt };
+        };
+        const rawFirst = run % 2 === 1;
+        let raw: DrainResult;
+        let kcl: ThroughputRun["kcl"];
+        if (rawFirst) {
+          raw = await measureRaw();
+          kcl = await measureKcl();
+        } else {
+          kcl = await measureKcl();
+          raw = await measureRaw();
+        }
+        const ratio = round(kcl.recordsPerSecond / raw.recordsPerSecond, 3)!;
+        runs.push({ run, order: rawFirst ? "raw,kcl" : "kcl,raw", raw, kcl, ratio });
+        ctx.log(
+          `run ${run}: kcl ${kcl.recordsPerSecond} rec/s, raw ${raw.recordsPerSecond} rec/s, ratio ${ratio}, ` +
+            `missing kcl ${kcl.missing} raw ${raw.missing}`,
+        );
+      }
+    } finally {
+      kinesis.destroy();
+      await emu.stop();
+    }
+    const flat = runs.map((r) => ({
+      ratio: r.ratio,
+      kclRecordsPerSecond: r.kcl.recordsPerSecond,
+      rawRecordsPerSecond: r.raw.recordsPerSecond,
+      kclCpuSecondsPer100k: r.kcl.cpuSecondsPer100k,
+      rawCpuSecondsPer100k: r.raw.cpuSecondsPer100k,
+      kclPeakRssMB: r.kcl.peakRssMB,
+      rawPeakRssMB: r.raw.peakRssMB,
+      kclFirstRecordMs: r.kcl.firstRecordMs,
+      rawFirstRecordMs: r.raw.firstRecordMs,
+      kclDuplicates: r.kcl.duplicates,
+    }));
+    const m = medians(flat, Object.keys(flat[0] ?? {}) as (keyof (typeof flat)[0])[]);
+    const missing = runs.reduce((sum, r) => sum + r.kcl.missing + r.raw.missing, 0);
+    const cpuRatio =
+      m.kclCpuSecondsPer100k && m.rawCpuSecondsPer100k
+        ? round(m.kclCpuSecondsPer100k / m.rawCpuSecondsPer100k)
+        : null;
+    return {
+      scenario: "throughput",
+      medians: { records, ...m, cpuRatio },
+      // Speed counts only when every record arrived.
+      targets: [target("records/s ÷ raw loop", missing === 0 ? m.ratio : null, ">=", 0.8, "×")],
+      missing,
+      perRun: runs as unknown as Record<string, unknown>[],
+      notes: [],
+      summary: [
+        `records: ${records} × 100 B on 4 shards; runs: ${runs.length} (median)`,
+        `kcl-ts consume: ${m.kclRecordsPerSecond} records/s, ${m.kclCpuSecondsPer100k} CPU s per 100k, peak RSS ${m.kclPeakRssMB} MB, first record ${m.kclFirstRecordMs} ms after start`,
+        `raw loop:       ${m.rawRecordsPerSecond} records/s, ${m.rawCpuSecondsPer100k} CPU s per 100k, peak RSS ${m.rawPeakRssMB} MB, first record ${m.rawFirstRecordMs} ms after start`,
+        `ratio (kcl / raw, median of per-run ratios): ${m.ratio} (target ≥ 0.8); CPU per record ratio ${cpuRatio}`,
+        `missing: ${missing}; duplicates (kcl, median): ${m.kclDuplicates}`,
+      ],
+    };
+  },
+};

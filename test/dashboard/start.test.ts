@@ -1,0 +1,158 @@
+// startDashboard end to end on fake streams: throttled frames under an event flood, q, non-TTY, CI.
+import { describe, expect, test } from "bun:test";
+import { PassThrough, Writable } from "node:stream";
+import { stripVTControlCharacters } from "node:util";
+import { FRAME_MS, startDashboard } from "../../cli/dashboard/index.ts";
+import { IDLE_REFRESH_MS, StatusStore } from "../../cli/dashboard/store.ts";
+import { EventBus } from "../../src/core/events.ts";
+import { StatusFold } from "../../src/status/index.ts";
+import { FOLD_OPTIONS, ME, shard } from "../status/events.ts";
+
+class FakeOut extends Writable {
+  chunks: string[] = [];
+  columns = 100;
+  rows = 40;
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    this.chunks.push(chunk.toString());
+    done();
+  }
+  text(): string {
+    return stripVTControlCharacters(this.chunks.join(""));
+  }
+}
+
+class FakeIn extends PassThrough {
+  rawMode: boolean[] = [];
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
+  setRawMode(on: boolean): this {
+    this.rawMode.push(on);
+    return this;
+  }
+}
+
+function setup(tty: boolean) {
+  const stdout = new FakeOut(tty);
+  const stdin = new FakeIn(tty);
+  const bus = new EventBus(ME, () => Date.now());
+  let stops = 0;
+  const dashboard = startDashboard({
+    events: bus,
+    workerId: ME,
+    app: "demo-dash",
+    stream: "demo",
+    region: "us-east-1",
+    failoverMs: 10_000,
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    requestStop: () => {
+      stops += 1;
+    },
+    interrupt: () => undefined,
+  });
+  return { stdout, stdin, bus, dashboard, stops: () => stops };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("startDashboard", () => {
+  test("an event flood is folded at once but rendered at most ~5 frames a second", async () => {
+    const { stdout, bus, dashboard } = setup(true);
+    bus.emit({ type: "worker-started", app: "demo-dash", stream: "demo", table: "demo-dash" });
+    for (const n of [0, 1, 2, 3])
+      bus.emit({ type: "lease-acquired", leaseKey: shard(n), leaseCounter: 1, how: "unowned" });
+    const framesBefore = stdout.chunks.filter((c) => c.includes("rec/s")).length;
+    const until = performance.now() + 1500;
+    let events = 0;
+    while (performance.now() < until) {
+      for (let i = 0; i < 2000; i++, events++) {
+        bus.emit({
+          type: "records-processed",
+          shardId: shard(i & 3),
+          count: 1,
+          bytes: 10,
+          millisBehindLatest: i,
+          durationMs: 0,
+        });
+      }
+      await sleep(1); // let the frame timer run, as the engine's awaits do
+    }
+    const frames = stdout.chunks.filter((c) => c.includes("rec/s")).length - framesBefore;
+    await dashboard.stop();
+    expect(events).toBeGreaterThan(10_000);
+    // 1.5 s at one frame per FRAME_MS is ~8 frames; never one per event.
+    expect(frames).toBeGreaterThanOrEqual(2);
+    expect(frames).toBeLessThanOrEqual(Math.ceil(1500 / FRAME_MS) + 3);
+    expect(stdout.text()).toContain(`leases 4/4`);
+  });
+
+  test("q on a terminal requests a stop once; stop() leaves raw mode and shows the final state", async () => {
+    const { stdout, stdin, bus, dashboard, stops } = setup(true);
+    bus.emit({ type: "worker-started", app: "demo-dash", stream: "demo", table: "demo-dash" });
+    await sleep(50);
+    expect(stdin.rawMode).toContain(true);
+    stdin.write("q");
+    await sleep(50);
+    stdin.write("q");
+    await sleep(50);
+    expect(stops()).toBe(1);
+    bus.emit({ type: "worker-stopping", reason: "requested" });
+    bus.emit({ type: "worker-stopped", clean: true });
+    await dashboard.stop();
+    await dashboard.stop(); // idempotent
+    expect(stdin.rawMode.at(-1)).toBe(false);
+    expect(stdout.text()).toContain("worker stopped");
+  });
+
+  test("stdin and stdout not terminals, CI set: no crash, no raw mode, the final frame is printed", async () => {
+    const saved = process.env.CI;
+    process.env.CI = "true";
+    try {
+      const { stdout, stdin, bus, dashboard, stops } = setup(false);
+      bus.emit({ type: "worker-started", app: "demo-dash", stream: "demo", table: "demo-dash" });
+      bus.emit({ type: "lease-acquired", leaseKey: shard(0), leaseCounter: 1, how: "unowned" });
+      stdin.write("q");
+      await sleep(FRAME_MS * 2);
+      bus.emit({ type: "lease-released", leaseKey: shard(0), leaseCounter: 2 });
+      await dashboard.stop();
+      expect(stdin.rawMode).toEqual([]);
+      expect(stops()).toBe(0);
+      expect(stdout.text()).toContain(`released ${shard(0)}`);
+    } finally {
+      if (saved === undefined) delete process.env.CI;
+      else process.env.CI = saved;
+    }
+  });
+});
+
+describe("StatusStore", () => {
+  test("publishes only when events arrived or a second has passed", () => {
+    let now = Date.UTC(2026, 0, 1);
+    const store = new StatusStore(new StatusFold(FOLD_OPTIONS), () => now);
+    let published = 0;
+    store.subscribe(() => published++);
+    expect(store.refresh()).toBe(false);
+    store.apply({
+      type: "lease-acquired",
+      leaseKey: shard(0),
+      leaseCounter: 1,
+      how: "unowned",
+      workerId: ME,
+      at: now,
+    });
+    expect(store.getSnapshot().leases).toHaveLength(0); // folded, not yet published
+    expect(store.refresh()).toBe(true);
+    expect(store.getSnapshot().leases).toHaveLength(1);
+    now += IDLE_REFRESH_MS - 1;
+    expect(store.refresh()).toBe(false);
+    now += 1;
+    expect(store.refresh()).toBe(true); // heartbeat ages move even without events
+    expect(store.getSnapshot().leases[0]!.heartbeatAgeMs).toBe(IDLE_REFRESH_MS);
+    expect(store.refresh(true)).toBe(true);
+    expect(published).toBe(3);
+  });
+});

@@ -52,11 +52,26 @@ export function effectiveMode(
   return stdout.isTTY && dashboardAvailable ? "dashboard" : "lines";
 }
 
-/** The dashboard is a separate issue: until cli/dashboard exports startDashboard, it falls back to lines. */
-const DASHBOARD_AVAILABLE = false;
-
 export async function startOutput(mode: OutputMode, options: OutputOptions): Promise<Output> {
-  const actual = effectiveMode(mode, options.stdout, DASHBOARD_AVAILABLE);
+  const actual = effectiveMode(mode, options.stdout, Boolean(options.stdin?.isTTY));
+  if (actual === "dashboard") {
+    // Loaded only when used: Ink and React stay out of `leases list`, pipes and --output json.
+    const { startDashboard } = await import("../dashboard/index.ts");
+    const { config } = options;
+    return startDashboard({
+      events: options.events,
+      workerId: options.worker?.workerId ?? config.workerId ?? "",
+      app: config.app,
+      stream: config.stream,
+      region: config.region,
+      endpoint: config.kinesisEndpoint,
+      failoverMs: config.failoverMs,
+      stdout: options.stdout as NodeJS.WriteStream,
+      stdin: options.stdin as NodeJS.ReadStream,
+      requestStop: () => options.requestStop("dashboard q"),
+      now: options.clock ? () => (options.clock as Clock).now() : undefined,
+    });
+  }
   return startStreamOutput(actual === "json" ? "json" : "lines", options);
 }
 

@@ -160,7 +160,7 @@ describe("json", () => {
 });
 
 describe("mode selection", () => {
-  test("dashboard needs a TTY (and a built-in dashboard); otherwise lines", () => {
+  test("dashboard needs a TTY on stdout and stdin; otherwise lines", () => {
     expect(effectiveMode("dashboard", { write() {}, isTTY: false }, true)).toBe("lines");
     expect(effectiveMode("dashboard", { write() {}, isTTY: true }, false)).toBe("lines");
     expect(effectiveMode("dashboard", { write() {}, isTTY: true }, true)).toBe("dashboard");

@@ -11,9 +11,10 @@ import { type DemoWorker, spawnWorker } from "../demo/fleet.ts";
 import { writeDemoPlugin } from "../demo/plugin.ts";
 import { splitWidestShard } from "../demo/reshard.ts";
 import { type DemoAction, type DemoPlan, defaultPlan } from "../demo/scenario.ts";
-import { elapsed, eventLine, leaseMap } from "../demo/view.ts";
+import { listenForKeys } from "../demo/keys.ts";
+import { watchLeases } from "../demo/lease-watch.ts";
+import { elapsed, eventLine } from "../demo/view.ts";
 import { EXIT, reportFailure } from "../exit-codes.ts";
-import { readLeaseTable } from "../leases/read.ts";
 import { startProducer } from "../local/producer.ts";
 import { startLocalServer } from "../local/server.ts";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/stack.ts";
@@ -43,6 +44,7 @@ export interface DemoDeps {
   plan?: DemoPlan;
 }
 
+const KEYS = { a: "add", k: "kill", s: "split" } as const;
 const STREAM = "kcl-demo";
 const APP = "kcl-demo";
 
@@ -71,7 +73,6 @@ export async function runDemo(args: DemoArgs, deps: DemoDeps): Promise<number> {
   const workers: DemoWorker[] = [];
   const processed = new Map<string, number>();
   const cleanups: (() => unknown)[] = [];
-  let leaseCounts = new Map<string, number>();
   try {
     const a = check(args);
     const plan = deps.plan ?? defaultPlan(a.seconds, a.workers);
@@ -162,43 +163,29 @@ export async function runDemo(args: DemoArgs, deps: DemoDeps): Promise<number> {
         out(`${elapsed(now())} ${name.padEnd(9)} started (pid ${workers.at(-1)?.pid})`);
       } else if (action === "kill") {
         const alive = workers.filter((w) => w.alive);
-        const victim = alive.sort(
-          (x, y) => (leaseCounts.get(y.name) ?? 0) - (leaseCounts.get(x.name) ?? 0),
-        )[0];
+        const counts = leases.counts();
+        const victim = alive.sort((x, y) => (counts.get(y.name) ?? 0) - (counts.get(x.name) ?? 0))[0];
         if (!victim) return;
         victim.signal("SIGKILL");
         out(`${elapsed(now())} ${victim.name.padEnd(9)} killed with SIGKILL: no shutdown, no lease release`);
       } else {
-        const { parent, openShards } = await splitWidestShard(kinesis, STREAM, clock);
-        out(`${elapsed(now())} stream    split ${parent}: ${openShards} open shards now`);
+        try {
+          const { parent, openShards } = await splitWidestShard(kinesis, STREAM, clock);
+          out(`${elapsed(now())} stream    split ${parent}: ${openShards} open shards now`);
+        } catch (error) {
+          out(`${elapsed(now())} stream    split failed: ${(error as Error).message}`);
+        }
       }
     };
 
-    // Lease map: print it whenever ownership changes.
-    let lastMap = "";
-    const pollLeases = async () => {
-      while (!quit.signal.aborted) {
-        try {
-          const leases = await readLeaseTable(dynamodb, APP, {
-            region: LOCAL_REGION,
-            endpoint: server.endpoint,
-          });
-          const map = leaseMap(leases);
-          leaseCounts = new Map();
-          for (const l of leases) {
-            if (typeof l.leaseOwner === "string" && l.checkpoint !== "SHARD_END") {
-              leaseCounts.set(l.leaseOwner, (leaseCounts.get(l.leaseOwner) ?? 0) + 1);
-            }
-          }
-          if (map !== lastMap && leases.length > 0) out(`${elapsed(now())} leases    ${map}`);
-          lastMap = map;
-        } catch {
-          // The first worker has not created the table yet.
-        }
-        await clock.sleep(1000, quit.signal).catch(() => {});
-      }
-    };
-    const polling = pollLeases();
+    const leases = watchLeases({
+      dynamodb,
+      table: APP,
+      target: { region: LOCAL_REGION, endpoint: server.endpoint },
+      clock,
+      signal: quit.signal,
+      onChange: (map) => out(`${elapsed(now())} leases    ${map}`),
+    });
 
     const steps = plan.steps.map(async (step) => {
       await clock.sleep(step.atMs, quit.signal);
@@ -212,23 +199,11 @@ export async function runDemo(args: DemoArgs, deps: DemoDeps): Promise<number> {
       );
     }
     if (interactive && deps.stdin) {
-      const stdin = deps.stdin;
-      stdin.setRawMode?.(true);
-      const onKey = (data: Buffer | string) => {
-        const key = data.toString();
+      const stopKeys = listenForKeys(deps.stdin, (key) => {
         if (key === "q" || key === "\u0003") quit.abort();
-        else if (key === "a") void act("add", "");
-        else if (key === "k") void act("kill", "");
-        else if (key === "s")
-          void act("split", "").catch((e) => out(`split failed: ${(e as Error).message}`));
-      };
-      stdin.on("data", onKey);
-      stdin.resume();
-      cleanups.push(() => {
-        stdin.off("data", onKey);
-        stdin.setRawMode?.(false);
-        stdin.pause();
+        else if (key === "a" || key === "k" || key === "s") void act(KEYS[key], "");
       });
+      cleanups.push(stopKeys);
     }
     const removeSignals = handleShutdownSignals(
       deps.signals,
@@ -252,7 +227,7 @@ export async function runDemo(args: DemoArgs, deps: DemoDeps): Promise<number> {
       clock.sleep(20_000).then(() => false),
     ]);
     if (!settled) for (const w of workers) w.signal("SIGKILL");
-    await polling;
+    await leases.done;
     const total = [...processed.values()].reduce((x, y) => x + y, 0);
     const perWorker = [...processed].map(([w, n]) => `${w} ${n}`).join(", ");
     out(`records: produced ${producer.produced}, processed ${total} (${perWorker || "none"})`);

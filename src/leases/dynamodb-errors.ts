@@ -1,0 +1,121 @@
+// Maps AWS SDK / network failures of lease-table calls onto the engine's typed errors, naming the
+// table, region and endpoint so an operator can act on the message alone.
+import { DependencyError, type ErrorContext, ThrottledError } from "../core/errors.ts";
+
+export interface DynamoCallContext {
+  operation: string;
+  table: string;
+  leaseKey?: string;
+  region: string | undefined;
+  endpoint: string | undefined;
+}
+
+const THROTTLING = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+]);
+
+const CREDENTIALS = new Set([
+  "CredentialsProviderError",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "IncompleteSignatureException",
+  "ExpiredTokenException",
+  "MissingAuthenticationTokenException",
+  "AccessDeniedException",
+]);
+
+/** Socket-level failures: the request never got an HTTP answer. */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+  "ConnectionRefused",
+]);
+
+interface SdkLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: "client" | "server";
+}
+
+function isNetworkFailure(e: SdkLikeError): boolean {
+  if (e.code && NETWORK_CODES.has(e.code)) return true;
+  const name = e.name ?? "";
+  if (["TimeoutError", "RequestTimeout", "NetworkingError", "UnknownEndpoint", "AbortError"].includes(name)) {
+    return true;
+  }
+  const answered = e.$metadata?.httpStatusCode !== undefined || e.$fault !== undefined;
+  return !answered && /socket|connect|network|fetch failed|timed? ?out|abort/i.test(e.message ?? "");
+}
+
+function where(ctx: DynamoCallContext): string {
+  return `region ${ctx.region ?? "(unresolved)"}, endpoint ${ctx.endpoint ?? "the default AWS endpoint"}`;
+}
+
+function context(ctx: DynamoCallContext): ErrorContext {
+  const out: ErrorContext = { operation: ctx.operation, table: ctx.table };
+  if (ctx.leaseKey !== undefined) out.leaseKey = ctx.leaseKey;
+  if (ctx.region !== undefined) out.region = ctx.region;
+  if (ctx.endpoint !== undefined) out.endpoint = ctx.endpoint;
+  return out;
+}
+
+/** The error for a table that does not exist (also used by assertTableExists). */
+export function missingTable(ctx: DynamoCallContext, cause?: unknown): DependencyError {
+  return new DependencyError(
+    `DynamoDB lease table ${ctx.table} does not exist (${where(ctx)}). ` +
+      "Let kcl-ts create it (the default), create it with hash key leaseKey (S), or fix --table, --app, " +
+      "--region or --dynamodb-endpoint.",
+    "missing",
+    context(ctx),
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** Returns the typed error for `e` (or `e` itself when the engine cannot act on it). */
+export function mapDynamoError(e: unknown, ctx: DynamoCallContext): unknown {
+  if (typeof e !== "object" || e === null) return e;
+  const err = e as SdkLikeError;
+  const name = err.name ?? "";
+  const detail = `${name}: ${err.message ?? ""}`;
+  if (THROTTLING.has(name)) {
+    return new ThrottledError(
+      `DynamoDB ${ctx.operation} on lease table ${ctx.table} throttled (${detail}); retrying with backoff ` +
+        "inside the lease budget. If this persists, use on-demand billing or raise the table's capacity.",
+      context(ctx),
+      { cause: e },
+    );
+  }
+  if (name === "ResourceNotFoundException") return missingTable(ctx, e);
+  if (CREDENTIALS.has(name)) {
+    return new DependencyError(
+      `DynamoDB ${ctx.operation} on lease table ${ctx.table} was refused (${where(ctx)}): ${detail}. ` +
+        "Check the AWS credentials and their IAM permissions for the lease table.",
+      "credentials",
+      context(ctx),
+      { cause: e },
+    );
+  }
+  const status = err.$metadata?.httpStatusCode;
+  if (isNetworkFailure(err) || (status !== undefined && status >= 500) || err.$fault === "server") {
+    return new DependencyError(
+      `DynamoDB is unreachable for ${ctx.operation} on lease table ${ctx.table} (${where(ctx)}): ${detail}. ` +
+        "Check the endpoint, the network and proxy settings; the call is retried.",
+      "unreachable",
+      context(ctx),
+      { cause: e },
+    );
+  }
+  return e;
+}

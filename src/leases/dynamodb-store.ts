@@ -1,0 +1,314 @@
+// The DynamoDB LeaseStore: conditional UpdateItem writes that touch only their own attributes, so
+// Java KCL workers and other tools sharing the table keep every attribute they wrote.
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import type { ClientTarget } from "../aws/clients.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Random } from "../core/random.ts";
+import { conflict, type Expectation } from "./conflict.ts";
+import { A, type Item, itemToLease, LEASE_ENTITY, leaseToItem } from "./dynamodb-codec.ts";
+import { type DynamoCallContext, mapDynamoError } from "./dynamodb-errors.ts";
+import { assertTable, ensureTable, type TableDeps } from "./dynamodb-table.ts";
+import type { Lease } from "./lease.ts";
+import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
+import { type Expr, updateExpression } from "./dynamodb-update.ts";
+
+export interface DynamoLeaseStoreOptions {
+  client: DynamoDBClient;
+  table: string;
+  target: ClientTarget;
+  clock: Clock;
+  random: Random;
+  /** Strongly consistent Scans (2× the read cost). Default false, as the Java KCL. */
+  consistentScan?: boolean;
+  /** Abort a single call after this long (a hung request must not eat the lease budget). Default 5000 ms. */
+  callTimeoutMs?: number;
+  /** Wait at most this long for a new table to become ACTIVE. Default 10 minutes (Java: 600 s). */
+  tableActiveTimeoutMs?: number;
+}
+
+/** Guards metadata writes and deletes against touching a KCL 3.x non-lease row with the same key. */
+const IS_LEASE_ROW =
+  "attribute_exists(#leaseKey) AND (attribute_not_exists(#entityType) OR #entityType = :lease)";
+
+export function createDynamoLeaseStore(options: DynamoLeaseStoreOptions): LeaseStore {
+  return new DynamoLeaseStore(options);
+}
+
+class DynamoLeaseStore implements LeaseStore {
+  private readonly table: TableDeps;
+
+  constructor(private readonly o: DynamoLeaseStoreOptions) {
+    this.table = {
+      client: o.client,
+      clock: o.clock,
+      ctx: (operation) => this.ctx(operation),
+      activeTimeoutMs: o.tableActiveTimeoutMs ?? 600_000,
+    };
+  }
+
+  ensureTable(): Promise<void> {
+    return ensureTable(this.table);
+  }
+
+  assertTableExists(): Promise<void> {
+    return assertTable(this.table);
+  }
+
+  async listLeases(): Promise<Lease[]> {
+    const leases: Lease[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.send("Scan", undefined, (abortSignal) =>
+        this.o.client.send(
+          new ScanCommand({
+            TableName: this.o.table,
+            ExclusiveStartKey: start,
+            ConsistentRead: this.o.consistentScan,
+          }),
+          { abortSignal },
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const lease = itemToLease(item);
+        if (lease) leases.push(lease);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return leases.sort((a, b) => (a.leaseKey < b.leaseKey ? -1 : a.leaseKey > b.leaseKey ? 1 : 0));
+  }
+
+  async getLease(leaseKey: string): Promise<Lease | undefined> {
+    const out = await this.send("GetItem", leaseKey, (abortSignal) =>
+      this.o.client.send(
+        new GetItemCommand({ TableName: this.o.table, Key: key(leaseKey), ConsistentRead: true }),
+        { abortSignal },
+      ),
+    );
+    return itemToLease(out.Item);
+  }
+
+  async createLeaseIfNotExists(lease: Lease): Promise<Outcome<Lease>> {
+    const item = leaseToItem({ ...lease, leaseOwner: lease.leaseOwner || undefined });
+    try {
+      await this.send(
+        "PutItem",
+        lease.leaseKey,
+        (abortSignal) =>
+          this.o.client.send(
+            new PutItemCommand({
+              TableName: this.o.table,
+              Item: item,
+              ConditionExpression: "attribute_not_exists(#leaseKey)",
+              ExpressionAttributeNames: { "#leaseKey": A.leaseKey },
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            }),
+            { abortSignal },
+          ),
+        true,
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const current = e.Item ? itemToLease(e.Item) : await this.getLease(lease.leaseKey);
+      return current ? { ok: false, reason: "exists", current } : { ok: false, reason: "exists" };
+    }
+    return { ok: true, value: itemToLease(item)! };
+  }
+
+  renewLease(lease: Lease): Promise<Outcome<Lease>> {
+    return this.fenced("renew", lease, owned(lease), {
+      set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
+    });
+  }
+
+  takeLease(lease: Lease, newOwner: string): Promise<Outcome<Lease>> {
+    const expr: Expr = {
+      set: { [A.leaseCounter]: n(lease.leaseCounter + 1), [A.leaseOwner]: { S: newOwner } },
+      remove: [A.checkpointOwner],
+    };
+    if (lease.leaseOwner !== newOwner) expr.add = { [A.ownerSwitchesSinceCheckpoint]: n(1) };
+    return this.fenced("take", lease, { leaseCounter: lease.leaseCounter }, expr);
+  }
+
+  releaseLease(lease: Lease): Promise<Outcome<Lease>> {
+    return this.fenced("release", lease, owned(lease), {
+      set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
+      remove: [A.leaseOwner, A.checkpointOwner],
+    });
+  }
+
+  updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<Outcome<Lease>> {
+    const expr: Expr = {
+      set: {
+        [A.leaseCounter]: n(lease.leaseCounter + 1),
+        [A.checkpoint]: { S: update.checkpoint.sequenceNumber },
+        [A.checkpointSubSequenceNumber]: n(update.checkpoint.subSequenceNumber),
+        [A.ownerSwitchesSinceCheckpoint]: n(0),
+      },
+      remove: [],
+    };
+    if (update.pendingCheckpoint) {
+      expr.set![A.pendingCheckpoint] = { S: update.pendingCheckpoint.sequenceNumber };
+      expr.set![A.pendingCheckpointSubSequenceNumber] = n(update.pendingCheckpoint.subSequenceNumber);
+    } else if (update.pendingCheckpoint === null) {
+      expr.remove!.push(A.pendingCheckpoint, A.pendingCheckpointSubSequenceNumber, A.pendingCheckpointState);
+    }
+    return this.fenced("checkpoint", lease, owned(lease), expr);
+  }
+
+  async addChildShardIds(leaseKey: string, childShardIds: string[]): Promise<Outcome<Lease>> {
+    if (childShardIds.length === 0) {
+      const current = await this.getLease(leaseKey);
+      return current ? { ok: true, value: current } : { ok: false, reason: "missing" };
+    }
+    const expr = updateExpression({ add: { [A.childShardIds]: { SS: [...new Set(childShardIds)] } } });
+    return this.conditional("addChildShardIds", leaseKey, IS_LEASE_ROW, expr, undefined);
+  }
+
+  async deleteLease(leaseKey: string): Promise<Outcome<void>> {
+    try {
+      await this.send(
+        "DeleteItem",
+        leaseKey,
+        (abortSignal) =>
+          this.o.client.send(
+            new DeleteItemCommand({
+              TableName: this.o.table,
+              Key: key(leaseKey),
+              ConditionExpression: IS_LEASE_ROW,
+              ExpressionAttributeNames: { "#leaseKey": A.leaseKey, "#entityType": A.entityType },
+              ExpressionAttributeValues: { ":lease": { S: LEASE_ENTITY } },
+            }),
+            { abortSignal },
+          ),
+        true,
+      );
+      return { ok: true, value: undefined };
+    } catch (e) {
+      if (isConditionFailure(e)) return { ok: false, reason: "missing" };
+      throw e;
+    }
+  }
+
+  /** An UpdateItem fenced on leaseCounter (and owner when given). */
+  private fenced(
+    operation: string,
+    lease: Lease,
+    expected: Expectation,
+    expr: Expr,
+  ): Promise<Outcome<Lease>> {
+    const built = updateExpression(expr);
+    const values: Record<string, AttributeValue> = {
+      ...built.values,
+      ":expectedCounter": n(expected.leaseCounter),
+    };
+    const names = { ...built.names, "#leaseCounter": A.leaseCounter, "#leaseOwner": A.leaseOwner };
+    let condition = "#leaseCounter = :expectedCounter";
+    if (expected.owner === null) condition += " AND attribute_not_exists(#leaseOwner)";
+    else if (expected.owner !== undefined) {
+      condition += " AND #leaseOwner = :expectedOwner";
+      values[":expectedOwner"] = { S: expected.owner };
+    }
+    return this.conditional(operation, lease.leaseKey, condition, { ...built, names, values }, expected);
+  }
+
+  private async conditional(
+    operation: string,
+    leaseKey: string,
+    condition: string,
+    expr: ReturnType<typeof updateExpression>,
+    expected: Expectation | undefined,
+  ): Promise<Outcome<Lease>> {
+    const names = { ...expr.names, "#leaseKey": A.leaseKey, "#entityType": A.entityType };
+    const values = { ...expr.values };
+    if (condition.includes(":lease")) values[":lease"] = { S: LEASE_ENTITY };
+    try {
+      const out = await this.send(
+        `UpdateItem(${operation})`,
+        leaseKey,
+        (abortSignal) =>
+          this.o.client.send(
+            new UpdateItemCommand({
+              TableName: this.o.table,
+              Key: key(leaseKey),
+              ConditionExpression: condition,
+              UpdateExpression: expr.expression,
+              ExpressionAttributeNames: pick(names, `${condition} ${expr.expression}`),
+              ExpressionAttributeValues: pick(values, `${condition} ${expr.expression}`),
+              ReturnValues: "ALL_NEW",
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            }),
+            { abortSignal },
+          ),
+        true,
+      );
+      return { ok: true, value: itemToLease(out.Attributes)! };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      // ALL_OLD is the item as the condition saw it; some emulators omit it, so fall back to a read.
+      const current = e.Item ? itemToLease(e.Item) : await this.getLease(leaseKey);
+      if (!expected)
+        return current ? { ok: false, reason: "missing", current } : { ok: false, reason: "missing" };
+      return conflict(current, expected);
+    }
+  }
+
+  /**
+   * One SDK call with a per-call timeout on the injected clock, errors mapped to typed ones.
+   * With `conditional`, ConditionalCheckFailedException passes through for the caller to classify.
+   */
+  private async send<T>(
+    operation: string,
+    leaseKey: string | undefined,
+    call: (signal: AbortSignal) => Promise<T>,
+    conditional = false,
+  ): Promise<T> {
+    const timeout = new AbortController();
+    const done = new AbortController();
+    this.o.clock.sleep(this.o.callTimeoutMs ?? 5000, done.signal).then(
+      () => timeout.abort(),
+      () => undefined,
+    );
+    try {
+      return await call(timeout.signal);
+    } catch (e) {
+      if (conditional && isConditionFailure(e)) throw e;
+      throw mapDynamoError(e, { ...this.ctx(operation), ...(leaseKey ? { leaseKey } : {}) });
+    } finally {
+      done.abort();
+    }
+  }
+
+  private ctx(operation: string): DynamoCallContext {
+    return { operation, table: this.o.table, region: this.o.target.region, endpoint: this.o.target.endpoint };
+  }
+}
+
+function key(leaseKey: string): Item {
+  return { [A.leaseKey]: { S: leaseKey } };
+}
+
+function n(value: number): { N: string } {
+  return { N: String(value) };
+}
+
+function owned(lease: Lease): Expectation {
+  return { leaseCounter: lease.leaseCounter, owner: lease.leaseOwner ?? null };
+}
+
+function isConditionFailure(e: unknown): e is { Item?: Item } {
+  return (e as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+}
+
+/** DynamoDB rejects expression names/values that the expressions do not use. */
+function pick<V>(map: Record<string, V>, used: string): Record<string, V> | undefined {
+  const out = Object.fromEntries(Object.entries(map).filter(([k]) => new RegExp(`${k}\\b`).test(used)));
+  return Object.keys(out).length > 0 ? out : undefined;
+}

@@ -3,17 +3,17 @@
 // prints a readable summary and one JSON line per scenario, and keeps the results in
 // .bench-out/results/ (what docs-fragments/bench.md is written from).
 //   bun bench/run.ts [throughput|failover|handoff|rebalance|scale|startup|all] [--runs 3]
-//                    [--records 200000] [--shards 100,500] [--window-seconds 60]
+//                    [--records 200000] [--shards 100,500] [--window-seconds 60] [--out .bench-out]
 // Exit code: 0 every target met; 1 a target missed; 2 usage; 3 records missing or the harness failed.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { killAll, REPO } from "./harness/processes.ts";
 import { SCENARIOS } from "./scenarios/index.ts";
 import type { ScenarioOptions, ScenarioResult } from "./scenarios/types.ts";
 
-const USAGE = `usage: bun bench/run.ts [${Object.keys(SCENARIOS).join("|")}|all] [--runs N] [--records N] [--shards 100,500] [--window-seconds N]`;
+const USAGE = `usage: bun bench/run.ts [${Object.keys(SCENARIOS).join("|")}|all] [--runs N] [--records N] [--shards 100,500] [--window-seconds N] [--out DIR]`;
 
 export const MACHINE = `node (${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB)`;
 /** Hard bound on one scenario, whatever happens inside it. */
@@ -28,6 +28,8 @@ function parse() {
         records: { type: "string" },
         shards: { type: "string" },
         "window-seconds": { type: "string" },
+        "drain-timeout-ms": { type: "string" },
+        out: { type: "string", default: join(REPO, ".bench-out") },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -71,14 +73,16 @@ async function main(): Promise<number> {
     ...(values.records ? { records: Number(values.records) } : {}),
     ...(values.shards ? { shards: values.shards.split(",").map(Number) } : {}),
     ...(values["window-seconds"] ? { windowSeconds: Number(values["window-seconds"]) } : {}),
+    ...(values["drain-timeout-ms"] ? { drainTimeoutMs: Number(values["drain-timeout-ms"]) } : {}),
   };
-  const resultsDir = join(REPO, ".bench-out", "results");
+  const out = resolve(values.out);
+  const resultsDir = join(out, "results");
   mkdirSync(resultsDir, { recursive: true });
   let exitCode = 0;
   for (const name of names) {
     const scenario = SCENARIOS[name]!;
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const dir = join(REPO, ".bench-out", `${name}-${stamp}`);
+    const dir = join(out, `${name}-${stamp}`);
     mkdirSync(dir, { recursive: true });
     const log = (message: string) => process.stderr.write(`[${name}] ${message}\n`);
     log(`${scenario.describe} — ${runs} run(s); logs in ${dir}`);

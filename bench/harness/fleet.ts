@@ -12,14 +12,14 @@ function checkAlive(procs: readonly BenchProcess[]): void {
 
 /**
  * Resolves (wall ms) once every process owns exactly `counts[i]` shards, no shard is owned twice,
- * and each owned shard has delivered a batch since `activeSince` (so it is really being processed).
+ * and, given `activeSince`, each owned shard has delivered a batch since then (really processed).
  */
 export async function waitForOwnership(
   tracker: DeliveryTracker,
   procs: readonly BenchProcess[],
   counts: readonly number[],
   timeoutMs: number,
-  activeSince = 0,
+  activeSince?: number,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -29,9 +29,10 @@ export async function waitForOwnership(
     const exact = owned.every((s, i) => s.size === counts[i]) && new Set(all).size === all.length;
     const active =
       exact &&
-      procs.every((p, i) =>
-        [...owned[i]!].every((shard) => tracker.firstBatchAfter(p.pid, shard, activeSince)),
-      );
+      (activeSince === undefined ||
+        procs.every((p, i) =>
+          [...owned[i]!].every((shard) => tracker.firstBatchAfter(p.pid, shard, activeSince)),
+        ));
     if (active) return Date.now();
     checkAlive(procs);
     if (Date.now() > deadline) {

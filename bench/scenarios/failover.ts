@@ -51,7 +51,7 @@ async function oneRun(ctx: RunContext, run: number, signal: "SIGKILL" | "SIGTERM
     const a = startKcl({ ...common, name: "worker-a" });
     const b = startKcl({ ...common, name: "worker-b" });
     const balanceStart = Date.now();
-    await waitForOwnership(tracker, [a, b], [2, 2], 120_000);
+    await waitForOwnership(tracker, [a, b], [2, 2], 120_000, 0);
     const balanceMs = Date.now() - balanceStart;
     // A few seconds of steady state, so checkpoints and renewals are in their normal rhythm.
     await sleep(3000);

@@ -41,7 +41,7 @@ async function oneRun(ctx: RunContext, run: number): Promise<RebalanceRun> {
     const producer = startProducer(kinesis, stream, RATE);
     const common = { emu, stream, app: `bench-rb-${run}`, deliveriesDir, logDir: runDir };
     const a = startKcl({ ...common, name: "worker-a" });
-    await waitForOwnership(tracker, [a], [SHARDS], 120_000);
+    await waitForOwnership(tracker, [a], [SHARDS], 120_000, 0);
     await sleep(2000);
     const b = startKcl({ ...common, name: "worker-b" });
     const balancedAt = await waitForOwnership(

@@ -20,9 +20,9 @@ interface ThroughputRun {
   ratio: number;
 }
 
-async function drain(proc: BenchProcess, dir: string, records: number) {
+async function drain(proc: BenchProcess, dir: string, records: number, timeoutMs: number) {
   try {
-    return await measureDrain(proc, dir, records, 60_000 + records);
+    return await measureDrain(proc, dir, records, timeoutMs);
   } catch (error) {
     await proc.stop("SIGKILL");
     throw error;
@@ -34,6 +34,7 @@ export const throughput: Scenario = {
   describe: "1 worker, 4 shards, 200,000 pre-loaded records of 100 bytes, against the raw GetRecords loop",
   async run(ctx) {
     const records = ctx.options.records ?? 200_000;
+    const timeoutMs = ctx.options.drainTimeoutMs ?? 60_000 + records;
     const emu = await startEmulatorServer(ctx.dir);
     const kinesis = kinesisClient(emu);
     const runs: ThroughputRun[] = [];
@@ -46,14 +47,14 @@ export const throughput: Scenario = {
         const measureRaw = async () => {
           const deliveriesDir = join(ctx.dir, `raw-${run}`);
           const proc = startRaw({ ...base, name: `raw-${run}`, deliveriesDir });
-          const result = await drain(proc, deliveriesDir, records);
+          const result = await drain(proc, deliveriesDir, records, timeoutMs);
           await proc.stop("SIGTERM", 10_000);
           return result;
         };
         const measureKcl = async () => {
           const deliveriesDir = join(ctx.dir, `kcl-${run}`);
           const proc = startKcl({ ...base, name: `kcl-${run}`, app: `bench-tp-${run}`, deliveriesDir });
-          const result = await drain(proc, deliveriesDir, records);
+          const result = await drain(proc, deliveriesDir, records, timeoutMs);
           const stopAt = Date.now();
           const exit = await proc.stop("SIGTERM", 30_000);
           return { ...result, exitCode: exit.forced ? null : exit.code, stopMs: exit.at - stopAt };

@@ -15,6 +15,8 @@ export interface ScenarioOptions {
   records?: number;
   shards?: number[];
   windowSeconds?: number;
+  /** Bound on waiting for a consumer to deliver everything (the CI smoke test keeps it short). */
+  drainTimeoutMs?: number;
 }
 
 export interface Target {

@@ -1,11 +1,13 @@
 // The live dashboard (`--output dashboard`): startDashboard() is the CLI's only entry point.
 import { render } from "ink";
-import { createElement } from "react";
+import { createElement, Fragment } from "react";
 import { every, systemClock } from "../../src/core/clock.ts";
 import type { EventBus } from "../../src/core/events.ts";
 import { StatusFold } from "../../src/status/index.ts";
 import { App } from "./app.tsx";
+import { StdioBridge } from "./bridge.tsx";
 import { StatusStore } from "./store.ts";
+import { InkTerminal, type TerminalStream, WriteRouter } from "./terminal.ts";
 
 export interface DashboardOptions {
   events: EventBus;
@@ -23,6 +25,11 @@ export interface DashboardOptions {
   now?: () => number;
   /** Ctrl+C in raw mode (default: raise SIGINT on this process, so the CLI's signal handling applies). */
   interrupt?: () => void;
+  /**
+   * The terminal's stderr, whose writes are shown above the frame instead of tearing it
+   * (default: process.stderr when stdout is process.stdout and both are terminals).
+   */
+  stderr?: NodeJS.WriteStream;
 }
 
 export interface Dashboard {
@@ -45,16 +52,29 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
   });
   const store = new StatusStore(fold, now);
   const unsubscribe = opts.events.onAny(store.apply);
-  const cancelFrames = every(FRAME_MS, () => store.refresh());
   const interrupt = opts.interrupt ?? (() => process.kill(process.pid, "SIGINT"));
   const interactive = Boolean(opts.stdout.isTTY);
-  // A terminal that narrows re-wraps the old frame onto more lines than Ink erases, leaving stale
-  // rows above the new frame. Clearing the screen first (this listener runs before Ink's, which
-  // is registered in render()) makes Ink redraw from a clean top-left corner.
-  const clearOnResize = () => opts.stdout.write("\x1b[2J\x1b[H");
-  if (interactive) opts.stdout.on("resize", clearOnResize);
-  const instance = render(createElement(App, { store, onQuit: opts.requestStop, onInterrupt: interrupt }), {
-    stdout: opts.stdout,
+  const out = interactive ? shareTerminal(opts.stdout) : undefined;
+  const errStream = opts.stderr ?? (opts.stdout === process.stdout ? process.stderr : undefined);
+  const err = interactive && errStream?.isTTY ? shareTerminal(errStream) : undefined;
+  const cancelFrames = every(FRAME_MS, () => {
+    out?.router.flush();
+    err?.router.flush();
+    store.refresh();
+  });
+  const onReady = (writeOut: (s: string) => void, writeErr: (s: string) => void) => {
+    out?.router.attach(writeOut);
+    err?.router.attach(writeErr);
+  };
+  const tree = createElement(
+    Fragment,
+    null,
+    createElement(App, { store, onQuit: opts.requestStop, onInterrupt: interrupt }),
+    createElement(StdioBridge, { onReady }),
+  );
+  const instance = render(tree, {
+    stdout: (out?.ink ?? opts.stdout) as unknown as NodeJS.WriteStream,
+    stderr: (err?.ink ?? errStream ?? process.stderr) as unknown as NodeJS.WriteStream,
     stdin: opts.stdin,
     // Ink treats CI=true as non-interactive even on a terminal; the terminal is what matters here.
     interactive,
@@ -68,13 +88,40 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
       stopping ??= (async () => {
         cancelFrames();
         unsubscribe();
-        opts.stdout.off("resize", clearOnResize);
+        out?.router.flush();
+        err?.router.flush();
         store.refresh(true);
         await instance.waitUntilRenderFlush().catch(() => undefined);
+        const restOut = out?.release() ?? "";
+        const restErr = err?.release() ?? "";
         instance.unmount();
         await instance.waitUntilExit().catch(() => undefined);
+        if (restOut) opts.stdout.write(restOut);
+        if (restErr) errStream?.write(restErr);
       })();
       return stopping;
+    },
+  };
+}
+
+/**
+ * Routes other writes to `stream` through Ink and gives Ink a facade with the original write. On a
+ * narrowing terminal the old frame re-wraps onto more lines than Ink erases; clearing the screen
+ * first (this listener is registered before the facade's, so it runs before Ink redraws) leaves no
+ * stale rows above the new frame.
+ */
+function shareTerminal(stream: NodeJS.WriteStream) {
+  const router = new WriteRouter(stream as unknown as TerminalStream);
+  const clearOnResize = () => router.original("\x1b[2J\x1b[H");
+  stream.on("resize", clearOnResize);
+  const ink = new InkTerminal(stream as unknown as TerminalStream, router.original);
+  return {
+    router,
+    ink,
+    release(): string {
+      stream.off("resize", clearOnResize);
+      ink.dispose();
+      return router.release();
     },
   };
 }

@@ -108,6 +108,27 @@ describe("startDashboard", () => {
     expect(stdout.text()).toContain("worker stopped");
   });
 
+  test("lines other code prints appear above the frame, batched per frame; stop() gives stdout back", async () => {
+    const { stdout, bus, dashboard } = setup(true);
+    bus.emit({ type: "worker-started", app: "demo-dash", stream: "demo", table: "demo-dash" });
+    await sleep(50);
+    for (let i = 0; i < 100; i++) stdout.write(`plugin line ${i}\n`);
+    stdout.write(new TextEncoder().encode("bytes line\n"));
+    stdout.write("partial ");
+    await sleep(FRAME_MS * 2);
+    const printed = stdout.chunks.filter((c) => c.includes("plugin line"));
+    expect(printed).toHaveLength(1); // one redraw for 100 lines
+    expect(printed[0]).toContain("plugin line 0\nplugin line 1\n");
+    expect(printed[0]).toContain("plugin line 99\nbytes line\n");
+    expect(stdout.text().lastIndexOf("kcl-ts demo-dash")).toBeGreaterThan(
+      stdout.text().indexOf("plugin line 99"),
+    );
+    await dashboard.stop();
+    expect(stdout.text()).toContain("partial ");
+    stdout.write("after\n");
+    expect(stdout.chunks.at(-1)).toBe("after\n");
+  });
+
   test("stdin and stdout not terminals, CI set: no crash, no raw mode, the final frame is printed", async () => {
     const saved = process.env.CI;
     process.env.CI = "true";

@@ -56,7 +56,8 @@ const exitCode = (s: string) => /__EXIT_(\d+)__/.exec(s)?.[1];
 /** Waits for the dashboard to show four lease rows; fails with the screen if kcl-ts exits first. */
 async function waitForFourLeases(name: string): Promise<string> {
   const s = await waitForScreen(name, "four lease rows", (s) => leaseRows(s).length === 4 || !!exitCode(s));
-  if (exitCode(s)) throw new Error(`kcl-ts exited with code ${exitCode(s)} before showing four leases:\n${s}`);
+  if (exitCode(s))
+    throw new Error(`kcl-ts exited with code ${exitCode(s)} before showing four leases:\n${s}`);
   return s;
 }
 
@@ -95,14 +96,18 @@ describe("dashboard in tmux", () => {
     expect(main).toMatch(/kcl-ts demo-dash · stream demo/);
     expect(main).toMatch(/worker \S+ · running · up /);
     expect(main).toMatch(/leases 4\/4 · workers 1/);
-    expect(leaseRows(main).map((l) => l.slice(2, 22))).toEqual([0, 1, 2, 3].map((n) => `shardId-00000000000${n}`));
+    expect(leaseRows(main).map((l) => l.slice(2, 22))).toEqual(
+      [0, 1, 2, 3].map((n) => `shardId-00000000000${n}`),
+    );
     const log = main.slice(main.indexOf("Events"));
     expect(log).toMatch(/\d\d:\d\d:\d\d acquired shardId-\d{12}/);
 
     tmux("send-keys", "-t", "local", "Down");
     await waitForScreen("local", "the second row selected", (s) => /^> shardId-000000000001/m.test(s));
     tmux("send-keys", "-t", "local", "Enter");
-    const details = await waitForScreen("local", "the details view", (s) => s.includes("Lease shardId-000000000001 ·"));
+    const details = await waitForScreen("local", "the details view", (s) =>
+      s.includes("Lease shardId-000000000001 ·"),
+    );
     expect(details).toContain("held by this worker");
     expect(details).toMatch(/leaseOwner +\S+ \(this worker\)/);
     expect(details).toMatch(/leaseCounter +\d+/);
@@ -134,7 +139,19 @@ describe("dashboard in tmux", () => {
       await createStream(aws.kinesis, stream, 4);
       startSession(
         "harness",
-        [BUN, "cli/main.ts", "consume", "--plugin", PLUGIN, "--stream", stream, "--app", app, "--output", "dashboard"],
+        [
+          BUN,
+          "cli/main.ts",
+          "consume",
+          "--plugin",
+          PLUGIN,
+          "--stream",
+          stream,
+          "--app",
+          app,
+          "--output",
+          "dashboard",
+        ],
         aws.env,
       );
       await waitForFourLeases("harness");

@@ -56,8 +56,10 @@ async function consumeShard(shardId: string): Promise<void> {
       const records = res.Records ?? [];
       if (records.length > 0) log.batch(shardId, records, (r) => r.Data!);
       iterator = res.NextShardIterator;
-      // Same rule as the engine's idle time: pause only when caught up.
-      if (records.length === 0 || res.MillisBehindLatest === 0) await sleep(idleMs);
+      // The engine's pacing rule (src/retrieval/fetcher.ts): no pause while behind (a full batch or
+      // MillisBehindLatest > 0), idleTimeMs once caught up.
+      const behind = records.length >= limit || (res.MillisBehindLatest ?? 0) > 0;
+      if (!behind) await sleep(idleMs);
     } catch (error) {
       process.stderr.write(`raw-loop: ${shardId}: ${String(error)}\n`);
       await sleep(idleMs);

@@ -82,6 +82,23 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
     exitOnCtrlC: false,
     maxFps: 10,
   });
+  // Ink unmounts by itself on SIGINT/SIGTERM (signal-exit) while the CLI is still shutting down
+  // gracefully: from then on other writes must reach the terminal directly, not a gone frame.
+  let released = false;
+  const releaseTerminal = () => {
+    if (released) return;
+    released = true;
+    const restOut = out?.release() ?? "";
+    const restErr = err?.release() ?? "";
+    return () => {
+      if (restOut) opts.stdout.write(restOut);
+      if (restErr) errStream?.write(restErr);
+    };
+  };
+  instance.waitUntilExit().then(
+    () => releaseTerminal()?.(),
+    () => releaseTerminal()?.(),
+  );
   let stopping: Promise<void> | undefined;
   return {
     stop() {
@@ -92,12 +109,11 @@ export function startDashboard(opts: DashboardOptions): Dashboard {
         err?.router.flush();
         store.refresh(true);
         await instance.waitUntilRenderFlush().catch(() => undefined);
-        const restOut = out?.release() ?? "";
-        const restErr = err?.release() ?? "";
+        // Writes made while Ink unmounts go straight to the terminal; held ones follow the last frame.
+        const printRest = releaseTerminal();
         instance.unmount();
         await instance.waitUntilExit().catch(() => undefined);
-        if (restOut) opts.stdout.write(restOut);
-        if (restErr) errStream?.write(restErr);
+        printRest?.();
       })();
       return stopping;
     },

@@ -133,7 +133,8 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
    */
   private async takerLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted && this.taking) {
-      await this.takerTick();
+      // A scan stuck in the network must not keep run() from returning on abort.
+      if (!(await untilAborted(this.takerTick(), signal))) return;
       const now = this.clock.monotonic();
       let wakeAt = now + this.o.config.takerIntervalMs;
       const expiry = this.taker.nextExpiryAt;
@@ -226,4 +227,17 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       this.logger.log("error", `${what} callback threw: ${describeError(e)}`, { workerId: this.o.workerId });
     }
   }
+}
+
+/** Resolves true when `work` settles, false as soon as `signal` aborts (the work is left to finish alone). */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    });
+  });
 }

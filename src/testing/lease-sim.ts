@@ -52,6 +52,8 @@ export class LeaseSim {
   readonly workers = new Map<string, SimWorker>();
   /** One line per event (worker-relative time, no wall clock): identical runs give identical traces. */
   readonly trace: string[] = [];
+  /** Every event of every worker, in emission order. */
+  readonly log: KclEvent[] = [];
   readonly stepMs: number;
   elapsed = 0;
   private readonly invariants: LeaseInvariants;
@@ -100,6 +102,7 @@ export class LeaseSim {
     };
     events.onAny((e) => {
       log.push(e);
+      this.log.push(e);
       const { at: _at, workerId: _w, ...body } = e;
       this.trace.push(`${clock.monotonic() - worker.origin} ${id} ${JSON.stringify(body)}`);
     });
@@ -172,9 +175,9 @@ export class LeaseSim {
       .sort((a, b) => b - a);
   }
 
-  events(type?: KclEvent["type"]): KclEvent[] {
-    const all = [...this.workers.values()].flatMap((w) => w.log);
-    return type ? all.filter((e) => e.type === type) : all;
+  /** Events of every worker in emission order, optionally of one type. */
+  events<T extends KclEvent["type"]>(type?: T): Extract<KclEvent, { type: T }>[] {
+    return (type ? this.log.filter((e) => e.type === type) : this.log) as Extract<KclEvent, { type: T }>[];
   }
 
   worker(id: string): SimWorker {

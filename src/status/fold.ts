@@ -3,19 +3,11 @@
 // `now` always give the same snapshot. apply() is O(1) for every event but the (rare) table scan, so
 // it can sit on the hot path of records-processed; snapshot() does the sorting and copying.
 import type { AcquireHow, KclEvent, LeaseView } from "../core/events.ts";
-import { compareCheckpoints } from "../leases/lease.ts";
 import { EventLog } from "./event-log.ts";
 import { compareKeys, deriveFleet, emptyFleet } from "./fleet.ts";
-import { RateMeter, TrendRing } from "./meters.ts";
-import type {
-  CheckpointStatus,
-  ErrorStatus,
-  FleetStatus,
-  OwnedLeaseState,
-  OwnedLeaseStatus,
-  WorkerPhase,
-  WorkerStatus,
-} from "./types.ts";
+import { checkpointOf, HeldLease } from "./held-lease.ts";
+import { RateMeter } from "./meters.ts";
+import type { FleetStatus, OwnedLeaseStatus, WorkerPhase, WorkerStatus } from "./types.ts";
 
 export interface StatusFoldOptions {
   workerId: string;
@@ -33,27 +25,8 @@ export interface StatusFoldOptions {
   rateWindowSeconds?: number;
 }
 
-interface Held {
-  leaseKey: string;
-  state: OwnedLeaseState;
-  detail?: string;
-  how: AcquireHow;
-  previousOwner?: string;
-  acquiredAt: number;
-  leaseCounter: number;
-  lastHeartbeatAt: number;
-  checkpoint?: CheckpointStatus;
-  lagMs?: number;
-  trend: TrendRing;
-  meter: RateMeter;
-  recordsTotal: number;
-  errors: number;
-  lastError?: ErrorStatus;
-  throttled: number;
-}
-
 export class StatusFold {
-  private readonly held = new Map<string, Held>();
+  private readonly held = new Map<string, HeldLease>();
   private readonly log: EventLog;
   private readonly total: RateMeter;
   private tableByKey = new Map<string, LeaseView>();
@@ -94,22 +67,11 @@ export class StatusFold {
         this.recordsTotal += e.count;
         this.total.add(e.at, e.count, e.bytes);
         const h = this.held.get(e.shardId);
-        if (h) {
-          h.recordsTotal += e.count;
-          h.meter.add(e.at, e.count, e.bytes);
-          if (e.millisBehindLatest !== undefined) {
-            h.lagMs = e.millisBehindLatest;
-            h.trend.push(e.at, e.millisBehindLatest);
-          }
-        }
+        h?.records(e.at, e.count, e.bytes, e.millisBehindLatest);
         return; // never a log line: the hot path stops here
       }
       case "lease-renewed": {
-        const h = this.held.get(e.leaseKey);
-        if (h) {
-          h.leaseCounter = Math.max(h.leaseCounter, e.leaseCounter);
-          h.lastHeartbeatAt = e.at;
-        }
+        this.held.get(e.leaseKey)?.heartbeat(e.at, e.leaseCounter);
         return;
       }
       case "worker-started":
@@ -194,29 +156,8 @@ export class StatusFold {
     const leases: OwnedLeaseStatus[] = [];
     let maxLagMs: number | undefined;
     for (const h of this.held.values()) {
-      const rate = h.meter.rate(now);
       if (h.lagMs !== undefined) maxLagMs = Math.max(maxLagMs ?? 0, h.lagMs);
-      leases.push({
-        leaseKey: h.leaseKey,
-        state: h.state,
-        detail: h.detail,
-        how: h.how,
-        previousOwner: h.previousOwner,
-        acquiredAt: h.acquiredAt,
-        leaseCounter: h.leaseCounter,
-        lastHeartbeatAt: h.lastHeartbeatAt,
-        heartbeatAgeMs: Math.max(0, now - h.lastHeartbeatAt),
-        checkpoint: h.checkpoint ? { ...h.checkpoint } : undefined,
-        lagMs: h.lagMs,
-        lagTrend: h.trend.toArray(),
-        recordsPerSecond: rate.perSecond,
-        bytesPerSecond: rate.bytesPerSecond,
-        recordsTotal: h.recordsTotal,
-        errors: h.errors,
-        lastError: h.lastError ? { ...h.lastError } : undefined,
-        throttled: h.throttled,
-        table: this.tableByKey.get(h.leaseKey),
-      });
+      leases.push(h.toStatus(now, this.tableByKey.get(h.leaseKey)));
     }
     leases.sort((a, b) => compareKeys(a.leaseKey, b.leaseKey));
     const rate = this.total.rate(now);
@@ -254,28 +195,18 @@ export class StatusFold {
     const existing = this.held.get(leaseKey);
     if (existing) {
       // The thief may announce both lease-acquired and lease-stolen: one row, newest counter.
-      existing.leaseCounter = Math.max(existing.leaseCounter, leaseCounter);
-      existing.lastHeartbeatAt = at;
+      existing.heartbeat(at, leaseCounter);
       if (how === "stolen") existing.how = how;
       existing.previousOwner ??= previousOwner;
       return;
     }
-    const table = this.tableByKey.get(leaseKey);
-    this.held.set(leaseKey, {
-      leaseKey,
-      state: "acquired",
-      how,
-      previousOwner,
-      acquiredAt: at,
-      leaseCounter,
-      lastHeartbeatAt: at,
-      checkpoint: table ? fromTable(table) : undefined,
-      trend: new TrendRing(this.options.trendSize ?? 60),
-      meter: new RateMeter(this.options.rateWindowSeconds ?? 5),
-      recordsTotal: 0,
-      errors: 0,
-      throttled: 0,
+    const held = new HeldLease(leaseKey, at, leaseCounter, how, previousOwner, {
+      trendSize: this.options.trendSize ?? 60,
+      rateWindowSeconds: this.options.rateWindowSeconds ?? 5,
     });
+    const table = this.tableByKey.get(leaseKey);
+    if (table) held.checkpoint = checkpointOf(table);
+    this.held.set(leaseKey, held);
   }
 
   private applyScan(leases: LeaseView[], liveWorkers: string[], at: number): void {
@@ -284,26 +215,9 @@ export class StatusFold {
     this.tableByKey = new Map(leases.map((l) => [l.leaseKey, l]));
     for (const h of this.held.values()) {
       const row = this.tableByKey.get(h.leaseKey);
-      if (!row) continue;
-      h.leaseCounter = Math.max(h.leaseCounter, row.leaseCounter);
-      // A scan can be older than our last checkpoint-written: keep whichever is further along.
-      const scanned = fromTable(row);
-      if (!h.checkpoint || isAhead(scanned, h.checkpoint)) h.checkpoint = scanned;
+      if (row) h.scanned(row);
     }
   }
-}
-
-/** A malformed checkpoint in a foreign table must not break the fold: treat it as not ahead. */
-function isAhead(a: CheckpointStatus, b: CheckpointStatus): boolean {
-  try {
-    return compareCheckpoints(a, b) > 0;
-  } catch {
-    return false;
-  }
-}
-
-function fromTable(row: LeaseView): CheckpointStatus {
-  return { sequenceNumber: row.checkpoint, subSequenceNumber: row.checkpointSubSequenceNumber };
 }
 
 /** Folds a whole event list at once (tests, replays of --output json logs). */

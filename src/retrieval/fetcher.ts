@@ -56,8 +56,14 @@ export class ShardFetcher {
         this.expiries = 0;
         return this.accept(result);
       } catch (e) {
-        if (await this.shardVanished(e)) return { batch: { records: [], isAtShardEnd: true }, behind: false };
-        await this.recover(e, signal);
+        let failure = e;
+        try {
+          if (await this.shardVanished(e))
+            return { batch: { records: [], isAtShardEnd: true }, behind: false };
+        } catch (listing) {
+          failure = listing; // e.g. ListShards throttled: recover from that instead
+        }
+        await this.recover(failure, signal);
       }
     }
   }

@@ -166,3 +166,33 @@ export function mergeShards(
   child.adjacentParentShardId = b.shardId;
   return child.shardId;
 }
+
+/** Index of the first record with seq >= `seq` (records are in sequence order). */
+export function indexOfSeq(shard: FakeShard, seq: bigint): number {
+  let lo = 0;
+  let hi = shard.records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (shard.records[mid]!.seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Up to `limit` records from `from` (and, for AT_TIMESTAMP, arrived at or after `minArrival`). */
+export function readPage(shard: FakeShard, from: bigint, minArrival: number | undefined, limit: number) {
+  let start = indexOfSeq(shard, from);
+  if (minArrival !== undefined) {
+    while (start < shard.records.length && shard.records[start]!.arrival < minArrival) start++;
+  }
+  const page = shard.records.slice(start, start + Math.max(1, limit));
+  /** The oldest record left unread after this page (for MillisBehindLatest and shard end). */
+  const nextUnread = shard.records[start + page.length];
+  return { page, nextUnread };
+}
+
+/** Whether a sequence number was issued to this shard (its start or one of its records). */
+export function holdsSequence(shard: FakeShard, seq: bigint): boolean {
+  if (seq === shard.startingSeq) return true;
+  return shard.records[indexOfSeq(shard, seq)]?.seq === seq;
+}

@@ -14,11 +14,13 @@ import {
   type FakeShard,
   type FakeStream,
   formatSequence,
+  holdsSequence,
   initialShards,
   isOpen,
   mergeShards,
   parseSequence,
   type ReshardClock,
+  readPage,
   routeRecord,
   splitShard,
   toShard,
@@ -207,11 +209,7 @@ export class FakeKinesis implements KinesisPort {
       });
     }
     const shard = this.requireShard(state.stream, state.shardId, "GetRecords");
-    const available = shard.records.filter(
-      (r) => r.seq >= state.from && (state.minArrival === undefined || r.arrival >= state.minArrival),
-    );
-    const page = available.slice(0, Math.max(1, limit));
-    const rest = available.slice(page.length);
+    const { page, nextUnread } = readPage(shard, state.from, state.minArrival, limit);
     const last = page[page.length - 1];
     const next: IteratorState = { ...state, from: last ? last.seq + 1n : state.from, issuedAt: now };
     if (last) delete next.minArrival;
@@ -225,9 +223,9 @@ export class FakeKinesis implements KinesisPort {
         };
         return r.explicitHashKey === undefined ? raw : { ...raw, explicitHashKey: r.explicitHashKey };
       }),
-      millisBehindLatest: rest[0] ? Math.max(1, this.options.clock.now() - rest[0].arrival) : 0,
+      millisBehindLatest: nextUnread ? Math.max(1, this.options.clock.now() - nextUnread.arrival) : 0,
     };
-    if (isOpen(shard) || rest.length > 0) {
+    if (isOpen(shard) || nextUnread) {
       result.nextShardIterator = this.issue(next);
     } else if (this.options.childShardsAtShardEnd ?? true) {
       result.childShards = childrenOf(this.requireStream(state.stream, "GetRecords"), shard.shardId);
@@ -268,11 +266,7 @@ export class FakeKinesis implements KinesisPort {
 
   private sequenceOf(shard: FakeShard, sequenceNumber: string, stream: string): bigint {
     const seq = parseSequence(sequenceNumber);
-    const mine =
-      seq !== undefined &&
-      (seq === shard.startingSeq ||
-        shard.records.some((r) => r.seq === seq) ||
-        this.isUnknownTo(stream, seq));
+    const mine = seq !== undefined && (holdsSequence(shard, seq) || this.isUnknownTo(stream, seq));
     if (seq === undefined || !mine) {
       throw new InvalidCheckpointError(
         `fake: sequence number ${sequenceNumber} does not belong to ${shard.shardId} of ${stream}`,
@@ -285,7 +279,7 @@ export class FakeKinesis implements KinesisPort {
   /** A sequence number no shard holds (e.g. trimmed): accepted, like Kinesis does for expired data. */
   private isUnknownTo(stream: string, seq: bigint): boolean {
     const s = this.streams.get(stream);
-    return !s?.shards.some((x) => x.startingSeq === seq || x.records.some((r) => r.seq === seq));
+    return !s?.shards.some((x) => holdsSequence(x, seq));
   }
 
   private applyRetention(s: FakeStream): void {

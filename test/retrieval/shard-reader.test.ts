@@ -2,7 +2,7 @@
 // expired iterators, shard end, vanished shards and aborts — all deterministic.
 import { describe, expect, test } from "bun:test";
 import { backoffDelay, KINESIS_THROTTLE_BACKOFF } from "../../src/core/backoff.ts";
-import { AbortedError, ConfigurationError, DependencyError } from "../../src/core/errors.ts";
+import { AbortedError, ConfigurationError, DependencyError, ThrottledError } from "../../src/core/errors.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import type { KinesisPort } from "../../src/kinesis/port.ts";
 import { flushAsync } from "../../src/testing/fake-clock.ts";
@@ -226,6 +226,12 @@ describe("shard end", () => {
     const b = await settle(w.clock, r.next());
     expect(b).toEqual({ records: [], isAtShardEnd: true });
     expect(w.seen.some((e) => e.type === "warning" && e.message.includes("no longer exists"))).toBe(true);
+    const w3 = world();
+    w3.fake.splitShard("s", S0);
+    await w3.clock.advance(25 * 3600_000);
+    w3.fake.failNext("listShards", () => new ThrottledError("slow down", { operation: "ListShards" }));
+    expect(await settle(w3.clock, reader(w3, TRIM).next())).toEqual({ records: [], isAtShardEnd: true });
+    expect(w3.seen.some((e) => e.type === "throttled" && e.operation === "ListShards")).toBe(true);
     const w2 = world();
     w2.fake.deleteStream("s");
     const err = await settle(w2.clock, reader(w2, TRIM).next()).catch((e) => e);

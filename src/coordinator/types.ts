@@ -5,7 +5,7 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Random } from "../core/random.ts";
-import type { KinesisPort } from "../kinesis/port.ts";
+import type { ChildShard, KinesisPort } from "../kinesis/port.ts";
 import type { LeaseStore } from "../leases/store.ts";
 import type { ProcessorPlugin } from "../plugin.ts";
 
@@ -25,7 +25,25 @@ export interface WorkerDeps {
   logger?: Logger;
   /** Create the lease table when missing (default true, as the Java KCL does). */
   createTableIfMissing?: boolean;
+  /** Shard discovery and resharding helpers. Default: src/sync over the Kinesis port and lease store. */
+  shardSync?: ShardSyncFactory;
 }
+
+/** Shard discovery and lease creation (the sync layer), as the worker uses it. */
+export interface ShardSyncPort {
+  /** One full sync: create leases for shards that have none (hierarchical rules, create-if-absent). */
+  syncShards(): Promise<void>;
+  /** Children of a closed shard from ListShards (GetRecords named none, e.g. on kinesalite). */
+  discoverChildShards(shardId: string): Promise<ChildShard[]>;
+  /** Creates missing child leases (merge guard included); returns the lease keys this call created. */
+  createChildLeases(parentShardId: string, children: ChildShard[]): Promise<string[]>;
+}
+
+export type ShardSyncFactory = (
+  kinesis: KinesisPort,
+  store: LeaseStore,
+  context: { config: ResolvedConfig; events: EventBus; clock: Clock },
+) => ShardSyncPort;
 
 export interface StopResult {
   /** True when every processor got shutdownRequested, checkpointed and every lease was released in time. */

@@ -1,0 +1,238 @@
+// Deterministic simulations of whole workers (FakeKinesis + MemoryLeaseStore + one FakeClock each):
+// join, crash, graceful stop, split, merge, fencing — with invariants checked after every step.
+import { afterEach, describe, expect, test } from "bun:test";
+import { LeaseLostError } from "../../src/core/errors.ts";
+import { checkDeliveries, duplicates, producer, stepInvariants } from "./support/sim-checks.ts";
+import { STREAM, WorkerSim } from "./support/worker-sim.ts";
+
+/** failoverMs 3000 → renew every 900 ms: a stale processor must be gone within a renew round or two. */
+const STALE_BOUND_MS = 2000;
+
+let current: WorkerSim | undefined;
+afterEach(async () => {
+  await current?.stopAll();
+  current = undefined;
+});
+
+type SimOptions = ConstructorParameters<typeof WorkerSim>[0];
+
+function setup(
+  seed: number,
+  shards: number,
+  options: SimOptions["options"] = {},
+  onBatch?: SimOptions["onBatch"],
+) {
+  const sim = new WorkerSim({ seed, shards, options, onBatch });
+  current = sim;
+  return { sim, check: stepInvariants(sim, STALE_BOUND_MS), prod: producer(sim, 12) };
+}
+
+describe("worker simulation", () => {
+  test("one worker processes all 4 shards; a second one joins → 2/2; every record once, in key order", async () => {
+    const { sim, check, prod } = setup(11, 4);
+    prod.produce(200);
+    const a = await sim.addWorker("A");
+    await sim.until("A owns 4", () => sim.ownersOf().A === 4, 10_000, check);
+    const shardsWithProcessors = new Set(sim.instances.filter((p) => p.live).map((p) => p.shardId));
+    expect(shardsWithProcessors.size).toBe(4);
+    await sim.until("first 200 delivered", () => sim.deliveries.length >= 200, 10_000, check);
+    await sim.addWorker("B");
+    await sim.until("2/2", () => sim.ownersOf().A === 2 && sim.ownersOf().B === 2, 30_000, check);
+    prod.produce(200);
+    await sim.until(
+      "all delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 400,
+      20_000,
+      check,
+    );
+    await sim.run(2000, check);
+    checkDeliveries(prod.put, sim.deliveries);
+    // Moves by stealing may repeat records after the victim's last checkpoint, never before it.
+    for (const d of duplicates(sim.deliveries)) expect(d.worker).toBe("B");
+    expect(a.events.some((e) => e.type === "lease-lost")).toBe(true);
+  });
+
+  test("a crashed worker's shards resume on the survivor from the last checkpoints", async () => {
+    const { sim, check, prod } = setup(12, 4);
+    const a = await sim.addWorker("A");
+    await sim.addWorker("B");
+    await sim.until("2/2", () => sim.ownersOf().A === 2 && sim.ownersOf().B === 2, 30_000, check);
+    // Let the victims of the balancing steals notice them (they may deliver until their next renewal).
+    await sim.run(2000, check);
+    prod.produce(100);
+    await sim.until(
+      "100 delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 100,
+      20_000,
+      check,
+    );
+    expect(duplicates(sim.deliveries)).toEqual([]);
+    prod.produce(40);
+    await sim.run(300, check);
+    a.frozen = true; // crash: A's time stops, it never renews again
+    const checkpointsAtCrash = new Map(
+      sim.store.snapshot().map((l) => [l.leaseKey, l.checkpoint.sequenceNumber]),
+    );
+    prod.produce(60);
+    await sim.until("B owns 4", () => sim.ownersOf().B === 4, 20_000, check);
+    await sim.until(
+      "all delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 200,
+      20_000,
+      check,
+    );
+    checkDeliveries(prod.put, sim.deliveries);
+    for (const d of duplicates(sim.deliveries)) {
+      expect(d.worker).toBe("B");
+      expect(BigInt(d.sequenceNumber)).toBeGreaterThan(BigInt(checkpointsAtCrash.get(d.shardId)!));
+    }
+  });
+
+  test("graceful stop: the other worker takes over at once, with zero duplicates", async () => {
+    // A long interval: only the shutdown checkpoint can save B from repeating A's records.
+    const { sim, check, prod } = setup(13, 4, { checkpointIntervalMs: 60_000 });
+    const a = await sim.addWorker("A");
+    await sim.addWorker("B");
+    await sim.until("2/2", () => sim.ownersOf().A === 2 && sim.ownersOf().B === 2, 30_000, check);
+    prod.produce(100);
+    await sim.until(
+      "100 delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 100,
+      20_000,
+      check,
+    );
+    const before = sim.deliveries.length;
+    const dupsBefore = duplicates(sim.deliveries).length;
+    prod.produce(50);
+    await sim.until(
+      "150 delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 150,
+      20_000,
+      check,
+    );
+    const stopped = await sim.stopWorker(a);
+    expect(stopped.clean).toBe(true);
+    expect(a.events.filter((e) => e.type === "lease-released")).toHaveLength(2);
+    const released = sim.elapsed;
+    await sim.until("B owns 4", () => sim.ownersOf().B === 4, 10_000, check);
+    // Released leases are taken on B's next taker round, not after a failover.
+    expect(sim.elapsed - released).toBeLessThan(1500);
+    prod.produce(50);
+    await sim.until(
+      "all delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 200,
+      20_000,
+      check,
+    );
+    await sim.run(1000, check);
+    checkDeliveries(prod.put, sim.deliveries);
+    expect(duplicates(sim.deliveries).length).toBe(dupsBefore);
+    expect(sim.deliveries.length).toBeGreaterThan(before);
+  });
+
+  test("split: children start after the parent is at SHARD_END; order per key holds; parent lease deleted", async () => {
+    const { sim, check, prod } = setup(14, 2);
+    await sim.addWorker("A");
+    await sim.addWorker("B");
+    prod.produce(60);
+    await sim.until(
+      "60 delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 60,
+      20_000,
+      check,
+    );
+    prod.produce(30);
+    const [c1, c2] = sim.kinesis.splitShard(STREAM, "shardId-000000000000");
+    prod.produce(60);
+    await sim.until(
+      "all delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 150,
+      30_000,
+      check,
+    );
+    checkDeliveries(prod.put, sim.deliveries);
+    const parentLast = Math.max(
+      ...sim.deliveries.filter((d) => d.shardId === "shardId-000000000000").map((_, i) => i),
+    );
+    const firstChild = sim.deliveries.findIndex((d) => d.shardId === c1 || d.shardId === c2);
+    expect(firstChild).toBeGreaterThan(parentLast);
+    await sim.until("parent lease deleted", () => !sim.store.peek("shardId-000000000000"), 20_000, check);
+    const children = sim.store.snapshot().filter((l) => l.parentShardIds.includes("shardId-000000000000"));
+    expect(children.map((l) => l.leaseKey).sort()).toEqual([c1, c2].sort());
+    const ended = sim.workers.flatMap((w) => w.events).filter((e) => e.type === "shard-ended");
+    expect(ended).toEqual([expect.objectContaining({ shardId: "shardId-000000000000" })]);
+  });
+
+  test("merge: the child waits for the slower parent; order per key holds", async () => {
+    // Shard 1's processor is slow, so shard 0 ends first and creates the child lease while shard 1
+    // still has records: only the parents-first rule keeps the child's keys in order.
+    const slow = "shardId-000000000001";
+    const { sim, check, prod } = setup(15, 3, { maxRecords: 5 }, async (p) => {
+      if (p.shardId === slow) await p.clock.sleep(200);
+    });
+    await sim.addWorker("A");
+    await sim.addWorker("B");
+    prod.produce(90);
+    const child = sim.kinesis.mergeShards(STREAM, "shardId-000000000000", slow);
+    prod.produce(90);
+    await sim.until(
+      "all delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 180,
+      60_000,
+      check,
+    );
+    checkDeliveries(prod.put, sim.deliveries);
+    const firstChild = sim.deliveries.findIndex((d) => d.shardId === child);
+    const lastSlow = sim.deliveries.map((d) => d.shardId).lastIndexOf(slow);
+    expect(firstChild).toBeGreaterThan(lastSlow);
+    const waited = sim.workers
+      .flatMap((w) => w.events)
+      .filter(
+        (e) =>
+          e.type === "shard-state" && e.shardId === child && e.state === "waiting-on-parents" && e.detail,
+      );
+    expect(waited.length).toBeGreaterThan(0);
+    expect(waited[0]).toMatchObject({ detail: `waiting for parent ${slow} to reach SHARD_END` });
+  });
+
+  test("a checkpoint after the lease moved is rejected with LeaseLostError", async () => {
+    const { sim, check, prod } = setup(16, 2, { checkpoint: "manual" });
+    const a = await sim.addWorker("A");
+    prod.produce(20);
+    await sim.until("20 delivered", () => sim.deliveries.length >= 20, 10_000, check);
+    const old = sim.instances.find((p) => p.worker === "A" && p.checkpointer)!;
+    await sim.addWorker("B");
+    await sim.until("B steals one", () => sim.ownersOf().B === 1, 30_000, check);
+    const stolen = sim.store.snapshot().find((l) => l.leaseOwner === "B")!.leaseKey;
+    const victim = sim.instances.find((p) => p.worker === "A" && p.shardId === stolen)!;
+    // Until its next renewal the victim does not know; a checkpoint in that window is fenced already.
+    if (victim.live) {
+      const early = await victim.checkpointer!.checkpoint().catch((e) => e);
+      expect(early === undefined || early instanceof LeaseLostError).toBe(true);
+    }
+    await sim.until("the victim is told", () => !victim.live, 3000, check);
+    const error = await victim.checkpointer!.checkpoint().catch((e) => e);
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect(a.events.some((e) => e.type === "lease-lost" && e.leaseKey === stolen)).toBe(true);
+    expect(old).toBeDefined();
+  });
+
+  test("the same seed replays the same deliveries", async () => {
+    const trace = async () => {
+      const { sim, check, prod } = setup(99, 3);
+      prod.produce(50);
+      await sim.addWorker("A");
+      await sim.run(1000, check);
+      await sim.addWorker("B");
+      prod.produce(50);
+      await sim.run(6000, check);
+      const out = sim.deliveries.map((d) => `${d.t}:${d.worker}:${d.data}`);
+      await sim.stopAll();
+      current = undefined;
+      return out;
+    };
+    const first = await trace();
+    expect(first.length).toBeGreaterThanOrEqual(100);
+    expect(await trace()).toEqual(first);
+  });
+});

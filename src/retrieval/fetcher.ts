@@ -27,6 +27,12 @@ export interface Fetched {
  */
 export const LATEST_RESTART_SKEW_MS = 1000;
 
+/**
+ * kinesalite never answers AT_TIMESTAMP when no record is at or after the timestamp (Kinesis does).
+ * After this long, that restart falls back to LATEST, which is what the Java KCL always does there.
+ */
+export const LATEST_RESTART_TIMEOUT_MS = 5000;
+
 export class ShardFetcher {
   private iterator: string | undefined;
   /** Where a new iterator starts: the start position until records arrive, then AFTER the last one. */
@@ -35,6 +41,8 @@ export class ShardFetcher {
   private cursor: ExtendedSequenceNumber;
   private failures = 0;
   private expiries = 0;
+  /** `resume` is the AT_TIMESTAMP stand-in for a LATEST iterator (nothing fetched yet). */
+  private latestRestart = false;
 
   constructor(private readonly o: ShardReaderOptions) {
     this.resume = startingPosition(o.start, o.timestamp, o.shardId);
@@ -70,20 +78,49 @@ export class ShardFetcher {
 
   private async openIterator(position: StartingPosition, signal: AbortSignal): Promise<string> {
     const requestedAt = this.o.clock.now();
-    const iterator = await abortable(
-      this.o.kinesis.getShardIterator(this.o.stream, this.o.shardId, position),
-      signal,
-    );
+    const request = this.o.kinesis.getShardIterator(this.o.stream, this.o.shardId, position);
+    const iterator = await (this.latestRestart ? this.bounded(request, signal) : abortable(request, signal));
+    if (iterator === undefined) {
+      this.o.events.emit({
+        type: "warning",
+        shardId: this.o.shardId,
+        message: `AT_TIMESTAMP restart of ${this.o.shardId} got no answer; restarting at LATEST instead.`,
+      });
+      return this.openIterator({ type: "LATEST" }, signal);
+    }
     if (position.type === "LATEST") {
+      this.latestRestart = true;
       this.resume = { type: "AT_TIMESTAMP", timestamp: new Date(requestedAt - LATEST_RESTART_SKEW_MS) };
     }
     return iterator;
   }
 
+  /** `request`, or undefined when it has not answered within LATEST_RESTART_TIMEOUT_MS. */
+  private async bounded(request: Promise<string>, signal: AbortSignal): Promise<string | undefined> {
+    const timer = new AbortController();
+    const stopTimer = () => timer.abort();
+    signal.addEventListener("abort", stopTimer, { once: true });
+    const timeout = this.o.clock.sleep(LATEST_RESTART_TIMEOUT_MS, timer.signal).then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      const winner = await abortable(Promise.race([request, timeout]), signal);
+      if (winner === undefined) request.catch(() => {});
+      return winner;
+    } finally {
+      signal.removeEventListener("abort", stopTimer);
+      timer.abort();
+    }
+  }
+
   private accept(result: GetRecordsResult): Fetched {
     const raw = result.records;
     const last = raw[raw.length - 1];
-    if (last) this.resume = { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: last.sequenceNumber };
+    if (last) {
+      this.resume = { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: last.sequenceNumber };
+      this.latestRestart = false;
+    }
     let records = raw.flatMap(deaggregate).filter((r) => isAfter(r, this.cursor));
     const newest = records[records.length - 1];
     if (newest)

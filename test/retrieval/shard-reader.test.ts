@@ -183,6 +183,26 @@ describe("faults", () => {
     r.close();
   });
 
+  test("an AT_TIMESTAMP restart that never answers (kinesalite on an idle shard) falls back to LATEST", async () => {
+    const w = world();
+    const stalling: KinesisPort = {
+      describeStream: (s) => w.fake.describeStream(s),
+      listShards: (s) => w.fake.listShards(s),
+      getShardIterator: (s, id, p) =>
+        p.type === "AT_TIMESTAMP" ? new Promise(() => {}) : w.fake.getShardIterator(s, id, p),
+      getRecords: (it, n, ref) => w.fake.getRecords(it, n, ref),
+    };
+    const r = reader(w, LATEST, { kinesis: stalling });
+    expect((await settle(w.clock, r.next())).records).toEqual([]);
+    w.fake.expireIterators();
+    await settle(w.clock, r.next());
+    expect(w.seen.some((e) => e.type === "warning" && e.message.includes("restarting at LATEST"))).toBe(true);
+    put(w, 2, "later");
+    expect((await readRecords(w, r, 2)).records.map(text)).toEqual(["later0", "later1"]);
+    expect(w.clock.pendingSleeps).toBeLessThanOrEqual(1);
+    r.close();
+  });
+
   test("unreachable endpoint: retried with backoff and a warning", async () => {
     const w = world();
     put(w, 2);

@@ -1,0 +1,172 @@
+// The join / crash / leave scenarios against dynalite: real SDK v3 clients (one per worker), the real
+// system clock, short lease timings. Bounds are generous: CI machines are shared and slow.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createDynamoDbClient } from "../../src/aws/clients.ts";
+import { resolveConfig } from "../../src/config/resolve.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { EventBus, type KclEvent } from "../../src/core/events.ts";
+import { seededRandom } from "../../src/core/random.ts";
+import { createLeaseCoordinator, type LeaseCoordinator } from "../../src/leases/coordinator.ts";
+import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
+import type { LeaseStore } from "../../src/leases/store.ts";
+import { newLease, shardId } from "../../src/testing/lease-sim.ts";
+import { startTestAws, TEST_CREDENTIALS, type TestAws, uniqueName, waitFor } from "../support/aws.ts";
+
+// failover 3000 ms → renew every 900 ms, taker every 600 ms.
+const config = resolveConfig({ app: "scenario", stream: "scenario", failoverMs: 3000 });
+
+let aws: TestAws;
+const clients: DynamoDBClient[] = [];
+const running: { abort: AbortController; done: Promise<void> }[] = [];
+
+beforeAll(async () => {
+  aws = await startTestAws();
+});
+afterAll(async () => {
+  for (const r of running) r.abort.abort();
+  await Promise.all(running.map((r) => r.done));
+  for (const c of clients) c.destroy();
+  await aws?.stop();
+});
+
+interface Worker {
+  id: string;
+  coordinator: LeaseCoordinator;
+  log: KclEvent[];
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+function storeFor(table: string, seed: number): LeaseStore {
+  const { client, target } = createDynamoDbClient({
+    region: aws.region,
+    dynamodbEndpoint: aws.dynamodbEndpoint,
+    credentials: TEST_CREDENTIALS,
+    env: {},
+  });
+  clients.push(client);
+  return createDynamoLeaseStore({ client, table, target, clock: systemClock, random: seededRandom(seed) });
+}
+
+function start(table: string, id: string, seed: number): Worker {
+  const events = new EventBus(id, () => systemClock.now());
+  const log: KclEvent[] = [];
+  events.onAny((e) => log.push(e));
+  const store = storeFor(table, seed);
+  const coordinator = createLeaseCoordinator({
+    store,
+    workerId: id,
+    config,
+    clock: systemClock,
+    random: seededRandom(seed),
+    events,
+  });
+  const abort = new AbortController();
+  const done = coordinator.run(abort.signal);
+  running.push({ abort, done });
+  return { id, coordinator, log, abort, done };
+}
+
+async function table(leases: number): Promise<{ name: string; store: LeaseStore }> {
+  const name = uniqueName("scenario");
+  const store = storeFor(name, 0);
+  await store.ensureTable();
+  for (let i = 0; i < leases; i++) await store.createLeaseIfNotExists(newLease(shardId(i)));
+  return { name, store };
+}
+
+async function owners(store: LeaseStore): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const l of await store.listLeases()) out[l.leaseOwner ?? "-"] = (out[l.leaseOwner ?? "-"] ?? 0) + 1;
+  return out;
+}
+
+const count = (w: Worker, type: KclEvent["type"]) => w.log.filter((e) => e.type === type).length;
+
+describe("lease scenarios against dynalite", () => {
+  test("join: a second worker gets 4 of 8 leases by stealing", async () => {
+    const { name, store } = await table(8);
+    const w1 = start(name, "w1", 1);
+    await waitFor("w1 owns 8", async () => (await owners(store)).w1 === 8, 20_000);
+    const w2 = start(name, "w2", 2);
+    const joined = performance.now();
+    await waitFor(
+      "4/4",
+      async () => {
+        const o = await owners(store);
+        return o.w1 === 4 && o.w2 === 4;
+      },
+      30_000,
+    );
+    const took = performance.now() - joined;
+    expect(count(w2, "lease-stolen")).toBe(4);
+    await waitFor("w1 noticed", () => w1.coordinator.heldLeases().length === 4, 10_000);
+    expect(
+      w1.log
+        .filter((e) => e.type === "lease-lost")
+        .every((e) => e.type === "lease-lost" && e.reason === "stolen"),
+    ).toBe(true);
+    // 3 rounds after the first steal, plus scheduling slack on a busy machine.
+    expect(took).toBeLessThan(3 * config.takerIntervalMs + 8000);
+    w1.abort.abort();
+    w2.abort.abort();
+    await Promise.all([w1.done, w2.done]);
+  }, 60_000);
+
+  test("crash: a worker stops renewing → the survivor owns everything after failover + a round", async () => {
+    const { name, store } = await table(6);
+    const w1 = start(name, "w1", 3);
+    const w2 = start(name, "w2", 4);
+    await waitFor(
+      "3/3",
+      async () => {
+        const o = await owners(store);
+        return o.w1 === 3 && o.w2 === 3;
+      },
+      30_000,
+    );
+    w2.abort.abort(); // dies: no release, no more renewals
+    await w2.done;
+    const crashed = performance.now();
+    await waitFor("w1 owns 6", async () => (await owners(store)).w1 === 6, 30_000);
+    const took = performance.now() - crashed;
+    expect(took).toBeGreaterThan(config.failoverMs - config.renewIntervalMs);
+    expect(took).toBeLessThan(config.failoverMs + config.takerIntervalMs + 5000);
+    expect(w1.log.filter((e) => e.type === "lease-acquired" && e.how === "expired")).toHaveLength(3);
+    expect(count(w1, "lease-expired-observed")).toBeGreaterThanOrEqual(3);
+    w1.abort.abort();
+    await w1.done;
+  }, 60_000);
+
+  test("graceful leave: released leases are taken on the next round, without waiting for expiry", async () => {
+    const { name, store } = await table(6);
+    const w1 = start(name, "w1", 5);
+    const w2 = start(name, "w2", 6);
+    await waitFor(
+      "3/3",
+      async () => {
+        const o = await owners(store);
+        return o.w1 === 3 && o.w2 === 3;
+      },
+      30_000,
+    );
+    await waitFor("w1 settled", () => w1.coordinator.heldLeases().length === 3, 10_000);
+    w2.coordinator.stopTaking();
+    const released = await Promise.all(
+      w2.coordinator.heldLeases().map((l) => w2.coordinator.release(l.leaseKey)),
+    );
+    expect(released.every((r) => r.ok)).toBe(true);
+    w2.abort.abort();
+    await w2.done;
+    const left = performance.now();
+    expect((await owners(store))["-"]).toBe(3);
+    await waitFor("w1 owns 6", async () => (await owners(store)).w1 === 6, 20_000);
+    const took = performance.now() - left;
+    expect(took).toBeLessThan(config.failoverMs - config.renewIntervalMs); // well before any expiry
+    expect(w1.log.filter((e) => e.type === "lease-acquired" && e.how === "released")).toHaveLength(3);
+    expect(count(w2, "lease-released")).toBe(3);
+    w1.abort.abort();
+    await w1.done;
+  }, 60_000);
+});

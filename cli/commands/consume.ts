@@ -6,9 +6,14 @@ import { type Random, randomSuffix, systemRandom } from "../../src/core/random.t
 import type { StopResult, Worker, WorkerOptions } from "../../src/coordinator/types.ts";
 import type { KclOptions } from "../../src/config/options.ts";
 import { resolveConfig } from "../../src/config/resolve.ts";
+import { hostname } from "node:os";
+import type { Argv } from "yargs";
+import { createWorker } from "../../src/index.ts";
 import {
+  CONSUME_OPTIONS,
   type ConsumeArgs,
   mergeConsumeArgs,
+  pickConsumeArgs,
   OUTPUT_MODES,
   type OutputMode,
   readConfigFile,
@@ -19,6 +24,7 @@ import { type LocalStack, startLocalStack } from "../local/stack.ts";
 import { type LoadedPlugin, loadPlugin } from "../plugin-loader.ts";
 import { defaultOutputMode, type OutputOptions, type OutputStream, startOutput } from "../output/index.ts";
 import { forcedExitCode, handleShutdownSignals, type SignalSource } from "../signals.ts";
+import type { CliCommand } from "./index.ts";
 
 export interface ConsumeDeps {
   cwd: string;
@@ -183,3 +189,51 @@ export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise
     await local?.stop();
   }
 }
+
+/** yargs options from the one option table (no yargs defaults: unset flags must not hide the config file). */
+function consumeBuilder(y: Argv): Argv {
+  let built = y.option("config", {
+    type: "string",
+    describe: "JSON file with any of these options (flags win)",
+  });
+  for (const [flag, spec] of Object.entries(CONSUME_OPTIONS)) {
+    built = built.option(flag, {
+      type: spec.type,
+      describe: spec.describe,
+      group: `${spec.group}:`,
+      ...("choices" in spec ? { choices: spec.choices } : {}),
+    });
+  }
+  return built
+    .example(
+      "kcl-ts consume --plugin ./handler.ts --stream orders --app billing",
+      "consume with a TypeScript processor",
+    )
+    .example(
+      "kcl-ts consume --local --stream demo --app demo --plugin plugins/print-records.ts",
+      "no AWS account",
+    )
+    .epilogue(
+      "Exit codes: 0 clean shutdown, 1 bug, 2 usage/config, 3 plugin load, 4 AWS dependency, 5 --on-error exit.",
+    )
+    .strict();
+}
+
+export const consumeCommand: CliCommand = {
+  command: "consume",
+  describe: "Consume a Kinesis stream with a TypeScript record processor plugin",
+  builder: consumeBuilder,
+  handler: (argv) =>
+    runConsume(pickConsumeArgs(argv), {
+      cwd: process.cwd(),
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      signals: process,
+      forceExit: (code) => process.exit(code),
+      createWorker,
+      hostname,
+      pid: process.pid,
+    }),
+};

@@ -1,5 +1,6 @@
 // The command list of spec §5.
 import type { ArgumentsCamelCase, Argv } from "yargs";
+import { consumeCommand } from "./consume.ts";
 import { demoCommand } from "./demo.ts";
 import { leasesCommand } from "./leases-list.ts";
 import { localCommand } from "./local.ts";
@@ -11,21 +12,4 @@ export interface CliCommand {
   handler: (args: ArgumentsCamelCase) => Promise<number>;
 }
 
-function notYet(command: string, describe: string): CliCommand {
-  return {
-    command,
-    describe,
-    builder: (y) => y.strict(false),
-    async handler() {
-      process.stderr.write(`kcl-ts: '${command.split(" ")[0]}' is not yet available in this build.\n`);
-      return 2;
-    },
-  };
-}
-
-export const commands: CliCommand[] = [
-  notYet("consume", "Consume a Kinesis stream with a TypeScript record processor plugin"),
-  leasesCommand,
-  localCommand,
-  demoCommand,
-];
+export const commands: CliCommand[] = [consumeCommand, leasesCommand, localCommand, demoCommand];

@@ -32,8 +32,8 @@ export function elapsed(ms: number): string {
 
 export function eventLine(elapsedMs: number, worker: string, event: KclEvent): string | undefined {
   let text: string | undefined;
-  if (event.type === "shard-state" && event.state === "waiting-on-parents") {
-    text = `${event.shardId} waits for its parents to finish (order per key is kept)`;
+  if (event.type === "shard-state" && event.state === "waiting-on-parents" && event.detail) {
+    text = `${event.shardId} ${event.detail} (keeps the order per key)`;
   } else if (SHOWN.has(event.type)) {
     text = describeEvent(event);
   }

@@ -22,7 +22,7 @@ export function describeEvent(e: KclEvent): string | undefined {
     case "worker-stopping":
       return `worker stopping (${e.reason})`;
     case "worker-stopped":
-      return `worker stopped (${e.clean ? "clean" : "not clean: some leases were not released in time"})`;
+      return `worker stopped (${e.clean ? "clean" : "not clean"})`;
     case "lease-acquired":
       return `+ acquired ${e.leaseKey} (${HOW[e.how] ?? e.how}${e.previousOwner ? ` from ${e.previousOwner}` : ""}, counter ${e.leaseCounter})`;
     case "lease-lost":
@@ -40,7 +40,11 @@ export function describeEvent(e: KclEvent): string | undefined {
         ? `shard sync: ${e.shards} shards, created leases ${e.leasesCreated.join(", ")} (${e.durationMs} ms)`
         : undefined;
     case "shard-state":
-      return `${e.shardId} ${e.state}${e.detail ? ` (${e.detail})` : ""}`;
+      // Routine transitions (initializing → processing → shutting-down) would triple every lease
+      // line; print the ones that explain a stall: a detail (e.g. which parent it waits for) or retrying.
+      return e.detail || e.state === "retrying"
+        ? `${e.shardId} ${e.state}${e.detail ? ` (${e.detail})` : ""}`
+        : undefined;
     case "shard-ended":
       return `${e.shardId} reached SHARD_END${e.childShardIds.length ? `; children ${e.childShardIds.join(", ")}` : ""}`;
     case "child-leases-created":

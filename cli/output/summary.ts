@@ -54,6 +54,13 @@ export class RecordsSummary {
       if (s.millisBehindLatest !== undefined) maxLag = Math.max(maxLag ?? 0, s.millisBehindLatest);
       shards[id] = s;
     }
+    // Idle shards (empty polls, no lag) are not news: print only windows with records, lag or checkpoints.
+    if (records === 0 && !maxLag && this.autoCheckpoints === 0) {
+      this.shards = new Map();
+      return undefined;
+    }
+    for (const [id, s] of Object.entries(shards))
+      if (s.records === 0 && !s.millisBehindLatest) delete shards[id];
     const window: SummaryWindow = {
       intervalMs,
       records,

@@ -174,3 +174,31 @@ describe("mode selection", () => {
     expect(s.take(4000)).toBeUndefined();
   });
 });
+
+describe("quiet by default", () => {
+  test("routine shard-state transitions are not printed; a stall with a detail is", () => {
+    expect(describeEvent(ev({ type: "shard-state", shardId: "s", state: "processing" }))).toBeUndefined();
+    expect(
+      describeEvent(ev({ type: "shard-state", shardId: "s", state: "waiting-on-parents" })),
+    ).toBeUndefined();
+    expect(
+      describeEvent(
+        ev({
+          type: "shard-state",
+          shardId: "s",
+          state: "waiting-on-parents",
+          detail: "waiting for parent p",
+        }),
+      ),
+    ).toBe("s waiting-on-parents (waiting for parent p)");
+  });
+
+  test("a window of empty polls without lag prints nothing", () => {
+    const s = new RecordsSummary(0);
+    s.addRecords(ev(records("a", 0, 0)) as Extract<KclEvent, { type: "records-processed" }>);
+    expect(s.take(5000)).toBeUndefined();
+    s.addRecords(ev(records("a", 0, 0)) as Extract<KclEvent, { type: "records-processed" }>);
+    s.addRecords(ev(records("b", 4, 0)) as Extract<KclEvent, { type: "records-processed" }>);
+    expect(Object.keys(s.take(10_000)?.shards ?? {})).toEqual(["b"]);
+  });
+});

@@ -1,0 +1,177 @@
+// The seed scenarios of spec §1, end to end with worker processes on kinesalite + dynalite while a
+// producer keeps writing: 1 worker / 4 shards → a 2nd worker → 2/2 → split 4→5 (3/2) → merge →
+// SIGKILL one worker → the survivor processes everything. Then SIGTERM: zero duplicates.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import {
+  createStream,
+  listShards,
+  mergeShards,
+  splitShard,
+  type TestAws,
+  startTestAws,
+  waitFor,
+} from "../support/aws.ts";
+import { killAll, type Proc } from "../support/processes.ts";
+import {
+  checkDelivered,
+  checkDuplicatesOnlyOnMovedShards,
+  checkStartsFromLastCheckpoint,
+  deliveriesFile,
+  leaseRows,
+  ownerCounts,
+  readDeliveries,
+  startProducer,
+  startWorker,
+  uniqueName,
+} from "./support.ts";
+
+let aws: TestAws;
+beforeAll(async () => {
+  aws = await startTestAws();
+});
+afterAll(async () => {
+  await killAll();
+  await aws.stop();
+});
+
+/** Generous: two busy cores, several bun processes and both emulators share them. */
+const WAIT = 30_000;
+
+const distinct = (out: string) => new Set(readDeliveries(out).map((d) => d.d)).size;
+
+async function waitOwners(app: string, what: string, ok: (counts: Record<string, number>) => boolean) {
+  return waitFor(what, async () => ok(ownerCounts(await leaseRows(aws, app))), WAIT, 200);
+}
+
+function split(counts: Record<string, number>): number[] {
+  return Object.entries(counts)
+    .filter(([owner]) => owner !== "-")
+    .map(([, n]) => n)
+    .sort();
+}
+
+describe("seed scenarios (worker processes)", () => {
+  test("1 worker/4 shards → 2 workers 2/2 → split 3/2 → merge → SIGKILL → survivor has all", async () => {
+    const stream = uniqueName("seed");
+    const app = uniqueName("seed-app");
+    await createStream(aws.kinesis, stream, 4);
+    const out = deliveriesFile();
+    const procs: Proc[] = [];
+    const producer = startProducer(aws.kinesis, stream);
+
+    // 1. One worker, four shards: one processor per shard, all processed in parallel.
+    const a = startWorker({ aws, name: "A", app, stream, out });
+    procs.push(a);
+    await waitOwners(app, "A owns 4 leases", (c) => c.A === 4);
+    await waitFor(
+      "records from all 4 shards",
+      () => new Set(readDeliveries(out).map((d) => d.s)).size === 4,
+      WAIT,
+      200,
+    );
+
+    // 2. A second worker with the same application name: two shards each.
+    const b = startWorker({ aws, name: "B", app, stream, out });
+    procs.push(b);
+    await waitOwners(app, "2/2", (c) => c.A === 2 && c.B === 2);
+
+    // 3. Split one shard: five open shards, three on one worker and two on the other.
+    const parent = "shardId-000000000000";
+    await splitShard(aws.kinesis, stream, parent);
+    await waitOwners(app, "5 open leases split 3/2", (c) => split(c).join() === "2,3");
+    const rows = await leaseRows(aws, app);
+    expect(rows.find((r) => r.leaseKey === parent)?.checkpoint).toBe("SHARD_END");
+    const children = rows.filter((r) => r.parents.includes(parent));
+    expect(children).toHaveLength(2);
+
+    // Merges likewise: two adjacent open shards become one.
+    const open = (await listShards(aws.kinesis, stream)).filter(
+      (s) => !s.SequenceNumberRange?.EndingSequenceNumber,
+    );
+    open.sort((x, y) =>
+      BigInt(x.HashKeyRange!.StartingHashKey!) < BigInt(y.HashKeyRange!.StartingHashKey!) ? -1 : 1,
+    );
+    const i = open.findIndex(
+      (s, k) =>
+        k + 1 < open.length &&
+        BigInt(s.HashKeyRange!.EndingHashKey!) + 1n === BigInt(open[k + 1]!.HashKeyRange!.StartingHashKey!),
+    );
+    const [m1, m2] = [open[i]!.ShardId!, open[i + 1]!.ShardId!];
+    const after = await mergeShards(aws.kinesis, stream, m1, m2);
+    const merged = after.find((s) => s.ParentShardId === m1 || s.AdjacentParentShardId === m1)!.ShardId!;
+    await waitFor(
+      "records from the merged shard",
+      () => readDeliveries(out).some((d) => d.s === merged),
+      WAIT,
+      200,
+    );
+    await waitOwners(app, "4 open leases 2/2", (c) => c.A === 2 && c.B === 2);
+
+    // 4. A worker dies: the survivor processes all shards from the last checkpoints.
+    await a.kill();
+    await waitOwners(app, "B owns every open lease", (c) => c.B === 4 && c.A === undefined);
+    await producer.stop();
+    await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
+
+    const deliveries = readDeliveries(out);
+    // At-least-once, and per partition key the first deliveries are in put order — across split and merge.
+    checkDelivered(producer.put, deliveries);
+    // 5. No child record before its parents' last record.
+    const lastParent = deliveries.map((d) => d.s).lastIndexOf(parent);
+    const firstChild = deliveries.findIndex((d) => children.some((c) => c.leaseKey === d.s));
+    expect(firstChild).toBeGreaterThan(lastParent);
+    const lastMergeParent = Math.max(
+      deliveries.map((d) => d.s).lastIndexOf(m1),
+      deliveries.map((d) => d.s).lastIndexOf(m2),
+    );
+    expect(deliveries.findIndex((d) => d.s === merged)).toBeGreaterThan(lastMergeParent);
+    // Duplicates only after the last checkpoint of a shard that moved.
+    expect(checkStartsFromLastCheckpoint(procs)).toBeGreaterThanOrEqual(4);
+    checkDuplicatesOnlyOnMovedShards(procs, deliveries);
+
+    b.signal("SIGTERM");
+    expect((await b.exited).code).toBe(0);
+  }, 120_000);
+
+  test("SIGTERM: the stopped worker's shards resume on the other with zero duplicates", async () => {
+    const stream = uniqueName("term");
+    const app = uniqueName("term-app");
+    await createStream(aws.kinesis, stream, 4);
+    const out = deliveriesFile();
+    // A long interval: without the shutdown checkpoint, B would repeat what A processed since its last one.
+    const options = { checkpointIntervalMs: 60_000 };
+    const producer = startProducer(aws.kinesis, stream);
+    const a = startWorker({ aws, name: "A", app, stream, out, options });
+    const b = startWorker({ aws, name: "B", app, stream, out, options });
+    await waitOwners(app, "2/2", (c) => c.A === 2 && c.B === 2);
+    await waitFor(
+      "A is processing",
+      () => readDeliveries(out).filter((d) => d.w === "A").length > 50,
+      WAIT,
+      200,
+    );
+
+    const before = new Set(readDeliveries(out).map((d) => d.d));
+    const termAt = Date.now();
+    a.signal("SIGTERM");
+    expect((await a.exited).code).toBe(0);
+    expect(a.lines.some((l) => l.includes('"type":"worker-stopped"') && l.includes('"clean":true'))).toBe(
+      true,
+    );
+    const releasedAt = Date.now();
+    await waitOwners(app, "B owns all 4", (c) => c.B === 4);
+    // Released leases are taken on B's next taker round, not after a failover (3 s).
+    expect(Date.now() - releasedAt).toBeLessThan(2500);
+    await new Promise((r) => setTimeout(r, 1000));
+    await producer.stop();
+    await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
+    const deliveries = readDeliveries(out);
+    checkDelivered(producer.put, deliveries);
+    const repeated = deliveries.filter((d) => d.w === "B" && d.t >= termAt && before.has(d.d));
+    expect(repeated).toEqual([]);
+    checkStartsFromLastCheckpoint([a, b]);
+
+    b.signal("SIGTERM");
+    expect((await b.exited).code).toBe(0);
+  }, 90_000);
+});

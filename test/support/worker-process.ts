@@ -1,0 +1,107 @@
+// A worker process for integration tests: runs one createWorker() with a recording processor.
+// Every delivery is appended (one JSON line per record, one write per batch) to KCL_TEST_OUT before
+// processRecords returns, so nothing is checkpointed that is not on disk. Every engine event is printed
+// to stdout as one JSON line. SIGTERM/SIGINT → worker.stop() → exit 0 (5 on ProcessorFailedError).
+//
+// Environment:
+//   KCL_TEST_OPTIONS   JSON KclOptions (app, stream, workerId, failoverMs, …); endpoints from AWS_ENDPOINT_URL_*
+//   KCL_TEST_OUT       deliveries file (appended; several processes may share it)
+//   KCL_TEST_BEHAVIOUR JSON: { failOn?: string, failTimes?: number, checkpointAfter?: string }
+//     failOn:            processRecords throws when a batch contains a record with this data (failTimes times; default always)
+//     checkpointAfter:   manual mode: checkpoint(record) right after the record with this data, then keep going
+import { appendFileSync } from "node:fs";
+import { createWorker } from "../../src/coordinator/worker.ts";
+import type { WorkerOptions } from "../../src/coordinator/types.ts";
+import { ProcessorFailedError } from "../../src/core/errors.ts";
+import type { RecordProcessor } from "../../src/plugin.ts";
+
+interface Behaviour {
+  failOn?: string;
+  failTimes?: number;
+  checkpointAfter?: string;
+}
+
+export interface DeliveryLine {
+  /** worker id */
+  w: string;
+  /** shard id */
+  s: string;
+  /** sequence number and sub-sequence number */
+  q: string;
+  u: number;
+  /** partition key */
+  k: string;
+  /** data (utf-8) */
+  d: string;
+  /** wall ms at delivery */
+  t: number;
+}
+
+const options = JSON.parse(process.env.KCL_TEST_OPTIONS ?? "{}") as WorkerOptions;
+const out = process.env.KCL_TEST_OUT;
+if (!out) throw new Error("KCL_TEST_OUT is required");
+const behaviour = JSON.parse(process.env.KCL_TEST_BEHAVIOUR ?? "{}") as Behaviour;
+const workerId = options.workerId ?? `worker-${process.pid}`;
+const decoder = new TextDecoder();
+let failures = 0;
+
+const processor = (): RecordProcessor => ({
+  initialize({ shardId, checkpoint }) {
+    // Where this ownership starts: lets tests prove nothing before the last checkpoint is redelivered.
+    const line = {
+      type: "initialize",
+      shardId,
+      checkpoint: checkpoint.sequenceNumber,
+      sub: checkpoint.subSequenceNumber,
+      at: Date.now(),
+    };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  },
+  async processRecords({ records, shardId, checkpointer }) {
+    const data = records.map((r) => decoder.decode(r.data));
+    if (behaviour.failOn !== undefined && data.includes(behaviour.failOn)) {
+      if (behaviour.failTimes === undefined || failures < behaviour.failTimes) {
+        failures++;
+        throw new Error(`test processor refuses ${behaviour.failOn} (failure ${failures})`);
+      }
+    }
+    const lines = records.map((r, i) =>
+      JSON.stringify({
+        w: workerId,
+        s: shardId,
+        q: r.sequenceNumber,
+        u: r.subSequenceNumber,
+        k: r.partitionKey,
+        d: data[i],
+        t: Date.now(),
+      } satisfies DeliveryLine),
+    );
+    appendFileSync(out, `${lines.join("\n")}\n`);
+    const at = behaviour.checkpointAfter === undefined ? -1 : data.indexOf(behaviour.checkpointAfter);
+    if (at >= 0) await checkpointer.checkpoint(records[at]!);
+  },
+});
+
+const worker = createWorker({ ...options, workerId, processor });
+worker.events.onAny((event) => {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+});
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    void worker.stop(signal);
+  });
+}
+
+try {
+  await worker.start();
+  const result = await worker.done;
+  process.stdout.write(`${JSON.stringify({ type: "exit", clean: result.clean })}\n`);
+  process.exit(0);
+} catch (error) {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(error instanceof ProcessorFailedError ? 5 : 4);
+}

@@ -72,7 +72,7 @@ const processor = (): RecordProcessor => ({
         q: r.sequenceNumber,
         u: r.subSequenceNumber,
         k: r.partitionKey,
-        d: data[i],
+        d: data[i]!,
         t: Date.now(),
       } satisfies DeliveryLine),
     );

@@ -14,7 +14,8 @@ import type { Clock } from "../core/clock.ts";
 import type { Random } from "../core/random.ts";
 import { conflict, type Expectation } from "./conflict.ts";
 import { A, type Item, itemToLease, LEASE_ENTITY, leaseToItem } from "./dynamodb-codec.ts";
-import { type DynamoCallContext, mapDynamoError } from "./dynamodb-errors.ts";
+import { callDynamo, isConditionFailure } from "./dynamodb-call.ts";
+import type { DynamoCallContext } from "./dynamodb-errors.ts";
 import { assertTable, ensureTable, type TableDeps } from "./dynamodb-table.ts";
 import type { Lease } from "./lease.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
@@ -66,7 +67,7 @@ class DynamoLeaseStore implements LeaseStore {
     const leases: Lease[] = [];
     let start: Item | undefined;
     do {
-      const page = await this.send("Scan", undefined, (abortSignal) =>
+      const page = await this.call("Scan", undefined, (abortSignal) =>
         this.o.client.send(
           new ScanCommand({
             TableName: this.o.table,
@@ -86,7 +87,7 @@ class DynamoLeaseStore implements LeaseStore {
   }
 
   async getLease(leaseKey: string): Promise<Lease | undefined> {
-    const out = await this.send("GetItem", leaseKey, (abortSignal) =>
+    const out = await this.call("GetItem", leaseKey, (abortSignal) =>
       this.o.client.send(
         new GetItemCommand({ TableName: this.o.table, Key: key(leaseKey), ConsistentRead: true }),
         { abortSignal },
@@ -98,7 +99,7 @@ class DynamoLeaseStore implements LeaseStore {
   async createLeaseIfNotExists(lease: Lease): Promise<Outcome<Lease>> {
     const item = leaseToItem({ ...lease, leaseOwner: lease.leaseOwner || undefined });
     try {
-      await this.send(
+      await this.call(
         "PutItem",
         lease.leaseKey,
         (abortSignal) =>
@@ -174,7 +175,7 @@ class DynamoLeaseStore implements LeaseStore {
 
   async deleteLease(leaseKey: string): Promise<Outcome<void>> {
     try {
-      await this.send(
+      await this.call(
         "DeleteItem",
         leaseKey,
         (abortSignal) =>
@@ -230,7 +231,7 @@ class DynamoLeaseStore implements LeaseStore {
     const values = { ...expr.values };
     if (condition.includes(":lease")) values[":lease"] = { S: LEASE_ENTITY };
     try {
-      const out = await this.send(
+      const out = await this.call(
         `UpdateItem(${operation})`,
         leaseKey,
         (abortSignal) =>
@@ -260,30 +261,15 @@ class DynamoLeaseStore implements LeaseStore {
     }
   }
 
-  /**
-   * One SDK call with a per-call timeout on the injected clock, errors mapped to typed ones.
-   * With `conditional`, ConditionalCheckFailedException passes through for the caller to classify.
-   */
-  private async send<T>(
+  /** One SDK call with the per-call timeout and typed errors (see dynamodb-call.ts). */
+  private call<T>(
     operation: string,
     leaseKey: string | undefined,
-    call: (signal: AbortSignal) => Promise<T>,
+    fn: (signal: AbortSignal) => Promise<T>,
     conditional = false,
   ): Promise<T> {
-    const timeout = new AbortController();
-    const done = new AbortController();
-    this.o.clock.sleep(this.o.callTimeoutMs ?? 5000, done.signal).then(
-      () => timeout.abort(),
-      () => undefined,
-    );
-    try {
-      return await call(timeout.signal);
-    } catch (e) {
-      if (conditional && isConditionFailure(e)) throw e;
-      throw mapDynamoError(e, { ...this.ctx(operation), ...(leaseKey ? { leaseKey } : {}) });
-    } finally {
-      done.abort();
-    }
+    const ctx = { ...this.ctx(operation), ...(leaseKey ? { leaseKey } : {}) };
+    return callDynamo(this.o.clock, this.o.callTimeoutMs ?? 5000, ctx, fn, conditional);
   }
 
   private ctx(operation: string): DynamoCallContext {
@@ -301,10 +287,6 @@ function n(value: number): { N: string } {
 
 function owned(lease: Lease): Expectation {
   return { leaseCounter: lease.leaseCounter, owner: lease.leaseOwner ?? null };
-}
-
-function isConditionFailure(e: unknown): e is { Item?: Item } {
-  return (e as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 }
 
 /** DynamoDB rejects expression names/values that the expressions do not use. */

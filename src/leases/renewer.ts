@@ -162,11 +162,13 @@ export class LeaseRenewer {
 
   /** Sends one fenced write, retrying faults with backoff inside the lease's remaining budget. */
   private async write(key: string, spec: WriteSpec, signal?: AbortSignal): Promise<Outcome<Lease>> {
+    // Bound to this holding: if the lease is dropped and re-acquired meanwhile, this write is stale.
+    const holding = this.held.get(key);
     for (let attempt = 1; ; attempt++) {
       const h = this.held.get(key);
-      if (!h) return NOT_HELD;
+      if (!h || h !== holding) return NOT_HELD;
       // Never resurrect a lease others may already have judged expired (Java does the same).
-      if (this.expiresIn(h) < 0) return this.lose(key, "expired-locally");
+      if (this.expiresIn(h) < 0) return this.lose(key, h, "expired-locally");
       const sent = h.lease;
       const sentAt = this.o.clock.monotonic();
       let outcome: Outcome<Lease>;
@@ -176,26 +178,26 @@ export class LeaseRenewer {
         // A conflict may be our own write, applied and then retried by the SDK: look before judging.
         if (!outcome.ok) current = outcome.current ?? (await this.o.store.getLease(key));
       } catch (e) {
-        if (isMissing(e)) return this.lose(key, "missing");
+        if (isMissing(e)) return this.lose(key, h, "missing");
         if (!(await this.backoff(key, spec.operation, attempt, e, signal))) return ABORTED;
         continue;
       }
-      if (outcome.ok) return this.applied(key, spec, outcome.value, sentAt);
-      if (!current) return this.lose(key, "missing");
-      if (spec.applied(current, sent)) return this.applied(key, spec, current, sentAt);
+      if (outcome.ok) return this.applied(key, spec, outcome.value, sentAt, h);
+      if (!current) return this.lose(key, h, "missing");
+      if (spec.applied(current, sent)) return this.applied(key, spec, current, sentAt, h);
       if (current.leaseOwner === this.o.workerId && current.leaseCounter === sent.leaseCounter) {
         // The condition failed yet nothing moved (a stale read somewhere): try again, still within budget.
         if (!(await this.backoff(key, spec.operation, attempt, undefined, signal))) return ABORTED;
         continue;
       }
       const stolen = current.leaseOwner !== undefined && current.leaseOwner !== this.o.workerId;
-      return this.lose(key, stolen ? "stolen" : spec.fenced, current);
+      return this.lose(key, h, stolen ? "stolen" : spec.fenced, current);
     }
   }
 
-  private applied(key: string, spec: WriteSpec, lease: Lease, sentAt: number): Outcome<Lease> {
-    const h = this.held.get(key);
-    if (!spec.keep) {
+  private applied(key: string, spec: WriteSpec, lease: Lease, sentAt: number, holding: Held): Outcome<Lease> {
+    const h = this.held.get(key) === holding ? holding : undefined;
+    if (!spec.keep && h) {
       this.held.delete(key);
       this.o.output({ type: "released", lease });
     } else if (h) {
@@ -256,8 +258,9 @@ export class LeaseRenewer {
     }
   }
 
-  private lose(key: string, reason: LostReason, current?: Lease): Outcome<Lease> {
-    if (this.held.delete(key)) {
+  private lose(key: string, holding: Held, reason: LostReason, current?: Lease): Outcome<Lease> {
+    if (this.held.get(key) === holding) {
+      this.held.delete(key);
       this.o.output(
         current ? { type: "lost", leaseKey: key, reason, current } : { type: "lost", leaseKey: key, reason },
       );

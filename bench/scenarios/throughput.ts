@@ -31,7 +31,8 @@ async function drain(proc: BenchProcess, dir: string, records: number, timeoutMs
 
 export const throughput: Scenario = {
   name: "throughput",
-  describe: "1 worker, 4 shards, 200,000 pre-loaded records of 100 bytes, against the raw GetRecords loop",
+  describe:
+    "1 worker, 4 shards, pre-loaded 100-byte records (200,000 unless --records), against the raw GetRecords loop",
   async run(ctx) {
     const records = ctx.options.records ?? 200_000;
     const timeoutMs = ctx.options.drainTimeoutMs ?? 60_000 + records;

@@ -2,7 +2,13 @@
 // the processor's callbacks for this shard never overlap. Different shards' consumers run concurrently.
 import { ShardCheckpointer } from "../checkpoint/checkpointer.ts";
 import { backoffDelay, KINESIS_THROTTLE_BACKOFF } from "../core/backoff.ts";
-import { AbortedError, describeError, InvariantViolationError, LeaseLostError } from "../core/errors.ts";
+import {
+  AbortedError,
+  DependencyError,
+  describeError,
+  InvariantViolationError,
+  LeaseLostError,
+} from "../core/errors.ts";
 import type { ShardStateName } from "../core/events.ts";
 import { AutoCheckpoint } from "./auto-checkpoint.ts";
 import type { ConsumerRuntime } from "./runtime.ts";
@@ -152,7 +158,10 @@ export class ShardConsumer {
     if (this.reason && (error instanceof AbortedError || this.stopController.signal.aborted)) {
       return { kind: "stop", reason: this.reason };
     }
-    if (error instanceof InvariantViolationError) this.o.onFatal(error);
+    // A bug, or the stream itself gone / credentials refused: retrying this shard cannot help.
+    if (error instanceof InvariantViolationError || (error instanceof DependencyError && !error.retriable)) {
+      this.o.onFatal(error);
+    }
     this.o.events.emit({
       type: "warning",
       shardId: this.shardId,

@@ -169,4 +169,39 @@ describe("createWorker", () => {
     expect(events.at(-1)).toMatchObject({ type: "worker-stopped", clean: false });
     expect(store.snapshot().every((l) => l.leaseOwner === undefined)).toBe(true);
   });
+
+  test("stop() is bounded by shutdownTimeoutMs: a hung shutdownRequested cannot keep the leases", async () => {
+    const { deps, kinesis, store, clock } = fakes();
+    kinesis.createStream("s1", 2);
+    let held: { checkpoint(): Promise<void> } | undefined;
+    const w = createWorker(
+      {
+        ...base,
+        shutdownTimeoutMs: 1000,
+        processor: {
+          async processRecords() {},
+          shutdownRequested({ checkpointer }) {
+            held = checkpointer;
+            return new Promise(() => {});
+          },
+        },
+      },
+      deps,
+    );
+    await w.start();
+    await clock.advance(500);
+    expect(store.snapshot().every((l) => l.leaseOwner === "w1")).toBe(true);
+    let result: unknown;
+    const stopping = w.stop().then((r) => {
+      result = r;
+    });
+    await clock.advance(900);
+    expect(result).toBeUndefined();
+    await clock.advance(200);
+    await stopping;
+    expect(result).toEqual({ clean: false });
+    expect(store.snapshot().every((l) => l.leaseOwner === undefined)).toBe(true);
+    // The abandoned processor can no longer checkpoint: its lease is gone.
+    await expect(held!.checkpoint()).rejects.toThrow(/no longer holds the lease/);
+  });
 });

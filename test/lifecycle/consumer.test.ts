@@ -1,7 +1,7 @@
 // The shard consumer on stubs and a FakeClock: order, auto/manual checkpoints, failure policy,
 // lease loss, shutdown, shard end, parents first, factory vs shared processor.
 import { describe, expect, test } from "bun:test";
-import { LeaseLostError, ProcessorFailedError } from "../../src/core/errors.ts";
+import { DependencyError, LeaseLostError, ProcessorFailedError } from "../../src/core/errors.ts";
 import type { RecordProcessor } from "../../src/plugin.ts";
 import { flushAsync } from "../../src/testing/fake-clock.ts";
 import { harness, lease, rec, recorder } from "./support.ts";
@@ -377,6 +377,35 @@ describe("ShardConsumer: processor instances", () => {
     expect(attempts).toBe(3);
     expect(h.ofType("processor-error").map((e) => e.action)).toEqual(["retry", "retry"]);
     expect(h.consumer.state).toBe("processing");
+    h.consumer.requestStop("requested");
+    await h.done;
+  });
+});
+
+describe("ShardConsumer: faults below the processor", () => {
+  test("a failing record source is reopened after the last delivered record, after a backoff", async () => {
+    const r = recorder();
+    const h = harness({ processor: r.processor, config: { checkpoint: "manual" } });
+    h.push({ records: [rec(1), rec(2)], isAtShardEnd: false });
+    await h.clock.advance(0);
+    h.failNext(new DependencyError("connection reset", "unreachable"));
+    await h.clock.advance(2000);
+    expect(h.ofType("warning")[0]!.message).toContain("connection reset");
+    expect(h.opens).toEqual([
+      { sequenceNumber: "TRIM_HORIZON", subSequenceNumber: 0 },
+      { sequenceNumber: "2", subSequenceNumber: 0 },
+    ]);
+    expect(h.fatal).toEqual([]);
+    h.consumer.requestStop("requested");
+    await h.done;
+  });
+
+  test("a stream that is gone (non-retriable) stops the worker", async () => {
+    const r = recorder();
+    const h = harness({ processor: r.processor });
+    h.failNext(new DependencyError('stream "s" not found', "missing", { stream: "s" }));
+    await h.clock.advance(0);
+    expect(h.fatal[0]).toBeInstanceOf(DependencyError);
     h.consumer.requestStop("requested");
     await h.done;
   });

@@ -45,6 +45,8 @@ export interface Harness {
   opens: ExtendedSequenceNumber[];
   /** Appends batches the record source returns next. */
   push(...batches: ShardBatch[]): void;
+  /** The record source's next call rejects with this. */
+  failNext(error: Error): void;
   fatal: unknown[];
   /** From now on every checkpoint write is fenced (the lease moved). */
   fence(): void;
@@ -70,6 +72,7 @@ export function harness(options: HarnessOptions): Harness {
   const events: KclEvent[] = [];
   bus.onAny((e) => events.push(e));
   const queue: ShardBatch[] = [];
+  const failures: Error[] = [];
   const writes: ExtendedSequenceNumber[] = [];
   const opens: ExtendedSequenceNumber[] = [];
   const fatal: unknown[] = [];
@@ -122,6 +125,8 @@ export function harness(options: HarnessOptions): Harness {
       return {
         async next() {
           if (closed || signal.aborted) throw new AbortedError("closed");
+          const failure = failures.shift();
+          if (failure) throw failure;
           const batch = queue.shift();
           if (batch) return batch;
           await clock.sleep(idle, signal);
@@ -142,6 +147,7 @@ export function harness(options: HarnessOptions): Harness {
     writes,
     opens,
     push: (...b) => queue.push(...b),
+    failNext: (e) => failures.push(e),
     fatal,
     fence: () => {
       fenced = true;

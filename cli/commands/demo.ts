@@ -222,10 +222,16 @@ export async function runDemo(args: DemoArgs, deps: DemoDeps): Promise<number> {
     await producer.stop();
     await clock.sleep(1500);
     for (const w of workers) w.signal("SIGTERM");
+    // The deadline timer is cancelled once all exit: a pending timer would keep the demo alive.
+    const deadline = new AbortController();
     const settled = await Promise.race([
       Promise.all(workers.map((w) => w.exited)).then(() => true),
-      clock.sleep(20_000).then(() => false),
+      clock.sleep(20_000, deadline.signal).then(
+        () => false,
+        () => true,
+      ),
     ]);
+    deadline.abort();
     if (!settled) for (const w of workers) w.signal("SIGKILL");
     await leases.done;
     const total = [...processed.values()].reduce((x, y) => x + y, 0);

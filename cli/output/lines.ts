@@ -32,7 +32,7 @@ export function describeEvent(e: KclEvent): string | undefined {
     case "lease-released":
       return `- released ${e.leaseKey} (counter ${e.leaseCounter})`;
     case "lease-expired-observed":
-      return `! lease ${e.leaseKey} of ${e.owner} expired (counter ${e.leaseCounter} unchanged for ${e.unchangedForMs} ms)`;
+      return `! lease ${e.leaseKey} of ${e.owner} expired (counter ${e.leaseCounter} unchanged for ${Math.round(e.unchangedForMs)} ms)`;
     case "capacity-warning":
       return `! ${e.message} (${e.leases} leases, capacity ${e.capacity})`;
     case "shard-sync":

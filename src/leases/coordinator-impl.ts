@@ -48,7 +48,11 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       takerIntervalMs: o.config.takerIntervalMs,
       heldKeys: () => this.renewer.keys(),
       acquired: (lease, take, sentAt) => this.adopt(lease, take, sentAt),
-      emit: (body) => this.events.emit(body),
+      emit: (body) => {
+        // Shards nobody can hold go unprocessed: say so in the log too, not only as an event.
+        if (body.type === "capacity-warning") this.logger.log("warn", body.message, { workerId: o.workerId });
+        this.events.emit(body);
+      },
       taking: () => this.taking,
     });
   }

@@ -90,7 +90,7 @@ export class LeaseRenewer {
     for (const [key, h] of this.held) {
       if (h.renewQueued) continue;
       h.renewQueued = true;
-      const done = this.serial(h, () => this.write(key, this.renewSpec(), signal));
+      const done = this.serial(h, () => this.write(key, h, this.renewSpec(), signal));
       rounds.push(done.finally(() => (h.renewQueued = false)));
     }
     await Promise.allSettled(rounds);
@@ -100,7 +100,7 @@ export class LeaseRenewer {
     const h = this.held.get(leaseKey);
     if (!h) return Promise.resolve(NOT_HELD);
     return this.serial(h, () =>
-      this.write(leaseKey, {
+      this.write(leaseKey, h, {
         operation: "checkpoint",
         send: (lease) => this.o.store.updateCheckpoint(lease, update),
         applied: (cur, sent) =>
@@ -115,7 +115,7 @@ export class LeaseRenewer {
     const h = this.held.get(leaseKey);
     if (!h) return Promise.resolve(NOT_HELD);
     return this.serial(h, () =>
-      this.write(leaseKey, {
+      this.write(leaseKey, h, {
         operation: "release",
         send: (lease) => this.o.store.releaseLease(lease),
         applied: (cur, sent) => cur.leaseOwner === undefined && cur.leaseCounter === sent.leaseCounter + 1,
@@ -161,12 +161,16 @@ export class LeaseRenewer {
   }
 
   /** Sends one fenced write, retrying faults with backoff inside the lease's remaining budget. */
-  private async write(key: string, spec: WriteSpec, signal?: AbortSignal): Promise<Outcome<Lease>> {
-    // Bound to this holding: if the lease is dropped and re-acquired meanwhile, this write is stale.
-    const holding = this.held.get(key);
+  private async write(
+    key: string,
+    holding: Held,
+    spec: WriteSpec,
+    signal?: AbortSignal,
+  ): Promise<Outcome<Lease>> {
+    // Bound to the holding it was queued for: if the lease was lost and re-acquired since, it is stale.
     for (let attempt = 1; ; attempt++) {
       const h = this.held.get(key);
-      if (!h || h !== holding) return NOT_HELD;
+      if (h !== holding) return NOT_HELD;
       // Never resurrect a lease others may already have judged expired (Java does the same).
       if (this.expiresIn(h) < 0) return this.lose(key, h, "expired-locally");
       const sent = h.lease;

@@ -8,7 +8,7 @@ import { seededRandom } from "../../src/core/random.ts";
 import { createLeaseCoordinator } from "../../src/leases/coordinator.ts";
 import type { Lease } from "../../src/leases/lease.ts";
 import type { LeaseStore, Outcome } from "../../src/leases/store.ts";
-import { FakeClock } from "../../src/testing/fake-clock.ts";
+import { FakeClock, flushAsync } from "../../src/testing/fake-clock.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
 import { MemoryLeaseStore } from "../../src/testing/memory-lease-store.ts";
 
@@ -157,6 +157,28 @@ describe("lease coordinator (one worker)", () => {
     expect(lost).toEqual([]);
     expect(store.peek("s0")).toMatchObject({ leaseCounter: 4, checkpoint: { sequenceNumber: "200" } });
     expect(c.getHeld("s0")!.leaseCounter).toBe(4);
+  });
+
+  test("a checkpoint queued for an earlier holding never applies to the lease re-acquired since", async () => {
+    const { c, store } = setup(1);
+    await c.takerTick();
+    let unblock!: () => void;
+    store.renewHook = async (_l, real) => {
+      await new Promise<void>((r) => (unblock = r));
+      return real();
+    };
+    const renewing = c.renewerTick();
+    await flushAsync(); // the renewal is now in flight, blocked in the store
+    const queued = c.checkpoint("s0", cp("100")); // waits behind the renewal
+    c.dropLocally("s0");
+    store.renewHook = undefined;
+    await c.takerTick(); // the row still names us: adopted back as a new holding
+    expect(c.getHeld("s0")).toBeDefined();
+    unblock();
+    await renewing;
+    expect(await queued).toMatchObject({ ok: false });
+    expect(store.peek("s0")!.checkpoint.sequenceNumber).toBe("TRIM_HORIZON");
+    expect((await c.checkpoint("s0", cp("101"))).ok).toBe(true);
   });
 
   test("checkpoint after the lease was stolen: failed outcome, onLost once, lease-lost stolen", async () => {

@@ -143,9 +143,14 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       let wakeAt = now + this.o.config.takerIntervalMs;
       const expiry = this.taker.nextExpiryAt;
       if (expiry !== undefined && expiry >= now && expiry + 1 < wakeAt) wakeAt = expiry + 1;
-      this.takerWake = new AbortController();
-      const both = AbortSignal.any([signal, this.takerWake.signal]);
-      if (!(await this.sleepUntil(wakeAt, both))) return;
+      // Aborted by run()'s signal or by stopTaking() (AbortSignal.any needs Node ≥ 20.3: linked by hand).
+      const wake = new AbortController();
+      this.takerWake = wake;
+      const onAbort = () => wake.abort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      const slept = await this.sleepUntil(wakeAt, wake.signal);
+      signal.removeEventListener("abort", onAbort);
+      if (!slept) return;
     }
   }
 

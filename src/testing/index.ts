@@ -1,0 +1,8 @@
+// Test doubles for simulations (ours and plugin authors'): a hand-advanced clock, an in-memory
+// lease store with DynamoDB's conditional semantics, an in-memory Kinesis, and fault injectors.
+export { FakeClock, flushAsync } from "./fake-clock.ts";
+export { FakeKinesis, type FakeKinesisOperation, type FakeKinesisOptions } from "./fake-kinesis.ts";
+export { FaultyLeaseStore, type FaultOptions } from "./faulty-lease-store.ts";
+export { LeaseSim, type LeaseSimOptions, newLease } from "./lease-sim.ts";
+export { MemoryLeaseStore, type MemoryLeaseStoreOptions } from "./memory-lease-store.ts";
+export { seededRandom } from "../core/random.ts";

@@ -53,14 +53,22 @@ function syntaxLocation(error: unknown, file: string): string | undefined {
     const text = e.position.lineText ? `\n    ${e.position.lineText}` : "";
     return `syntax error at ${where}: ${e.message}${text}`;
   }
-  if (e?.name === "SyntaxError") {
-    // Node and Deno put "file:///path:line:col" (or "path:line") in the message or the stack.
-    const haystack = `${e.message ?? ""}\n${e.stack ?? ""}`;
+  // Node throws a SyntaxError; Deno wraps it in a TypeError whose message starts "SyntaxError: ".
+  const message = stripAnsi(e?.message ?? "");
+  if (e?.name === "SyntaxError" || message.startsWith("SyntaxError: ")) {
+    // Both put "file:///path:line:col" (or "path:line") in the message or the stack.
+    const haystack = `${message}\n${stripAnsi(e.stack ?? "")}`;
     const match = haystack.match(/((?:file:\/\/)?\/[^\s:()]+):(\d+)(?::(\d+))?/);
     const where = match ? `${match[1]}:${match[2]}${match[3] ? `:${match[3]}` : ""}` : file;
-    return `syntax error at ${where}: ${e.message}`;
+    const first = message.replace(/^SyntaxError: /, "").split("\n")[0];
+    return `syntax error at ${where}: ${first}`;
   }
   return undefined;
+}
+
+function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters.
+  return text.replace(/\u001b\[[0-9;]*m/g, "");
 }
 
 function isClass(fn: unknown): boolean {
@@ -117,7 +125,7 @@ export async function loadPlugin(file: string, options: LoadPluginOptions): Prom
   } catch (error) {
     const syntax = syntaxLocation(error, absolute);
     if (syntax) throw failure(shown, syntax, { cause: error });
-    const message = error instanceof Error ? error.message : String(error);
+    const message = stripAnsi(error instanceof Error ? error.message : String(error));
     const name = (error as { name?: string })?.name;
     if (name === "ResolveMessage" || (error as { code?: string })?.code === "ERR_MODULE_NOT_FOUND") {
       throw failure(shown, `one of its imports cannot be resolved: ${message}`, { cause: error });

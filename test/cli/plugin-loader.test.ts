@@ -118,3 +118,30 @@ describe("loadPlugin rejects", () => {
     expect((error as Error).message).toContain("returned by the factory for shardId-0 has no processRecords");
   });
 });
+
+describe("syntax errors as other runtimes report them", () => {
+  const importing = (error: unknown) => ({ cwd, importModule: () => Promise.reject(error) });
+
+  test("Deno: a TypeError wrapping 'SyntaxError: …' with the location in the message", async () => {
+    const error = Object.assign(
+      new TypeError(
+        "SyntaxError: Expression expected\n  |\n4 |     const x = ;\n    at file:///p/plugin.ts:4:15",
+      ),
+      { code: "ERR_MODULE_NOT_FOUND" },
+    );
+    const failure = await loadPlugin("object-plugin.ts", importing(error)).catch((e: Error) => e);
+    expect(failure).toBeInstanceOf(PluginLoadError);
+    expect((failure as Error).message).toContain(
+      "syntax error at file:///p/plugin.ts:4:15: Expression expected",
+    );
+  });
+
+  test("Node: a SyntaxError with the location in the stack", async () => {
+    const error = new SyntaxError("Unexpected token ';'");
+    error.stack = "file:///p/plugin.mjs:4\n    const x = ;\n\nSyntaxError: Unexpected token ';'";
+    const failure = await loadPlugin("object-plugin.ts", importing(error)).catch((e: Error) => e);
+    expect((failure as Error).message).toContain(
+      "syntax error at file:///p/plugin.mjs:4: Unexpected token ';'",
+    );
+  });
+});

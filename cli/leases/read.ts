@@ -9,6 +9,7 @@ import {
 import { Buffer } from "node:buffer";
 import type { ClientTarget } from "../../src/aws/clients.ts";
 import { DependencyError } from "../../src/core/errors.ts";
+import { isLeaseItem } from "../../src/leases/dynamodb-codec.ts";
 
 /** A lease row keyed by the Java attribute names, every attribute kept (also ones kcl-ts does not know). */
 export type LeaseItem = Record<string, unknown> & { leaseKey: string };
@@ -39,10 +40,9 @@ export function itemToJson(item: Record<string, AttributeValue>): Record<string,
   return out;
 }
 
-/** The Java KCL's rule (DynamoDBLeaseSerializer.fromDynamoRecord). */
-export function isLeaseItem(item: Record<string, AttributeValue>): boolean {
-  const entityType = item.entityType?.S;
-  return item.leaseKey?.S !== undefined && (entityType === undefined || entityType === "LEASE");
+/** The engine's rule (the Java KCL's: entityType absent or LEASE), and a string leaseKey to show. */
+export function isListedLease(item: Record<string, AttributeValue>): boolean {
+  return item.leaseKey?.S !== undefined && isLeaseItem(item);
 }
 
 const NETWORK = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|socket|timed? ?out|connect/i;
@@ -65,7 +65,8 @@ export async function readLeaseTable(
       const page = await client.send(
         new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }),
       );
-      for (const item of page.Items ?? []) if (isLeaseItem(item)) leases.push(itemToJson(item) as LeaseItem);
+      for (const item of page.Items ?? [])
+        if (isListedLease(item)) leases.push(itemToJson(item) as LeaseItem);
       start = page.LastEvaluatedKey;
     } while (start);
   } catch (error) {

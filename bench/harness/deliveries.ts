@@ -35,6 +35,11 @@ export class DeliveryTracker {
   readonly byProcess = new Map<number, ProcessDeliveries>();
   /** Deliveries per id. */
   private counts = new Uint16Array(1024);
+  /** Earliest delivery time per id. */
+  private firstSeen = new Float64Array(1024);
+  /** When each extra delivery happened: the later of the two deliveries of an id (files are read
+   * one process at a time, so the one read second is not necessarily the later one). */
+  private readonly duplicateTimes: number[] = [];
   private maxId = -1;
   total = 0;
   foreign = 0;
@@ -89,7 +94,7 @@ export class DeliveryTracker {
         proc.records += count;
         proc.firstBatchAt ??= frame.at;
         proc.lastBatchAt = frame.at;
-        for (let i = 0; i < count; i++) this.count(buf.readUInt32LE(at + HEADER_BYTES + i * 4));
+        for (let i = 0; i < count; i++) this.count(buf.readUInt32LE(at + HEADER_BYTES + i * 4), frame.at);
       } else if (frame.kind === "initialize") {
         proc.owned.add(frame.shard);
       } else {
@@ -100,7 +105,7 @@ export class DeliveryTracker {
     return Buffer.from(buf.subarray(at));
   }
 
-  private count(id: number): void {
+  private count(id: number, at: number): void {
     this.total += 1;
     if (id === NO_ID) {
       this.foreign += 1;
@@ -110,8 +115,17 @@ export class DeliveryTracker {
       const bigger = new Uint16Array(Math.max(id + 1, this.counts.length * 2));
       bigger.set(this.counts);
       this.counts = bigger;
+      const seen = new Float64Array(bigger.length);
+      seen.set(this.firstSeen);
+      this.firstSeen = seen;
     }
-    if (this.counts[id] === 0) this.unique += 1;
+    if (this.counts[id] === 0) {
+      this.unique += 1;
+      this.firstSeen[id] = at;
+    } else {
+      this.duplicateTimes.push(Math.max(at, this.firstSeen[id]!));
+      this.firstSeen[id] = Math.min(at, this.firstSeen[id]!);
+    }
     if (this.counts[id]! < 0xffff) this.counts[id]! += 1;
     if (id > this.maxId) this.maxId = id;
   }
@@ -138,10 +152,10 @@ export class DeliveryTracker {
     return { count, sample };
   }
 
-  /** Extra deliveries of ids delivered more than once. */
-  duplicates(): number {
+  /** Extra deliveries of ids delivered more than once (only those that happened at or after `since`). */
+  duplicates(since = Number.NEGATIVE_INFINITY): number {
     let extra = 0;
-    for (let id = 0; id <= this.maxId; id++) if (this.counts[id]! > 1) extra += this.counts[id]! - 1;
+    for (const at of this.duplicateTimes) if (at >= since) extra += 1;
     return extra;
   }
 

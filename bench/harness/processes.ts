@@ -1,7 +1,7 @@
 // Child processes of a benchmark run: spawned with stdout/stderr going to files (nothing to drain),
 // sampled for CPU/RSS, stopped within a bound, and never left running when the harness exits.
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ProcSample, sampleProcess } from "./proc.ts";
 
@@ -49,6 +49,7 @@ export interface SpawnOptions {
 }
 
 export function spawnBench(name: string, args: string[], options: SpawnOptions): BenchProcess {
+  mkdirSync(options.logDir, { recursive: true });
   const stdoutFile = join(options.logDir, `${name}.stdout`);
   const stderrFile = join(options.logDir, `${name}.stderr`);
   const outFd = openSync(stdoutFile, "w");

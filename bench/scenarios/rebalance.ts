@@ -25,6 +25,7 @@ interface RebalanceRun {
   stableAfter5s: boolean;
   produced: number;
   missing: number;
+  /** Extra deliveries since the 2nd worker started (leases moved while records flowed). */
   duplicates: number;
   exitCodes: (number | null)[];
 }
@@ -68,7 +69,7 @@ async function oneRun(ctx: RunContext, run: number): Promise<RebalanceRun> {
       stableAfter5s: stable,
       produced: expected.length,
       missing: missing.count,
-      duplicates: tracker.duplicates(),
+      duplicates: tracker.duplicates(b.startedAt),
       exitCodes: exits.map((e) => (e.forced ? null : e.code)),
     };
     ctx.log(

@@ -186,6 +186,53 @@ describe("consume --local", () => {
   }, 60_000);
 });
 
+describe("kcl-ts local + consume in another process", () => {
+  test("one AWS_ENDPOINT_URL serves both APIs: the consumer reads what local --produce puts", async () => {
+    const local = cli("local", [
+      "local",
+      "--port",
+      "0",
+      "--stream",
+      "fleet-demo",
+      "--shards",
+      "2",
+      "--produce",
+      "50",
+    ]);
+    const exported = await local.waitForLine(/^export AWS_ENDPOINT_URL=/, 30_000);
+    const endpoint = exported.split("=")[1] as string;
+    const consumer = cli(
+      "consumer",
+      [
+        "consume",
+        "--stream",
+        "fleet-demo",
+        "--app",
+        "fleet-demo",
+        "--plugin",
+        PRINT,
+        "--output",
+        "json",
+        ...FAST,
+      ],
+      // Only the generic variable: the service-specific ones from the test env must not win.
+      {
+        PRINT_FORMAT: "json",
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ENDPOINT_URL_KINESIS: "",
+        AWS_ENDPOINT_URL_DYNAMODB: "",
+      },
+    );
+    await waitFor("records from the producer", () => printed(consumer).length >= 20, 30_000, 100);
+    expect(printed(consumer)[0]?.data).toMatch(/^\{"n":\d+,"key":"key-\d+"/);
+    consumer.signal("SIGINT");
+    expect((await consumer.exited).code).toBe(0);
+    local.signal("SIGTERM");
+    expect((await local.exited).code).toBe(0);
+    expect(local.lines.join("\n")).toMatch(/produced \d+ records/);
+  }, 60_000);
+});
+
 describe("bad input: exit code and message", () => {
   const base = ["consume", "--stream", "s1", "--app", "app1", "--plugin", PRINT];
   const without = (flag: string) => {

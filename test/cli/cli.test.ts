@@ -186,6 +186,66 @@ describe("consume --local", () => {
   }, 60_000);
 });
 
+describe("example plugins", () => {
+  test("batch-checkpoint: manual checkpoints after each batch and at graceful shutdown", async () => {
+    const stream = uniqueName("batch");
+    const app = uniqueName("batch-app");
+    await createStream(aws.kinesis, stream, 1);
+    const put = await putRecords(
+      aws.kinesis,
+      stream,
+      Array.from({ length: 25 }, (_, i) => ({ partitionKey: `k${i}`, data: `r${i}` })),
+    );
+    const args = ["consume", "--stream", stream, "--app", app, "--plugin", "plugins/batch-checkpoint.ts"];
+    const proc = cli(
+      "batcher",
+      [...args, "--checkpoint", "manual", "--initial-position", "TRIM_HORIZON", ...FAST],
+      {
+        BATCH_SIZE: "10",
+      },
+    );
+    await proc.waitForLine(/wrote 10 records .*\.\.(\d+)$/, 30_000);
+    await waitFor(
+      "two batches",
+      () => proc.lines.filter((l) => l.includes("wrote 10 records")).length === 2,
+      20_000,
+    );
+    const checkpoint = async () => (await scanTable(aws.dynamodb, app))[0]?.checkpoint?.S;
+    await waitFor(
+      "checkpoint at record 20",
+      async () => (await checkpoint()) === put[19]?.sequenceNumber,
+      10_000,
+    );
+    proc.signal("SIGTERM");
+    expect((await proc.exited).code).toBe(0);
+    // shutdownRequested flushed the last 5 and checkpointed them.
+    expect(proc.lines.some((l) => l.includes("wrote 5 records"))).toBe(true);
+    expect(await checkpoint()).toBe(put[24]?.sequenceNumber as string);
+  }, 60_000);
+
+  test("failure-policy with --on-error exit: a poison record stops the worker with exit code 5", async () => {
+    const stream = uniqueName("poison");
+    await createStream(aws.kinesis, stream, 1);
+    await putRecords(aws.kinesis, stream, [
+      { partitionKey: "a", data: "fine" },
+      { partitionKey: "b", data: "poison pill" },
+    ]);
+    const args = [
+      "consume",
+      "--stream",
+      stream,
+      "--app",
+      uniqueName("poison-app"),
+      "--plugin",
+      "plugins/failure-policy.ts",
+    ];
+    const result = await run([...args, "--on-error", "exit", "--initial-position", "TRIM_HORIZON", ...FAST]);
+    expect(result.code).toBe(5);
+    expect(result.out).toContain("poison record");
+    expect(result.err).toContain("poison record");
+  }, 60_000);
+});
+
 describe("kcl-ts local + consume in another process", () => {
   test("one AWS_ENDPOINT_URL serves both APIs: the consumer reads what local --produce puts", async () => {
     const local = cli("local", [

@@ -25,13 +25,15 @@ import {
   waitFor,
 } from "../support/aws.ts";
 import { aggregate } from "../kinesis/support/kpl-aggregate.ts";
-import { FAST } from "./support.ts";
+import { killAll } from "../support/processes.ts";
+import { deliveriesFile, FAST, leaseRows, readDeliveries, startWorker } from "./support.ts";
 
 let aws: TestAws;
 beforeAll(async () => {
   aws = await startTestAws();
 });
 afterAll(async () => {
+  await killAll();
   await aws.stop();
 });
 
@@ -166,6 +168,29 @@ function faultyKinesis(every: { throttle: number; expire: number }) {
   );
   return { kinesis: createAwsKinesis(client, target), injected, close: () => client.destroy() };
 }
+
+describe("--on-error exit in a worker process", () => {
+  test("the process stops gracefully with exit code 5 and releases its leases", async () => {
+    const stream = await oneShardStream(["x0", "x1", "x2"]);
+    const app = uniqueName("exit-app");
+    const out = deliveriesFile();
+    const proc = startWorker({
+      aws,
+      name: "X",
+      app,
+      stream,
+      out,
+      options: { onError: "exit" },
+      behaviour: { failOn: "x1" },
+    });
+    const { code } = await proc.exited;
+    expect(code).toBe(5);
+    expect(proc.stderr()).toContain("ProcessorFailedError");
+    expect(proc.lines.some((l) => l.includes('"action":"exit"'))).toBe(true);
+    expect(readDeliveries(out)).toEqual([]);
+    expect((await leaseRows(aws, app)).map((r) => r.leaseOwner)).toEqual([undefined]);
+  }, 30_000);
+});
 
 describe("injected Kinesis faults", () => {
   test("throttling and expired iterators: nothing lost, order kept, backoff observed", async () => {

@@ -43,6 +43,25 @@ async function waitOwners(app: string, what: string, ok: (counts: Record<string,
   return waitFor(what, async () => ok(ownerCounts(await leaseRows(aws, app))), WAIT, 200);
 }
 
+/** Waits until lease ownership has not changed for `ms` (longer than two renew intervals). */
+async function waitStable(app: string, ms: number) {
+  let last = "";
+  let since = performance.now();
+  await waitFor(
+    `lease ownership stable for ${ms} ms`,
+    async () => {
+      const now = JSON.stringify((await leaseRows(aws, app)).map((r) => [r.leaseKey, r.leaseOwner]));
+      if (now !== last) {
+        last = now;
+        since = performance.now();
+      }
+      return performance.now() - since >= ms;
+    },
+    WAIT,
+    200,
+  );
+}
+
 function split(counts: Record<string, number>): number[] {
   return Object.entries(counts)
     .filter(([owner]) => owner !== "-")
@@ -144,6 +163,9 @@ describe("seed scenarios (worker processes)", () => {
     const a = startWorker({ aws, name: "A", app, stream, out, options });
     const b = startWorker({ aws, name: "B", app, stream, out, options });
     await waitOwners(app, "2/2", (c) => c.A === 2 && c.B === 2);
+    // A steal's victim may deliver until its next renewal (Java does too): let balancing settle first, so
+    // that every repeat counted below can only come from the SIGTERM handoff.
+    await waitStable(app, 2500);
     await waitFor(
       "A is processing",
       () => readDeliveries(out).filter((d) => d.w === "A").length > 50,

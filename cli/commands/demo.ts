@@ -239,7 +239,7 @@ export async function runDemo(args: DemoArgs, deps: DemoDeps): Promise<number> {
     out(`records: produced ${producer.produced}, processed ${total} (${perWorker || "none"})`);
     out(
       total >= producer.produced
-        ? "every record was processed at least once; any surplus is what the killed worker had not checkpointed."
+        ? "every record was processed at least once; the surplus is records redelivered after a lease moved (stolen, or taken from the killed worker) before its last checkpoint."
         : `${producer.produced - total} records were still unprocessed at the stop: their shards resume from the last checkpoint next time.`,
     );
     return EXIT.ok;

@@ -37,6 +37,8 @@ export function spawnWorker(name: string, options: SpawnWorkerOptions): DemoWork
   const child: ChildProcess = spawn(exe as string, [...prefix, ...options.args], {
     env: { ...options.env, FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Own process group: Ctrl-C in the terminal reaches only the demo, which stops workers in order.
+    detached: true,
   });
   let alive = true;
   const exited = new Promise<number | null>((resolve) => {

@@ -147,11 +147,29 @@ function Local({ lease, status }: { lease: OwnedLeaseStatus; status: WorkerStatu
   );
 }
 
+/**
+ * The table row as this worker knows it best: a scan taken before this worker took the lease (or
+ * before its last renew or checkpoint) still shows the old owner, counter and checkpoint.
+ */
+function withOwnView(row: LeaseView, owned: OwnedLeaseStatus | undefined, me: string): LeaseView {
+  if (!owned) return row;
+  const ckpt = owned.checkpoint;
+  return {
+    ...row,
+    leaseOwner: me,
+    leaseCounter: Math.max(row.leaseCounter, owned.leaseCounter),
+    checkpoint: ckpt?.sequenceNumber ?? row.checkpoint,
+    checkpointSubSequenceNumber: ckpt?.subSequenceNumber ?? row.checkpointSubSequenceNumber,
+  };
+}
+
 export function Details({ leaseKey, status }: { leaseKey: string | undefined; status: WorkerStatus }) {
   const owned = status.leases.find((l) => l.leaseKey === leaseKey);
-  const row = status.fleet.leases.find((l) => l.leaseKey === leaseKey) ?? owned?.table;
+  const scanned = status.fleet.leases.find((l) => l.leaseKey === leaseKey) ?? owned?.table;
+  const row = scanned ? withOwnView(scanned, owned, status.header.workerId) : undefined;
   const waiting = status.fleet.leases.find((l) => l.leaseKey === leaseKey)?.waitingOn ?? [];
   const title = owned ? "held by this worker" : row?.leaseOwner ? `owned by ${row.leaseOwner}` : "not held";
+  const asOf = status.fleet.scannedAt;
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
@@ -160,7 +178,14 @@ export function Details({ leaseKey, status }: { leaseKey: string | undefined; st
       </Text>
       {waiting.length > 0 ? <Text color="yellow">{`  waiting on parent ${waiting.join(", ")}`}</Text> : null}
       {row ? (
-        <TableAttributes row={row} status={status} />
+        <>
+          <TableAttributes row={row} status={status} />
+          {asOf !== undefined ? (
+            <Text dimColor wrap="truncate">
+              {`  lease table as of ${clockTime(asOf)}${owned ? "; owner, counter and checkpoint as this worker knows them" : ""}`}
+            </Text>
+          ) : null}
+        </>
       ) : (
         <Text dimColor>{"  not in the last lease table scan yet"}</Text>
       )}

@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { cleanup } from "ink-testing-library";
 import { Dashboard } from "../../cli/dashboard/dashboard.tsx";
 import { INITIAL_UI, type UiState } from "../../cli/dashboard/ui.ts";
-import type { WorkerStatus } from "../../src/status/index.ts";
+import { foldStatus, type WorkerStatus } from "../../src/status/index.ts";
+import { EventScript, FOLD_OPTIONS, leaseView } from "../status/events.ts";
 import { renderAt, widestLine } from "./render.ts";
 import {
   blockedChild,
@@ -114,7 +115,7 @@ describe("other views", () => {
     const lagged = frame(fourOwnedWithLag(), { view: "details", selectedKey: shard(3), selectedIndex: 3 });
     expect(lineWith(lagged, "leaseOwner")).toContain(`${ME} (this worker)`);
     expect(lineWith(lagged, "checkpoint ")).toContain(
-      "49590338271490256608559692538361571095921575989130000053",
+      "49590338271490256608559692538361571095921575989130000103",
     );
     expect(lineWith(lagged, "ownerSwitchesSinceCheckpoint")).toContain("0");
     expect(lineWith(lagged, "lag trend")).toMatch(/[▁▂▃▄▅▆▇█]{10} +last 10 s, max 55.5s/);
@@ -126,6 +127,34 @@ describe("other views", () => {
     expect(text).toContain(`waiting on parent ${shard(1)}`);
     expect(lineWith(text, "parentShardId")).toContain(`${shard(1)} (owned by worker-b)`);
     expect(lineWith(text, "state")).toContain(`wait parents (parent ${shard(1)} not at SHARD_END)`);
+  });
+
+  test("details of a lease taken after the last scan show this worker's owner, counter and checkpoint", () => {
+    const script = new EventScript()
+      .emit({ type: "worker-started", app: "demo-dash", stream: "demo", table: "demo-dash" })
+      .emit({
+        type: "lease-table-scanned",
+        leases: [leaseView(0, { leaseCounter: 0, checkpoint: "LATEST" })],
+        liveWorkers: [ME],
+      })
+      .step(100)
+      .emit({ type: "lease-acquired", leaseKey: shard(0), leaseCounter: 1, how: "unowned" })
+      .emit({ type: "lease-renewed", leaseKey: shard(0), leaseCounter: 3 })
+      .emit({
+        type: "checkpoint-written",
+        shardId: shard(0),
+        sequenceNumber: "1234",
+        subSequenceNumber: 2,
+        by: "auto",
+      });
+    const text = frame(foldStatus(script.events, FOLD_OPTIONS, script.t), { view: "details" });
+    expect(lineWith(text, "leaseOwner")).toContain(`${ME} (this worker)`);
+    expect(lineWith(text, "leaseCounter")).toMatch(/leaseCounter +3$/);
+    expect(lineWith(text, "checkpoint ")).toMatch(/checkpoint +1234$/);
+    expect(lineWith(text, "checkpointSubSequenceNumber")).toMatch(/ 2$/);
+    expect(text).toContain(
+      "lease table as of 12:00:00; owner, counter and checkpoint as this worker knows them",
+    );
   });
 
   test("help lists the keys", () => {

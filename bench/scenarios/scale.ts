@@ -233,6 +233,7 @@ export const scale: Scenario = {
         `  DynamoDB/min: ${m.dynamoRequestsPerMinute} requests, ${m.dynamoReadUnitsPerMinute} RCU, ${m.dynamoWriteUnitsPerMinute} WCU ` +
           `(Java KCL 2.x formula: ${m.javaRequestsPerMinute} requests, ${m.javaReadUnitsPerMinute} RCU, ${m.javaWriteUnitsPerMinute} WCU)`,
         `  by operation (run 1, per min): ${Object.entries(ops)
+          .filter(([, s]) => s.requests > 0)
           .map(([op, s]) => `${op} ${s.requests} req/${s.units} u`)
           .join(", ")}`,
       );

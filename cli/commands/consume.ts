@@ -175,7 +175,7 @@ export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise
     if (!outcome.ok) throw outcome.error;
     if (!outcome.result.clean) {
       deps.stderr.write(
-        "kcl-ts: shutdown was not clean: some leases were not released within --shutdown-timeout-ms; other workers take them over after --failover-ms.\n",
+        "kcl-ts: shutdown was not clean: not every lease was checkpointed and released (lost during shutdown, or past --shutdown-timeout-ms); other workers take those over after --failover-ms.\n",
       );
     }
     return EXIT.ok;

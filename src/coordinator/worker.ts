@@ -1,7 +1,8 @@
 // createWorker(): wires config, AWS ports, the lease coordinator, shard sync, the scheduler and one
 // shard consumer per held lease; start() checks dependencies first, stop() is graceful and bounded.
+import type { ResolvedConfig } from "../config/options.ts";
 import { resolveConfig } from "../config/resolve.ts";
-import { systemClock } from "../core/clock.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
 import {
   ConfigurationError,
   DependencyError,
@@ -11,31 +12,22 @@ import {
   type KclError,
 } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
-import { systemRandom } from "../core/random.ts";
-import { createLeaseCoordinator, type LeaseCoordinator } from "../leases/coordinator.ts";
-import type { Lease } from "../leases/lease.ts";
-import { ShardConsumer } from "../lifecycle/consumer.ts";
-import { createShardReader } from "../retrieval/shard-reader.ts";
+import { type Random, systemRandom } from "../core/random.ts";
+import { createLeaseCoordinator } from "../leases/coordinator.ts";
+import { shardConsumerFactory } from "./consumers.ts";
+import { gracefulStop } from "./graceful-stop.ts";
 import { cleanupFinishedLeases } from "./lease-cleanup.ts";
 import { runPeriodically } from "./loops.ts";
 import { buildParts, type WorkerParts } from "./parts.ts";
 import { ShardScheduler } from "./scheduler.ts";
-import { checkStream, ensureLeaseTable, withDeadline } from "./startup.ts";
+import { checkStream, ensureLeaseTable } from "./startup.ts";
 import { defaultShardSync } from "./sync-adapter.ts";
 import type { StopResult, Worker, WorkerDeps, WorkerOptions } from "./types.ts";
 import { defaultWorkerId } from "./worker-id.ts";
 
-/** Releasing leases after a timed-out shutdown still gets this long (a release is one conditional write). */
-const RELEASE_GRACE_MS = 2000;
-
 export function createWorker(options: WorkerOptions, deps: WorkerDeps = {}): Worker {
-  const processor = options?.processor as unknown;
-  const shaped =
-    typeof processor === "function" ||
-    (typeof processor === "object" &&
-      processor !== null &&
-      typeof (processor as { processRecords?: unknown }).processRecords === "function");
-  if (!shaped) {
+  const processor = options?.processor as { processRecords?: unknown } | undefined;
+  if (typeof processor !== "function" && typeof processor?.processRecords !== "function") {
     throw new ConfigurationError(
       "createWorker: `processor` must be a RecordProcessor object with processRecords(), or a factory returning one. Pass { processor: { async processRecords(input) { ... } } }.",
       { option: "processor" },
@@ -43,11 +35,16 @@ export function createWorker(options: WorkerOptions, deps: WorkerDeps = {}): Wor
   }
   const random = deps.random ?? systemRandom;
   const workerId = options.workerId || defaultWorkerId(random);
-  const config = resolveConfig({ ...options, workerId });
-  return new KclWorker(options, config, workerId, deps);
+  return new KclWorker(options, resolveConfig({ ...options, workerId }), workerId, deps);
 }
 
 type Phase = "new" | "starting" | "running" | "stopping" | "stopped";
+
+/** What runs once start() succeeded. */
+interface Running {
+  parts: WorkerParts;
+  stop: () => Promise<boolean>;
+}
 
 class KclWorker implements Worker {
   readonly events: EventBus;
@@ -58,17 +55,13 @@ class KclWorker implements Worker {
   private stopping: Promise<StopResult> | undefined;
   private failure: KclError | undefined;
   private parts: WorkerParts | undefined;
-  private coordinator: LeaseCoordinator | undefined;
-  private scheduler: ShardScheduler | undefined;
-  private readonly leasing = new AbortController();
-  private readonly duties = new AbortController();
-  private readonly background: Promise<unknown>[] = [];
-  private readonly clock;
-  private readonly random;
+  private running: Running | undefined;
+  private readonly clock: Clock;
+  private readonly random: Random;
 
   constructor(
     private readonly options: WorkerOptions,
-    readonly config: ReturnType<typeof resolveConfig>,
+    readonly config: ResolvedConfig,
     readonly workerId: string,
     private readonly deps: WorkerDeps,
   ) {
@@ -88,7 +81,7 @@ class KclWorker implements Worker {
         new ConfigurationError("worker.start(): this worker was stopped; create a new one."),
       );
     }
-    this.starting ??= this.run();
+    this.starting ??= this.boot();
     return this.starting;
   }
 
@@ -97,7 +90,7 @@ class KclWorker implements Worker {
     return this.stopping;
   }
 
-  private async run(): Promise<void> {
+  private async boot(): Promise<void> {
     this.phase = "starting";
     const { config, clock, random, events } = this;
     try {
@@ -120,17 +113,19 @@ class KclWorker implements Worker {
         clock,
         this.deps.createTableIfMissing ?? true,
       );
+      const { region, endpoint } = parts.kinesisTarget;
       events.emit({
         type: "worker-started",
         app: config.app,
         stream: config.stream,
         table: config.table,
-        ...(parts.kinesisTarget.region ? { region: parts.kinesisTarget.region } : {}),
-        ...(parts.kinesisTarget.endpoint ? { endpoint: parts.kinesisTarget.endpoint } : {}),
+        ...(region ? { region } : {}),
+        ...(endpoint ? { endpoint } : {}),
       });
       await parts.sync.syncShards();
+      // stop() during start-up: nothing runs yet, shutdown() only closes the clients.
       if (this.stopping) return;
-      this.launch(parts);
+      this.running = this.launch(parts);
       this.phase = "running";
     } catch (error) {
       const failure = isKclError(error)
@@ -150,8 +145,11 @@ class KclWorker implements Worker {
     }
   }
 
-  private launch(parts: WorkerParts): void {
+  private launch(parts: WorkerParts): Running {
     const { config, clock, random, events, workerId } = this;
+    const leasing = new AbortController();
+    const duties = new AbortController();
+    const logger = this.deps.logger;
     const coordinator = createLeaseCoordinator({
       store: parts.store,
       workerId,
@@ -159,27 +157,32 @@ class KclWorker implements Worker {
       clock,
       random,
       events,
-      logger: this.deps.logger,
+      logger,
     });
-    const scheduler = new ShardScheduler((lease) => this.consumerFor(lease, parts, coordinator));
-    this.coordinator = coordinator;
-    this.scheduler = scheduler;
+    const onFatal = (error: unknown) => this.fatal(error);
+    const scheduler = new ShardScheduler(
+      shardConsumerFactory({
+        config,
+        workerId,
+        processor: this.options.processor,
+        parts,
+        coordinator,
+        clock,
+        random,
+        events,
+        onFatal,
+      }),
+    );
     coordinator.onAcquired((lease) => scheduler.acquired(lease));
     coordinator.onLost((leaseKey) => scheduler.lost(leaseKey));
-    this.background.push(
-      coordinator.run(this.leasing.signal).catch((error) => this.fatal(error)),
-      runPeriodically(
-        { name: "shard sync", intervalMs: config.shardSyncMs, clock, events, signal: this.duties.signal },
-        () => parts.sync.syncShards(),
+    const signal = duties.signal;
+    const background = [
+      coordinator.run(leasing.signal).catch(onFatal),
+      runPeriodically({ name: "shard sync", intervalMs: config.shardSyncMs, clock, events, signal }, () =>
+        parts.sync.syncShards(),
       ),
       runPeriodically(
-        {
-          name: "lease cleanup",
-          intervalMs: Math.max(1000, config.failoverMs),
-          clock,
-          events,
-          signal: this.duties.signal,
-        },
+        { name: "lease cleanup", intervalMs: Math.max(1000, config.failoverMs), clock, events, signal },
         () =>
           cleanupFinishedLeases({
             coordinator,
@@ -189,39 +192,20 @@ class KclWorker implements Worker {
             busy: (key) => scheduler.get(key) !== undefined,
           }),
       ),
-    );
-  }
-
-  private consumerFor(lease: Lease, parts: WorkerParts, coordinator: LeaseCoordinator): ShardConsumer {
-    const { config, clock, random, events } = this;
-    return new ShardConsumer({
-      lease,
-      config,
-      workerId: this.workerId,
-      processor: this.options.processor,
-      leases: coordinator,
-      parents: parts.store,
-      shardEnd: parts.sync,
-      clock,
-      random,
-      events,
-      onFatal: (error) => this.fatal(error),
-      openRecords: ({ lease: l, start, signal }) =>
-        createShardReader({
-          kinesis: parts.kinesis,
-          stream: config.stream,
-          shardId: l.leaseKey,
-          start,
-          timestamp: config.timestamp,
-          maxRecords: config.maxRecords,
-          idleTimeMs: config.idleTimeMs,
-          hashKeyRange: l.hashKeyRange,
+    ];
+    return {
+      parts,
+      stop: () =>
+        gracefulStop({
+          coordinator,
+          scheduler,
           clock,
-          random,
-          events,
-          signal,
+          shutdownTimeoutMs: config.shutdownTimeoutMs,
+          stopDuties: () => duties.abort(),
+          stopLeasing: () => leasing.abort(),
+          background,
         }),
-    });
+    };
   }
 
   /** The worker cannot go on (on-error exit, a crashed loop): stop gracefully, then reject `done`. */
@@ -241,54 +225,15 @@ class KclWorker implements Worker {
   private async shutdown(reason: string): Promise<StopResult> {
     if (this.starting) await this.starting.catch(() => undefined);
     if (this.phase === "stopped") return { clean: false };
-    if (this.phase === "new") {
-      this.phase = "stopped";
-      this.settle.resolve({ clean: true });
-      return { clean: true };
-    }
     this.phase = "stopping";
-    const { events, clock } = this;
-    events.emit({ type: "worker-stopping", reason });
-    const coordinator = this.coordinator!;
-    const scheduler = this.scheduler!;
-    coordinator.stopTaking();
-    this.duties.abort();
-    const started = clock.monotonic();
-    const inTime = await finishes(scheduler.shutdown(), this.config.shutdownTimeoutMs, clock);
-    if (!inTime) scheduler.abandon();
-    const remaining = this.config.shutdownTimeoutMs - (clock.monotonic() - started);
-    const released = await withDeadline(
-      this.releaseAll(coordinator),
-      Math.max(RELEASE_GRACE_MS, remaining),
-      clock,
-      () => new Error("release timed out"),
-    ).catch(() => false);
-    this.leasing.abort();
-    await finishes(Promise.allSettled(this.background), RELEASE_GRACE_MS, clock);
+    if (this.running) this.events.emit({ type: "worker-stopping", reason });
+    const stoppedInTime = this.running ? await this.running.stop() : true;
     this.parts?.close();
-    const clean = inTime && released === true && this.failure === undefined;
+    const clean = stoppedInTime && this.failure === undefined;
     this.phase = "stopped";
-    events.emit({ type: "worker-stopped", clean });
+    if (this.running || this.parts) this.events.emit({ type: "worker-stopped", clean });
     if (this.failure) this.settle.reject(this.failure);
     else this.settle.resolve({ clean });
     return { clean };
-  }
-
-  /** Graceful hand-back: every held lease (finished ones too) is released so others take it at once. */
-  private async releaseAll(coordinator: LeaseCoordinator): Promise<boolean> {
-    const outcomes = await Promise.all(
-      coordinator.heldLeases().map((l) => coordinator.release(l.leaseKey).catch(() => ({ ok: false }))),
-    );
-    return outcomes.every((o) => o.ok);
-  }
-}
-
-/** True when `work` settles within `ms` on `clock`; false on timeout (or when it rejects). */
-async function finishes(work: Promise<unknown>, ms: number, clock: typeof systemClock): Promise<boolean> {
-  try {
-    await withDeadline(work, ms, clock, () => new Error("timeout"));
-    return true;
-  } catch {
-    return false;
   }
 }

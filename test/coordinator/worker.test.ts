@@ -134,6 +134,20 @@ describe("createWorker", () => {
     await expect(w.start()).rejects.toThrow(/stopped/);
   });
 
+  test("stop() during start(): nothing is launched, the stop is clean", async () => {
+    const { deps, kinesis, store } = fakes();
+    kinesis.createStream("s1", 1);
+    const w = createWorker({ ...base, processor: noop }, deps);
+    const events: string[] = [];
+    w.events.onAny((e) => events.push(e.type));
+    const starting = w.start();
+    const stopping = w.stop();
+    await starting;
+    expect(await stopping).toEqual({ clean: true });
+    expect(events).toEqual(["worker-started", "shard-sync", "worker-stopped"]);
+    expect(store.snapshot().every((l) => l.leaseOwner === undefined)).toBe(true);
+  });
+
   test("on-error exit: the worker stops gracefully, releases its leases and done rejects with ProcessorFailedError", async () => {
     const { deps, kinesis, store, clock } = fakes();
     kinesis.createStream("s1", 2);

@@ -293,6 +293,22 @@ describe("kcl-ts local + consume in another process", () => {
   }, 60_000);
 });
 
+describe("kcl-ts demo", () => {
+  test("runs the story with real workers, ends by itself, and leaves no worker behind", async () => {
+    const result = await run(["demo", "--seconds", "12", "--rate", "30"]);
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/leases {4}worker-A \[0 1 2 3\]/);
+    expect(result.out).toMatch(/worker-B +\+ (stole|acquired) shardId-/);
+    expect(result.out).toMatch(/split shardId-\d+: 5 open shards now/);
+    expect(result.out).toMatch(/killed with SIGKILL/);
+    expect(result.out).toMatch(/records: produced [1-9]\d*, processed [1-9]\d*/);
+    const pids = [...result.out.matchAll(/started \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    expect(pids.length).toBe(3);
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  }, 60_000);
+});
+
 describe("bad input: exit code and message", () => {
   const base = ["consume", "--stream", "s1", "--app", "app1", "--plugin", PRINT];
   const without = (flag: string) => {

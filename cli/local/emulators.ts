@@ -1,6 +1,6 @@
 // Embedded emulators for --local, `kcl-ts local` and the tests: kinesalite (Kinesis) and dynalite
 // (DynamoDB) in-process, each on a free port on 127.0.0.1.
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 import kinesalite from "kinesalite";
@@ -37,6 +37,20 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/**
+ * kinesalite and dynalite rethrow request errors (`req.on('error', (err) => { throw err })`), so a
+ * client that disconnects with a request in flight (a SIGKILLed worker, a stopping Deno worker)
+ * crashed the whole emulator process with "Error: aborted". Such a request has nobody left to answer:
+ * destroy it without an error.
+ */
+function forgetAbortedRequests(req: IncomingMessage): void {
+  const destroy = req.destroy;
+  req.destroy = function (this: IncomingMessage, error?: Error) {
+    const aborted = (error as { code?: string } | undefined)?.code === "ECONNRESET";
+    return destroy.call(this, aborted ? undefined : error);
+  };
+}
+
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const kinesis: Server = kinesalite({
     createStreamMs: 0,
@@ -45,6 +59,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     shardLimit: options.shardLimit ?? 1000,
   });
   const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  for (const server of [kinesis, dynamo]) server.prependListener("request", forgetAbortedRequests);
   const [kinesisEndpoint, dynamodbEndpoint] = await Promise.all([
     listen(kinesis, options.kinesisPort ?? 0),
     listen(dynamo, options.dynamodbPort ?? 0),

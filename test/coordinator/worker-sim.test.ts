@@ -52,6 +52,32 @@ describe("worker simulation", () => {
     expect(a.events.some((e) => e.type === "lease-lost")).toBe(true);
   });
 
+  test("shards are processed concurrently; one shard's callbacks never overlap", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const perShard = new Map<string, number>();
+    const { sim, check, prod } = setup(10, 4, { maxRecords: 5 }, async (p) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const mine = (perShard.get(p.shardId) ?? 0) + 1;
+      perShard.set(p.shardId, mine);
+      if (mine > 1) throw new Error(`overlapping processRecords on ${p.shardId}`);
+      await p.clock.sleep(300);
+      perShard.set(p.shardId, mine - 1);
+      inFlight--;
+    });
+    prod.produce(80);
+    await sim.addWorker("A");
+    await sim.until(
+      "all delivered",
+      () => new Set(sim.deliveries.map((d) => d.data)).size >= 80,
+      30_000,
+      check,
+    );
+    expect(most).toBe(4);
+    expect(sim.workers[0]!.events.filter((e) => e.type === "processor-error")).toEqual([]);
+  });
+
   test("a crashed worker's shards resume on the survivor from the last checkpoints", async () => {
     const { sim, check, prod } = setup(12, 4);
     const a = await sim.addWorker("A");

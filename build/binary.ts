@@ -29,7 +29,7 @@ export async function buildBinary(options: BuildBinaryOptions = {}): Promise<Bui
   const result = await Bun.build({
     entrypoints: [resolve(options.entry ?? DEFAULT_ENTRY)],
     compile: options.target ? { outfile, target: options.target as Bun.Build.CompileTarget } : { outfile },
-    // Bytecode cuts start-up (--version) from ~110 ms to ~30 ms; it requires ESM output.
+    // Bytecode cuts start-up (--version) about threefold (measured 117-125 ms → 41-47 ms); needs ESM.
     bytecode: true,
     format: "esm",
     target: "bun",

@@ -6,6 +6,13 @@ import type { EmulatorServer } from "./emulator.ts";
 import { type BenchProcess, REPO, spawnBench } from "./processes.ts";
 
 export const BENCH_PLUGIN = join(REPO, "plugins", "bench-recorder.ts");
+/**
+ * BENCH_CPU_PROF=<dir>: consumers run from source write a markdown CPU profile there on exit
+ * (bun --cpu-prof-md), to see where a consumer's CPU goes. Profiling costs CPU: never for results.
+ */
+const PROFILE = process.env.BENCH_CPU_PROF
+  ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+  : [];
 export const BINARY = join(REPO, "dist", "kcl-ts");
 
 export interface ConsumerOptions {
@@ -42,7 +49,7 @@ export function startKcl(o: KclOptions): BenchProcess {
     "json",
     ...(o.args ?? []),
   ];
-  return spawnBench(o.name, o.binary ? consume : ["cli/main.ts", ...consume], {
+  return spawnBench(o.name, o.binary ? consume : [...PROFILE, "cli/main.ts", ...consume], {
     logDir: o.logDir,
     env: { ...o.emu.env, BENCH_OUT: o.deliveriesDir },
     ...(o.binary ? { exe: BINARY } : {}),
@@ -59,6 +66,7 @@ export function startRaw(o: RawOptions): BenchProcess {
   return spawnBench(
     o.name,
     [
+      ...PROFILE,
       "bench/raw-loop.ts",
       "--stream",
       o.stream,

@@ -89,6 +89,11 @@ export const CONSUME_OPTIONS = {
     describe: "Start embedded Kinesis + DynamoDB emulators and create the stream",
   },
   shards: { type: "number", group: "Local", describe: "Shards of the stream --local creates [4]" },
+  produce: {
+    type: "number",
+    group: "Local",
+    describe: "With --local: put demo records at this rate (records/s) so there is something to consume [0]",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type ConsumeFlag = keyof typeof CONSUME_OPTIONS;
@@ -121,6 +126,7 @@ export interface ConsumeArgs {
   output?: string;
   local?: boolean;
   shards?: number;
+  produce?: number;
 }
 
 export function camelCase(flag: string): string {

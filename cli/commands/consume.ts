@@ -41,7 +41,12 @@ export interface ConsumeDeps {
   random?: Random;
   clock?: Clock;
   loadPlugin?: (file: string, options: { cwd: string }) => Promise<LoadedPlugin>;
-  startLocal?: (options: { stream: string; shards: number; clock: Clock }) => Promise<LocalStack>;
+  startLocal?: (options: {
+    stream: string;
+    shards: number;
+    produce?: number;
+    clock: Clock;
+  }) => Promise<LocalStack>;
   startOutput?: typeof startOutput;
 }
 
@@ -74,6 +79,13 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
   if (!Number.isInteger(shards) || shards < 1 || shards > 1000) {
     throw usage("shards", `--shards ${args.shards}: must be a whole number 1..1000.`);
   }
+  const produce = args.produce ?? 0;
+  if (args.produce !== undefined && !args.local) {
+    throw usage("produce", "--produce only applies with --local (it feeds the stream --local creates).");
+  }
+  if (!Number.isFinite(produce) || produce < 0 || produce > 10_000) {
+    throw usage("produce", `--produce ${args.produce}: must be a number of records/s from 0 to 10000.`);
+  }
   if (args.local && (args.kinesisEndpoint || args.dynamodbEndpoint)) {
     throw usage("local", "--local starts its own emulators: drop --kinesis-endpoint/--dynamodb-endpoint.");
   }
@@ -102,7 +114,7 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
   };
   // Validate everything now: a bad option must fail before the plugin loads or AWS is called.
   const config = resolveConfig(options);
-  return { options, config, plugin: args.plugin, output, local: args.local === true, shards };
+  return { options, config, plugin: args.plugin, output, local: args.local === true, shards, produce };
 }
 
 export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise<number> {
@@ -125,6 +137,7 @@ export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise
       local = await (deps.startLocal ?? startLocalStack)({
         stream: prepared.options.stream,
         shards: prepared.shards,
+        produce: prepared.produce,
         clock,
       });
       options.kinesisEndpoint = local.kinesisEndpoint;
@@ -132,7 +145,7 @@ export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise
       options.region = options.region ?? local.region;
       options.credentials = local.credentials;
       deps.stderr.write(
-        `kcl-ts: --local: emulators at ${local.kinesisEndpoint} (Kinesis) and ${local.dynamodbEndpoint} (DynamoDB); stream ${options.stream} has ${local.shards} shards\n`,
+        `kcl-ts: --local: emulators at ${local.kinesisEndpoint} (Kinesis) and ${local.dynamodbEndpoint} (DynamoDB); stream ${options.stream} has ${local.shards} shards${prepared.produce ? `, ${prepared.produce} records/s produced` : ""}\n`,
       );
     }
 
@@ -210,8 +223,8 @@ function consumeBuilder(y: Argv): Argv {
       "consume with a TypeScript processor",
     )
     .example(
-      "kcl-ts consume --local --stream demo --app demo --plugin plugins/print-records.ts",
-      "no AWS account",
+      "kcl-ts consume --local --produce 50 --stream demo --app demo --plugin plugins/print-records.ts",
+      "no AWS account: embedded emulators and a demo producer",
     )
     .epilogue(
       "Exit codes: 0 clean shutdown, 1 bug, 2 usage/config, 3 plugin load, 4 AWS dependency, 5 --on-error exit.",

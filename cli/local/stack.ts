@@ -2,6 +2,7 @@
 import { createKinesisClient } from "../../src/aws/clients.ts";
 import type { Clock } from "../../src/core/clock.ts";
 import { startEmulators } from "./emulators.ts";
+import { type Producer, startProducer } from "./producer.ts";
 import { ensureStream } from "./stream.ts";
 
 /** Emulators accept any keys; fixed ones keep the SDK from walking the default credential chain. */
@@ -21,6 +22,8 @@ export interface LocalStack {
 export async function startLocalStack(options: {
   stream: string;
   shards: number;
+  /** Demo records per second to put into the stream (0: none). */
+  produce?: number;
   clock: Clock;
 }): Promise<LocalStack> {
   const emulators = await startEmulators();
@@ -32,14 +35,28 @@ export async function startLocalStack(options: {
       env: {},
     });
     const { shards } = await ensureStream(client, options.stream, options.shards, options.clock);
-    client.destroy();
+    let producer: Producer | undefined;
+    if (options.produce && options.produce > 0) {
+      producer = startProducer({
+        kinesis: client,
+        stream: options.stream,
+        recordsPerSecond: options.produce,
+        clock: options.clock,
+      });
+    } else {
+      client.destroy();
+    }
     return {
       kinesisEndpoint: emulators.kinesisEndpoint,
       dynamodbEndpoint: emulators.dynamodbEndpoint,
       region: LOCAL_REGION,
       credentials: { ...LOCAL_CREDENTIALS },
       shards,
-      stop: () => emulators.stop(),
+      async stop() {
+        await producer?.stop();
+        if (producer) client.destroy();
+        await emulators.stop();
+      },
     };
   } catch (error) {
     await emulators.stop();

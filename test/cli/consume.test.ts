@@ -111,6 +111,8 @@ describe("runConsume", () => {
     [{ ...REQUIRED, failoverMs: 10 }, "--failover-ms"],
     [{ ...REQUIRED, output: "fancy" }, "--output"],
     [{ ...REQUIRED, shards: 3 }, "--shards only applies with --local"],
+    [{ ...REQUIRED, produce: 5 }, "--produce only applies with --local"],
+    [{ ...REQUIRED, local: true, produce: -1 }, "--produce -1"],
     [{ ...REQUIRED, local: true, kinesisEndpoint: "http://127.0.0.1:1" }, "--local starts its own"],
     [{ ...REQUIRED, config: "/nope/missing.json" }, "cannot read"],
   ] as [ConsumeArgs, string][])(

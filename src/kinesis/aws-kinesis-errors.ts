@@ -7,6 +7,7 @@ import {
   InvalidCheckpointError,
   ThrottledError,
 } from "../core/errors.ts";
+import { CREDENTIAL_ERRORS, describeTarget, isUnreachable, type SdkLikeError } from "../aws/sdk-errors.ts";
 
 /** What the adapter knows about a failed call. */
 export interface KinesisCallContext {
@@ -24,17 +25,6 @@ const THROTTLING = new Set([
   "ThrottlingException",
 ]);
 
-const CREDENTIALS = new Set([
-  "CredentialsProviderError",
-  "UnrecognizedClientException",
-  "InvalidSignatureException",
-  "IncompleteSignatureException",
-  "ExpiredTokenException",
-  "MissingAuthenticationTokenException",
-  "AccessDeniedException",
-  "KMSAccessDeniedException",
-]);
-
 const MISSING = new Set([
   "ResourceNotFoundException",
   "KMSNotFoundException",
@@ -43,32 +33,8 @@ const MISSING = new Set([
   "KMSOptInRequired",
 ]);
 
-/** Socket-level failures: the request never got an HTTP answer. */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ECONNABORTED",
-  "UND_ERR_SOCKET",
-  "ConnectionRefused",
-]);
-
-interface SdkLikeError {
-  name?: string;
-  code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-  $fault?: "client" | "server";
-}
-
 function where(ctx: KinesisCallContext): string {
-  const endpoint = ctx.endpoint ?? "the default AWS endpoint";
-  return `region ${ctx.region ?? "(unresolved)"}, endpoint ${endpoint}`;
+  return describeTarget(ctx.region, ctx.endpoint);
 }
 
 function context(ctx: KinesisCallContext): ErrorContext {
@@ -78,14 +44,6 @@ function context(ctx: KinesisCallContext): ErrorContext {
   if (ctx.region !== undefined) out.region = ctx.region;
   if (ctx.endpoint !== undefined) out.endpoint = ctx.endpoint;
   return out;
-}
-
-export function isNetworkFailure(e: SdkLikeError): boolean {
-  if (e.code && NETWORK_CODES.has(e.code)) return true;
-  if (e.name === "TimeoutError" || e.name === "RequestTimeout" || e.name === "NetworkingError") return true;
-  // No HTTP status at all means the SDK never received a response.
-  const answered = e.$metadata?.httpStatusCode !== undefined || e.$fault !== undefined;
-  return !answered && /socket|connect|network|fetch failed|timed? ?out/i.test(e.message ?? "");
 }
 
 /** Returns the typed error for `e` (or `e` itself when it is not something the engine can act on). */
@@ -138,7 +96,7 @@ export function mapKinesisError(e: unknown, ctx: KinesisCallContext): unknown {
       cause,
     );
   }
-  if (CREDENTIALS.has(name)) {
+  if (CREDENTIAL_ERRORS.has(name)) {
     return new DependencyError(
       `Kinesis ${ctx.operation} on ${subject} was refused (${where(ctx)}): ${detail}. ` +
         "Check the AWS credentials (env, profile, SSO, role) and their IAM permissions for Kinesis.",
@@ -147,8 +105,7 @@ export function mapKinesisError(e: unknown, ctx: KinesisCallContext): unknown {
       cause,
     );
   }
-  const status = err.$metadata?.httpStatusCode;
-  if (isNetworkFailure(err) || (status !== undefined && status >= 500) || err.$fault === "server") {
+  if (isUnreachable(err)) {
     return new DependencyError(
       `Kinesis is unreachable for ${ctx.operation} on ${subject} (${where(ctx)}): ${detail}. ` +
         "Check the endpoint, the network and proxy settings; the call is retried.",

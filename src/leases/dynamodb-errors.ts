@@ -1,6 +1,7 @@
 // Maps AWS SDK / network failures of lease-table calls onto the engine's typed errors, naming the
 // table, region and endpoint so an operator can act on the message alone.
 import { DependencyError, type ErrorContext, ThrottledError } from "../core/errors.ts";
+import { CREDENTIAL_ERRORS, describeTarget, isUnreachable, type SdkLikeError } from "../aws/sdk-errors.ts";
 
 export interface DynamoCallContext {
   operation: string;
@@ -16,51 +17,8 @@ const THROTTLING = new Set([
   "RequestLimitExceeded",
 ]);
 
-const CREDENTIALS = new Set([
-  "CredentialsProviderError",
-  "UnrecognizedClientException",
-  "InvalidSignatureException",
-  "IncompleteSignatureException",
-  "ExpiredTokenException",
-  "MissingAuthenticationTokenException",
-  "AccessDeniedException",
-]);
-
-/** Socket-level failures: the request never got an HTTP answer. */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ECONNABORTED",
-  "UND_ERR_SOCKET",
-  "ConnectionRefused",
-]);
-
-interface SdkLikeError {
-  name?: string;
-  code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-  $fault?: "client" | "server";
-}
-
-function isNetworkFailure(e: SdkLikeError): boolean {
-  if (e.code && NETWORK_CODES.has(e.code)) return true;
-  const name = e.name ?? "";
-  if (["TimeoutError", "RequestTimeout", "NetworkingError", "UnknownEndpoint", "AbortError"].includes(name)) {
-    return true;
-  }
-  const answered = e.$metadata?.httpStatusCode !== undefined || e.$fault !== undefined;
-  return !answered && /socket|connect|network|fetch failed|timed? ?out|abort/i.test(e.message ?? "");
-}
-
 function where(ctx: DynamoCallContext): string {
-  return `region ${ctx.region ?? "(unresolved)"}, endpoint ${ctx.endpoint ?? "the default AWS endpoint"}`;
+  return describeTarget(ctx.region, ctx.endpoint);
 }
 
 function context(ctx: DynamoCallContext): ErrorContext {
@@ -98,7 +56,7 @@ export function mapDynamoError(e: unknown, ctx: DynamoCallContext): unknown {
     );
   }
   if (name === "ResourceNotFoundException") return missingTable(ctx, e);
-  if (CREDENTIALS.has(name)) {
+  if (CREDENTIAL_ERRORS.has(name)) {
     return new DependencyError(
       `DynamoDB ${ctx.operation} on lease table ${ctx.table} was refused (${where(ctx)}): ${detail}. ` +
         "Check the AWS credentials and their IAM permissions for the lease table.",
@@ -107,8 +65,7 @@ export function mapDynamoError(e: unknown, ctx: DynamoCallContext): unknown {
       { cause: e },
     );
   }
-  const status = err.$metadata?.httpStatusCode;
-  if (isNetworkFailure(err) || (status !== undefined && status >= 500) || err.$fault === "server") {
+  if (isUnreachable(err)) {
     return new DependencyError(
       `DynamoDB is unreachable for ${ctx.operation} on lease table ${ctx.table} (${where(ctx)}): ${detail}. ` +
         "Check the endpoint, the network and proxy settings; the call is retried.",

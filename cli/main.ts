@@ -1,6 +1,8 @@
 #!/usr/bin/env bun
 // The kcl-ts command: argv parsing only. Each command lives in cli/commands/<name>.ts as a thin
 // yargs builder over a plain run(args, deps) function that returns an exit code.
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { version } from "./version.ts";
@@ -35,7 +37,17 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-if (import.meta.main) {
+/** Bun and Deno set import.meta.main; Node (via tsx) does not, so compare the entry script's path. */
+function isEntryPoint(): boolean {
+  if (typeof import.meta.main === "boolean") return import.meta.main;
+  try {
+    return realpathSync(process.argv[1] ?? "") === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;

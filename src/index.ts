@@ -62,3 +62,6 @@ export type {
   ShardEndedInput,
   ShutdownRequestedInput,
 } from "./plugin.ts";
+// The status snapshot the dashboard renders, for health endpoints and custom UIs.
+export { foldStatus, StatusFold, type StatusFoldOptions } from "./status/index.ts";
+export type { WorkerStatus } from "./status/types.ts";

@@ -35,13 +35,17 @@ const position = values["initial-position"] as ShardIteratorType;
 const { client } = createKinesisClient();
 const log = DeliveryLog.forProcess();
 const stop = new AbortController();
+/** Idle pause that SIGTERM cuts short; its abort listener is removed again (500 shards sleep 500×/s). */
 const sleep = (ms: number) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    stop.signal.addEventListener("abort", () => {
+    if (stop.signal.aborted) return resolve();
+    const done = () => {
       clearTimeout(timer);
+      stop.signal.removeEventListener("abort", done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    stop.signal.addEventListener("abort", done, { once: true });
   });
 
 async function consumeShard(shardId: string): Promise<void> {

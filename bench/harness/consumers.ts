@@ -31,6 +31,10 @@ export interface KclOptions extends ConsumerOptions {
   /** Run the compiled binary instead of `bun cli/main.ts`. */
   binary?: boolean;
   initialPosition?: "TRIM_HORIZON" | "LATEST";
+  /** `--output` (default json: cheapest, and nothing reads it). */
+  output?: "json" | "lines" | "dashboard";
+  /** Run on a pseudo-terminal of this size (the dashboard needs a terminal). */
+  pty?: { cols: number; rows: number };
 }
 
 export function startKcl(o: KclOptions): BenchProcess {
@@ -46,13 +50,14 @@ export function startKcl(o: KclOptions): BenchProcess {
     "--initial-position",
     o.initialPosition ?? "TRIM_HORIZON",
     "--output",
-    "json",
+    o.output ?? "json",
     ...(o.args ?? []),
   ];
   return spawnBench(o.name, o.binary ? consume : [...PROFILE, "cli/main.ts", ...consume], {
     logDir: o.logDir,
     env: { ...o.emu.env, BENCH_OUT: o.deliveriesDir },
     ...(o.binary ? { exe: BINARY } : {}),
+    ...(o.pty ? { pty: o.pty } : {}),
   });
 }
 

@@ -46,6 +46,27 @@ export interface SpawnOptions {
   exe?: string;
   /** Keep stdin/stdout as pipes (the emulator server's control channel). */
   pipes?: boolean;
+  /**
+   * Run inside a pseudo-terminal of this size (util-linux `script`), so that the consumer sees a
+   * TTY on stdin and stdout exactly as on an operator's terminal; the screen goes to <name>.stdout.
+   * pid, sample() and signal() then address the consumer, not `script`.
+   */
+  pty?: { cols: number; rows: number };
+}
+
+/** Quotes one argument for `sh -c`. */
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The first child of `pid` (Linux /proc), if it has one yet. */
+function firstChild(pid: number): number | undefined {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+    return children ? Number(children.split(" ")[0]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function spawnBench(name: string, args: string[], options: SpawnOptions): BenchProcess {
@@ -55,9 +76,28 @@ export function spawnBench(name: string, args: string[], options: SpawnOptions):
   const outFd = openSync(stdoutFile, "w");
   const errFd = openSync(stderrFile, "w");
   const startedAt = Date.now();
-  const child = spawn(options.exe ?? BUN, args, {
+  const exe = options.exe ?? BUN;
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    FORCE_COLOR: "0",
+    NO_COLOR: "1",
+    ...options.env,
+  };
+  let command = exe;
+  let commandArgs = args;
+  if (options.pty) {
+    // A terminal renders colours: no NO_COLOR/CI there, as on an operator's screen. The shell
+    // execs the consumer, so the shell's pid (script's first child) becomes the consumer's.
+    for (const name of ["FORCE_COLOR", "NO_COLOR", "CI"]) delete env[name];
+    env.TERM = "xterm-256color";
+    const { cols, rows } = options.pty;
+    const inner = [exe, ...args].map(shellQuote).join(" ");
+    command = "script";
+    commandArgs = ["-qfec", `stty cols ${cols} rows ${rows}; exec ${inner}`, "/dev/null"];
+  }
+  const child = spawn(command, commandArgs, {
     cwd: REPO,
-    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...options.env },
+    env,
     stdio: options.pipes ? ["pipe", "pipe", errFd] : ["ignore", outFd, errFd],
   });
   closeSync(outFd);
@@ -73,9 +113,13 @@ export function spawnBench(name: string, args: string[], options: SpawnOptions):
       resolve({ code, signal, at: Date.now() });
     });
   });
+  let consumerPid = options.pty ? undefined : child.pid;
   const proc: BenchProcess = {
     name,
-    pid: child.pid,
+    get pid() {
+      consumerPid ??= firstChild(child.pid!);
+      return consumerPid ?? child.pid!;
+    },
     startedAt,
     child,
     exited,
@@ -84,7 +128,7 @@ export function spawnBench(name: string, args: string[], options: SpawnOptions):
     isRunning: () => running,
     sample() {
       if (!running) return undefined;
-      const s = sampleProcess(child.pid!);
+      const s = sampleProcess(proc.pid);
       if (s) peak = Math.max(peak, s.peakRssBytes);
       return s;
     },
@@ -92,7 +136,7 @@ export function spawnBench(name: string, args: string[], options: SpawnOptions):
     signal(sig) {
       if (!running) return;
       try {
-        process.kill(child.pid!, sig);
+        process.kill(proc.pid, sig);
       } catch {
         // already gone
       }
@@ -107,7 +151,10 @@ export function spawnBench(name: string, args: string[], options: SpawnOptions):
         }),
       ]);
       clearTimeout(timer);
-      if (forced) proc.signal("SIGKILL");
+      if (forced) {
+        proc.signal("SIGKILL");
+        child.kill("SIGKILL");
+      }
       return { ...(await exited), forced };
     },
     stderrTail(chars = 2000) {
@@ -128,5 +175,8 @@ export async function killAll(): Promise<void> {
 }
 
 process.on("exit", () => {
-  for (const p of live) p.signal("SIGKILL");
+  for (const p of live) {
+    p.signal("SIGKILL");
+    p.child.kill("SIGKILL");
+  }
 });

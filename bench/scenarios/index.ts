@@ -1,4 +1,5 @@
 // The scenario table of issue 8, by name (`npm run bench <name>`).
+import { dashboard } from "./dashboard.ts";
 import { failover, handoff } from "./failover.ts";
 import { rebalance } from "./rebalance.ts";
 import { scale } from "./scale.ts";
@@ -13,4 +14,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   rebalance,
   scale,
   startup,
+  dashboard,
 };

@@ -56,6 +56,10 @@ export async function startOutput(mode: OutputMode, options: OutputOptions): Pro
   const actual = effectiveMode(mode, options.stdout, Boolean(options.stdin?.isTTY));
   if (actual === "dashboard") {
     // Loaded only when used: Ink and React stay out of `leases list`, pipes and --output json.
+    // React's development build re-checks every render and builds component stacks: the dashboard
+    // runs the production build, as the compiled binary does (build/binary.ts defines the same).
+    // Only when unset, so a user's explicit NODE_ENV stays theirs.
+    process.env.NODE_ENV ??= "production";
     const { startDashboard } = await import("../dashboard/index.ts");
     const { config } = options;
     return startDashboard({

@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // `npm run bench [scenario...]`: runs benchmark scenarios against emulators in a child process,
 // prints a readable summary and one JSON line per scenario, and keeps the results in
-// .bench-out/results/ (what docs-fragments/bench.md is written from).
+// .bench-out/results/ (what the README's benchmark table is written from).
 //   bun bench/run.ts [throughput|failover|handoff|rebalance|scale|startup|all] [--runs 3]
 //                    [--records 200000] [--shards 100,500] [--window-seconds 60] [--out .bench-out]
 // Exit code: 0 every target met; 1 a target missed; 2 usage; 3 records missing or the harness failed.

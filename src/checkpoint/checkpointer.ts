@@ -17,6 +17,11 @@ export interface ShardCheckpointerOptions {
   /** The fenced write (LeaseCoordinator.checkpoint); `ok: false` means the lease is gone. Throws on faults. */
   write: (position: ExtendedSequenceNumber) => Promise<Outcome<unknown>>;
   events: EventBus;
+  /**
+   * Hands a position to the lease's next renewal (LeaseCoordinator.offerCheckpoint): settles with
+   * that write's outcome, or undefined when no renewal wrote it. Absent: only direct writes.
+   */
+  offer?: (position: ExtendedSequenceNumber) => Promise<Outcome<unknown> | undefined>;
   /** Told once when a write finds the lease gone, so the consumer stops at once. */
   onLeaseLost?: () => void;
 }
@@ -76,6 +81,25 @@ export class ShardCheckpointer {
     await this.commit(position, "manual");
   }
 
+  /** Whether positions can ride on lease renewals (see offer()). */
+  get canOffer(): boolean {
+    return this.options.offer !== undefined;
+  }
+
+  /**
+   * Auto mode: lets the lease's next renewal write `position` instead of a write of its own. Does not
+   * queue behind (or hold up) direct writes. True once a renewal wrote it; false when it was not
+   * written (superseded by a newer offer or a direct write, lease gone: losses arrive via onLeaseLost).
+   */
+  async offer(position: ExtendedSequenceNumber): Promise<boolean> {
+    if (!this.options.offer || this.gone || compareCheckpoints(position, this.last) <= 0) return false;
+    const outcome = await this.options.offer(position);
+    if (!outcome?.ok) return false;
+    // A direct write may have gone further meanwhile: the checkpoint never goes back, not even here.
+    if (compareCheckpoints(position, this.last) > 0) this.recordWritten(position, "auto");
+    return true;
+  }
+
   /**
    * Writes `position` unless it is not beyond the last checkpoint (then nothing is written: false).
    * Writes are queued so two callers can never move the checkpoint backwards.
@@ -99,6 +123,11 @@ export class ShardCheckpointer {
         `the lease was taken over (${outcome.reason}) before checkpoint ${formatPosition(position)} was written`,
       );
     }
+    this.recordWritten(position, by);
+    return true;
+  }
+
+  private recordWritten(position: ExtendedSequenceNumber, by: CheckpointBy): void {
     this.last = { ...position };
     this.options.events.emit({
       type: "checkpoint-written",
@@ -107,7 +136,6 @@ export class ShardCheckpointer {
       subSequenceNumber: position.subSequenceNumber,
       by,
     });
-    return true;
   }
 
   /** Validation of a requested value against [last checkpoint, largest delivered] (Java's rule). */

@@ -97,6 +97,10 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
     return this.renewer.checkpoint(leaseKey, update);
   }
 
+  offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined> {
+    return this.renewer.offerCheckpoint(leaseKey, update);
+  }
+
   addChildShardIds(leaseKey: string, ids: string[]): Promise<void> {
     return this.renewer.addChildShardIds(leaseKey, ids);
   }

@@ -43,6 +43,12 @@ export interface LeaseCoordinator {
    * Outcome is returned. A lease not held (or expired in our own view) returns { ok: false }.
    */
   checkpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease>>;
+  /**
+   * Auto checkpoints: `update` rides on this lease's next renewal instead of costing a write of its own.
+   * Settles with that write's outcome, or undefined when it was not written (replaced by a newer offer,
+   * lease gone: a loss is reported through onLost as always).
+   */
+  offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined>;
   /** Records child shard ids on the lease (metadata, not fenced). */
   addChildShardIds(leaseKey: string, ids: string[]): Promise<void>;
   /** Graceful release: owner-conditioned, counter+1, REMOVE leaseOwner; the lease is no longer renewed. */

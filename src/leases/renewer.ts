@@ -33,6 +33,14 @@ interface Held {
   /** Tail of this lease's write queue. */
   tail: Promise<unknown>;
   renewQueued: boolean;
+  /** A processed position waiting to ride on the next renewal (auto checkpoints). */
+  offer?: Offer;
+}
+
+/** One offered checkpoint and who waits for it: settled once, with the write or undefined (not written). */
+interface Offer {
+  update: CheckpointUpdate;
+  settle: (outcome: Outcome<Lease> | undefined) => void;
 }
 
 /** One fenced write: how to send it, how to recognise it in a re-read, what a failure means. */
@@ -58,6 +66,8 @@ export class LeaseRenewer {
 
   /** Starts renewing a lease we just took (`sentAt`: when the take was sent). */
   adopt(lease: Lease, sentAt: number): void {
+    const previous = this.held.get(lease.leaseKey);
+    if (previous) this.withdrawOffer(previous);
     this.held.set(lease.leaseKey, {
       lease,
       lastChangeAt: sentAt,
@@ -68,7 +78,9 @@ export class LeaseRenewer {
 
   /** Stops renewing without writing anything. */
   drop(leaseKey: string): void {
+    const h = this.held.get(leaseKey);
     this.held.delete(leaseKey);
+    if (h) this.withdrawOffer(h);
   }
 
   leases(): Lease[] {
@@ -90,10 +102,26 @@ export class LeaseRenewer {
     for (const [key, h] of this.held) {
       if (h.renewQueued) continue;
       h.renewQueued = true;
-      const done = this.serial(h, () => this.write(key, h, this.renewSpec(), signal));
+      const done = this.serial(h, () => this.write(key, h, this.renewSpec(h), signal));
       rounds.push(done.finally(() => (h.renewQueued = false)));
     }
     await Promise.allSettled(rounds);
+  }
+
+  /**
+   * Auto checkpoints without a write of their own: a renewal bumps leaseCounter under the same owner and
+   * counter condition as a checkpoint does, so the next renewal of this lease writes `update` with it
+   * (one UpdateItem, one write unit, either way). Settles with that write's outcome; with undefined
+   * when the offer was replaced by a newer one or the lease left before a write carried it (a loss is
+   * reported through `lost` as always). A direct checkpoint at or beyond it settles it too.
+   */
+  offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined> {
+    const h = this.held.get(leaseKey);
+    if (!h) return Promise.resolve(undefined);
+    this.withdrawOffer(h);
+    return new Promise((settle) => {
+      h.offer = { update, settle };
+    });
   }
 
   checkpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease>> {
@@ -135,14 +163,42 @@ export class LeaseRenewer {
     if (outcome.ok && current) current.lease.childShardIds = outcome.value.childShardIds;
   }
 
-  private renewSpec(): WriteSpec {
+  /** A renewal, carrying the offered checkpoint when there is one beyond the lease's checkpoint. */
+  private renewSpec(h: Held): WriteSpec {
+    // Decided at send time (the write may wait behind a checkpoint), re-decided on every retry.
+    let carried: CheckpointUpdate | undefined;
     return {
       operation: "renew",
-      send: (lease) => this.o.store.renewLease(lease),
-      applied: (cur, sent) => this.isMine(cur, sent),
+      send: (lease) => {
+        const offered = h.offer?.update;
+        carried =
+          offered && compareCheckpoints(offered.checkpoint, lease.checkpoint) > 0 ? offered : undefined;
+        // Behind the table's checkpoint (a direct write went further): nothing left to carry.
+        if (offered && !carried) this.withdrawOffer(h);
+        return carried ? this.o.store.updateCheckpoint(lease, carried) : this.o.store.renewLease(lease);
+      },
+      applied: (cur, sent) =>
+        this.isMine(cur, sent) && (!carried || compareCheckpoints(cur.checkpoint, carried.checkpoint) === 0),
       fenced: "renew-failed",
       keep: true,
     };
+  }
+
+  /**
+   * Settles the offer once a write put the lease's checkpoint at or beyond it: with the write when a
+   * renewal carried it, with undefined when a direct checkpoint covered it (that one reports itself).
+   */
+  private settleOffer(h: Held, carried: boolean): void {
+    const offer = h.offer;
+    if (!offer || compareCheckpoints(offer.update.checkpoint, h.lease.checkpoint) > 0) return;
+    h.offer = undefined;
+    offer.settle(carried ? { ok: true, value: structuredClone(h.lease) } : undefined);
+  }
+
+  private withdrawOffer(h: Held): void {
+    const offer = h.offer;
+    h.offer = undefined;
+    offer?.settle(undefined);
   }
 
   /** Our own write applied iff the lease still names us and the counter moved by exactly that write. */
@@ -203,11 +259,13 @@ export class LeaseRenewer {
     const h = this.held.get(key) === holding ? holding : undefined;
     if (!spec.keep && h) {
       this.held.delete(key);
+      this.withdrawOffer(h);
       this.o.output({ type: "released", lease });
     } else if (h) {
       h.lease = lease;
       h.lastChangeAt = sentAt;
       if (spec.operation === "renew") this.o.output({ type: "renewed", lease });
+      this.settleOffer(h, spec.operation === "renew");
     }
     return { ok: true, value: structuredClone(lease) };
   }
@@ -265,6 +323,7 @@ export class LeaseRenewer {
   private lose(key: string, holding: Held, reason: LostReason, current?: Lease): Outcome<Lease> {
     if (this.held.get(key) === holding) {
       this.held.delete(key);
+      this.withdrawOffer(holding);
       this.o.output(
         current ? { type: "lost", leaseKey: key, reason, current } : { type: "lost", leaseKey: key, reason },
       );

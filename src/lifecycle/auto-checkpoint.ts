@@ -1,5 +1,8 @@
-// Auto checkpointing: after each processed batch, coalesced to at most one write per shard per
-// checkpointIntervalMs, flushed unconditionally at shutdown, handoff and shard end.
+// Auto checkpointing: after each processed batch, flushed unconditionally at shutdown, handoff and
+// shard end. Between those, when the lease coordinator offers it, the position rides on the lease's
+// next renewal (a write that happens anyway): no checkpoint write of its own, and checkpointIntervalMs
+// only bounds how long a processed position may stay unwritten if renewals fall behind. Without
+// offers, writes are coalesced to at most one per shard per checkpointIntervalMs.
 import type { ShardCheckpointer } from "../checkpoint/checkpointer.ts";
 import type { CheckpointMode } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
@@ -20,6 +23,8 @@ export interface AutoCheckpointOptions {
 
 export class AutoCheckpoint {
   private dirty: ExtendedSequenceNumber | undefined;
+  /** When the oldest position not yet written was processed (offer mode's staleness clock). */
+  private dirtySince = Number.POSITIVE_INFINITY;
   private lastWriteAt = Number.NEGATIVE_INFINITY;
   private scheduled = false;
 
@@ -37,8 +42,14 @@ export class AutoCheckpoint {
    */
   async processed(position: ExtendedSequenceNumber): Promise<void> {
     if (this.o.mode !== "auto") return;
+    if (!this.dirty) this.dirtySince = this.o.clock.monotonic();
     if (!this.dirty || compareCheckpoints(position, this.dirty) > 0) this.dirty = { ...position };
-    const wait = this.lastWriteAt + this.o.intervalMs - this.o.clock.monotonic();
+    if (this.o.checkpointer.canOffer) {
+      this.offer(this.dirty);
+      this.schedule(Math.max(1, this.untilDue()));
+      return;
+    }
+    const wait = this.untilDue();
     if (wait > 0) {
       this.schedule(wait);
       return;
@@ -58,14 +69,41 @@ export class AutoCheckpoint {
     const position = this.dirty;
     if (!position) return;
     this.dirty = undefined;
+    this.dirtySince = Number.POSITIVE_INFINITY;
     this.lastWriteAt = this.o.clock.monotonic();
     try {
       await this.o.checkpointer.commit(position, by);
     } catch (error) {
       // Keep it for the next attempt unless something newer arrived meanwhile.
-      if (!this.dirty || compareCheckpoints(position, this.dirty) > 0) this.dirty = position;
+      if (!this.dirty || compareCheckpoints(position, this.dirty) > 0) {
+        this.dirty = position;
+        this.dirtySince = Math.min(this.dirtySince, this.lastWriteAt);
+      }
       throw error;
     }
+  }
+
+  /** Ms until the pending position must be written by us (≤ 0: now). */
+  private untilDue(): number {
+    const now = this.o.clock.monotonic();
+    const from = this.o.checkpointer.canOffer ? this.dirtySince : this.lastWriteAt;
+    return from + this.o.intervalMs - now;
+  }
+
+  /** Hands the position to the next renewal; once written, it is no longer ours to write. */
+  private offer(position: ExtendedSequenceNumber): void {
+    this.o.checkpointer.offer(position).then(
+      (written) => {
+        if (!written) return;
+        this.lastWriteAt = this.o.clock.monotonic();
+        if (this.dirty && compareCheckpoints(this.dirty, position) <= 0) {
+          this.dirty = undefined;
+          this.dirtySince = Number.POSITIVE_INFINITY;
+        }
+      },
+      // Never thrown for faults (the renewal retries them); a loss reaches the consumer via onLost.
+      () => undefined,
+    );
   }
 
   private schedule(wait: number): void {
@@ -73,7 +111,8 @@ export class AutoCheckpoint {
     this.scheduled = true;
     this.o.clock
       .sleep(wait, this.o.signal)
-      .then(() => this.flush("auto"))
+      // Not due yet (the renewal carried the older position; a newer one arrived since): wait on.
+      .then(() => (this.untilDue() > 0 ? undefined : this.flush("auto")))
       .catch((error) => {
         // Lease loss reaches the consumer through the checkpointer; a throttled write is retried later.
         if (!(error instanceof LeaseLostError) && !this.o.signal.aborted) this.warn(error);
@@ -81,7 +120,7 @@ export class AutoCheckpoint {
       .finally(() => {
         this.scheduled = false;
         if (this.dirty && !this.o.signal.aborted && !this.o.checkpointer.lost)
-          this.schedule(this.o.intervalMs);
+          this.schedule(Math.max(1, this.untilDue()));
       });
   }
 

@@ -10,6 +10,7 @@ import {
   LeaseLostError,
 } from "../core/errors.ts";
 import type { ShardStateName } from "../core/events.ts";
+import type { ExtendedSequenceNumber } from "../leases/lease.ts";
 import { AutoCheckpoint } from "./auto-checkpoint.ts";
 import type { ConsumerRuntime } from "./runtime.ts";
 import { displayState, type ShardState, type StopReason, type TaskOutcome, transition } from "./states.ts";
@@ -51,6 +52,12 @@ export class ShardConsumer {
       write: (position) =>
         o.leases.checkpoint(this.leaseKey, { checkpoint: position, pendingCheckpoint: null }),
       onLeaseLost: () => this.requestStop("lease-lost"),
+      ...(o.leases.offerCheckpoint
+        ? {
+            offer: (position: ExtendedSequenceNumber) =>
+              o.leases.offerCheckpoint!(this.leaseKey, { checkpoint: position, pendingCheckpoint: null }),
+          }
+        : {}),
     });
     const signal = this.stopController.signal;
     const auto = new AutoCheckpoint({

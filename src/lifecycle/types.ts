@@ -35,6 +35,8 @@ export type OpenRecordSource = (args: {
 export interface ConsumerLeases {
   /** Fenced checkpoint write; `ok: false` = the lease is gone. */
   checkpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease>>;
+  /** Auto checkpoints on the next renewal, without a write of their own (absent: auto writes its own). */
+  offerCheckpoint?(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined>;
   addChildShardIds(leaseKey: string, ids: string[]): Promise<void>;
 }
 

@@ -93,6 +93,13 @@ describe("worker simulation", () => {
       check,
     );
     expect(duplicates(sim.deliveries)).toEqual([]);
+    // Auto checkpoints ride on renewals: within one renew interval every shard has a real checkpoint.
+    await sim.until(
+      "every shard checkpointed",
+      () => sim.store.snapshot().every((l) => /^\d+$/.test(l.checkpoint.sequenceNumber)),
+      5000,
+      check,
+    );
     prod.produce(40);
     await sim.run(300, check);
     a.frozen = true; // crash: A's time stops, it never renews again
@@ -112,6 +119,41 @@ describe("worker simulation", () => {
       expect(d.worker).toBe("B");
       expect(BigInt(d.sequenceNumber)).toBeGreaterThan(BigInt(checkpointsAtCrash.get(d.shardId)!));
     }
+  });
+
+  test("auto checkpoints ride on lease renewals: a steady stream costs no checkpoint writes of their own", async () => {
+    const { sim, check, prod } = setup(17, 4);
+    const writes = { renew: 0, checkpoint: 0 };
+    const store = sim.store;
+    const renew = store.renewLease.bind(store);
+    const update = store.updateCheckpoint.bind(store);
+    store.renewLease = (lease) => {
+      writes.renew++;
+      return renew(lease);
+    };
+    store.updateCheckpoint = (lease, u) => {
+      writes.checkpoint++;
+      return update(lease, u);
+    };
+    const a = await sim.addWorker("A");
+    await sim.until("A owns 4", () => sim.ownersOf().A === 4, 10_000, check);
+    const before = { ...writes };
+    const renewedBefore = a.events.filter((e) => e.type === "lease-renewed").length;
+    for (let i = 0; i < 40; i++) {
+      prod.produce(12); // 24 records/s over 4 shards: every shard has new records in every renew round
+      await sim.run(500, check);
+    }
+    const renewals = a.events.filter((e) => e.type === "lease-renewed").length - renewedBefore;
+    const sent = writes.renew + writes.checkpoint - before.renew - before.checkpoint;
+    expect(writes.checkpoint - before.checkpoint).toBeGreaterThan(40); // checkpoints did happen…
+    expect(sent).toBe(renewals); // …and every write was a renewal: no separate checkpoint writes
+    // Every processed record is checkpointed within a renew interval (900 ms here) or so.
+    await sim.run(1000, check);
+    const lastDelivered = new Map(sim.deliveries.map((d) => [d.shardId, d.sequenceNumber]));
+    for (const lease of store.snapshot()) {
+      expect(lease.checkpoint.sequenceNumber).toBe(lastDelivered.get(lease.leaseKey)!);
+    }
+    checkDeliveries(prod.put, sim.deliveries);
   });
 
   test("graceful stop: the other worker takes over at once, with zero duplicates", async () => {

@@ -210,6 +210,79 @@ describe("lease coordinator (one worker)", () => {
     expect(store.peek("s0")!.checkpoint.sequenceNumber).toBe("TRIM_HORIZON");
   });
 
+  test("an offered checkpoint rides on the next renewal: one write, counter + 1, lease-renewed, settled ok", async () => {
+    const { c, store, of } = setup(1);
+    await c.takerTick();
+    const writes = () => store.renewCalls.length;
+    const offered = c.offerCheckpoint("s0", cp("100"));
+    let settled: Outcome<Lease> | undefined | "pending" = "pending";
+    offered.then((o) => (settled = o));
+    await flushAsync();
+    expect(settled).toBe("pending"); // nothing written until the renewal
+    expect(store.peek("s0")!.checkpoint.sequenceNumber).toBe("TRIM_HORIZON");
+    await c.renewerTick();
+    expect(writes()).toBe(0); // the renewal was the checkpoint write: no renewLease call
+    expect(store.peek("s0")).toMatchObject({ leaseCounter: 2, checkpoint: { sequenceNumber: "100" } });
+    expect(await offered).toMatchObject({ ok: true, value: { leaseCounter: 2 } });
+    expect(of("lease-renewed")).toHaveLength(1);
+    await c.renewerTick(); // nothing new offered: a plain renewal
+    expect(writes()).toBe(1);
+    expect(store.peek("s0")).toMatchObject({ leaseCounter: 3, checkpoint: { sequenceNumber: "100" } });
+  });
+
+  test("offers: a newer one replaces the older (settled undefined); a direct checkpoint beyond covers it", async () => {
+    const { c, store } = setup(1);
+    await c.takerTick();
+    const older = c.offerCheckpoint("s0", cp("100"));
+    const newer = c.offerCheckpoint("s0", cp("200"));
+    expect(await older).toBeUndefined();
+    await c.renewerTick();
+    expect((await newer)?.ok).toBe(true);
+    expect(store.peek("s0")!.checkpoint.sequenceNumber).toBe("200");
+    // Covered by a direct write further on: not written again, settled undefined (the direct write reports).
+    const covered = c.offerCheckpoint("s0", cp("300"));
+    expect((await c.checkpoint("s0", cp("400"))).ok).toBe(true);
+    expect(await covered).toBeUndefined();
+    await c.renewerTick();
+    expect(store.peek("s0")!.checkpoint.sequenceNumber).toBe("400"); // never back to 300
+  });
+
+  test("an offer behind the table's checkpoint is not written: the renewal stays a plain renewal", async () => {
+    const { c, store } = setup(1);
+    await c.takerTick();
+    expect((await c.checkpoint("s0", cp("500"))).ok).toBe(true);
+    const behind = c.offerCheckpoint("s0", cp("300"));
+    await c.renewerTick();
+    expect(store.renewCalls).toHaveLength(1);
+    expect(store.peek("s0")!.checkpoint.sequenceNumber).toBe("500");
+    expect(await behind).toBeUndefined();
+  });
+
+  test("offers on a lease that is lost, released or dropped settle undefined and are never written", async () => {
+    const { c, store, lost } = setup(3);
+    await c.takerTick();
+    const onLost = c.offerCheckpoint("s0", cp("100"));
+    const onReleased = c.offerCheckpoint("s1", cp("100"));
+    const onDropped = c.offerCheckpoint("s2", cp("100"));
+    await steal(store, "s0", "w2");
+    await c.renewerTick();
+    expect(lost).toEqual([["s0", "stolen"]]);
+    expect(await onLost).toBeUndefined();
+    expect(store.peek("s0")!.checkpoint.sequenceNumber).toBe("TRIM_HORIZON");
+    // s1 and s2 were carried by that renewal round: offer again, then leave before the next one.
+    const again1 = c.offerCheckpoint("s1", cp("200"));
+    const again2 = c.offerCheckpoint("s2", cp("200"));
+    expect((await onReleased)?.ok).toBe(true);
+    expect((await onDropped)?.ok).toBe(true);
+    expect((await c.release("s1")).ok).toBe(true);
+    c.dropLocally("s2");
+    expect(await again1).toBeUndefined();
+    expect(await again2).toBeUndefined();
+    expect(store.peek("s1")!.checkpoint.sequenceNumber).toBe("100");
+    expect(store.peek("s2")!.checkpoint.sequenceNumber).toBe("100");
+    expect(await c.offerCheckpoint("s9", cp("1"))).toBeUndefined(); // never held
+  });
+
   test("release: owner removed, counter+1, lease-released; not renewed again; taken by others as released", async () => {
     const { c, store, of, lost } = setup(1);
     await c.takerTick();

@@ -188,11 +188,11 @@ export class LeaseRenewer {
    * Settles the offer once a write put the lease's checkpoint at or beyond it: with the write when a
    * renewal carried it, with undefined when a direct checkpoint covered it (that one reports itself).
    */
-  private settleOffer(h: Held, carried: boolean): void {
+  private settleOffer(h: Held, carriedBy: Outcome<Lease> | undefined): void {
     const offer = h.offer;
     if (!offer || compareCheckpoints(offer.update.checkpoint, h.lease.checkpoint) > 0) return;
     h.offer = undefined;
-    offer.settle(carried ? { ok: true, value: structuredClone(h.lease) } : undefined);
+    offer.settle(carriedBy);
   }
 
   private withdrawOffer(h: Held): void {
@@ -265,9 +265,10 @@ export class LeaseRenewer {
       h.lease = lease;
       h.lastChangeAt = sentAt;
       if (spec.operation === "renew") this.o.output({ type: "renewed", lease });
-      this.settleOffer(h, spec.operation === "renew");
     }
-    return { ok: true, value: structuredClone(lease) };
+    const outcome = { ok: true, value: structuredClone(lease) } as const;
+    if (h?.lease === lease) this.settleOffer(h, spec.operation === "renew" ? outcome : undefined);
+    return outcome;
   }
 
   /**

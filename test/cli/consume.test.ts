@@ -115,9 +115,9 @@ describe("runConsume", () => {
     [{ ...REQUIRED, local: true, produce: -1 }, "--produce -1"],
     [{ ...REQUIRED, local: true, kinesisEndpoint: "http://127.0.0.1:1" }, "--local starts its own"],
     [{ ...REQUIRED, config: "/nope/missing.json" }, "cannot read"],
-  ] as [ConsumeArgs, string][])(
-    "usage error %#: exit 2 naming %s, before the plugin loads",
-    async (args, words) => {
+  ].map(([args, words]) => [words, args]) as [string, ConsumeArgs][])(
+    "usage error naming %s: exit 2, before the plugin loads",
+    async (words, args) => {
       let pluginLoaded = false;
       const h = harness(
         {},

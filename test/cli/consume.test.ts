@@ -103,37 +103,36 @@ describe("runConsume", () => {
     expect(JSON.parse(h.out().split("\n")[0]!)).toMatchObject({ type: "worker-started", app: "flag-app" });
   });
 
-  test.each([
-    [{ ...REQUIRED, stream: undefined }, "--stream"],
-    [{ ...REQUIRED, app: undefined }, "--app"],
-    [{ ...REQUIRED, plugin: undefined }, "--plugin is required"],
-    [{ ...REQUIRED, initialPosition: "AT_TIMESTAMP" }, "--timestamp"],
-    [{ ...REQUIRED, failoverMs: 10 }, "--failover-ms"],
-    [{ ...REQUIRED, output: "fancy" }, "--output"],
-    [{ ...REQUIRED, shards: 3 }, "--shards only applies with --local"],
-    [{ ...REQUIRED, produce: 5 }, "--produce only applies with --local"],
-    [{ ...REQUIRED, local: true, produce: -1 }, "--produce -1"],
-    [{ ...REQUIRED, local: true, kinesisEndpoint: "http://127.0.0.1:1" }, "--local starts its own"],
-    [{ ...REQUIRED, config: "/nope/missing.json" }, "cannot read"],
-  ].map(([args, words]) => [words, args]) as [string, ConsumeArgs][])(
-    "usage error naming %s: exit 2, before the plugin loads",
-    async (words, args) => {
-      let pluginLoaded = false;
-      const h = harness(
-        {},
-        {
-          loadPlugin: async () => {
-            pluginLoaded = true;
-            throw new Error("must not load");
-          },
+  test.each(
+    [
+      [{ ...REQUIRED, stream: undefined }, "--stream"],
+      [{ ...REQUIRED, app: undefined }, "--app"],
+      [{ ...REQUIRED, plugin: undefined }, "--plugin is required"],
+      [{ ...REQUIRED, initialPosition: "AT_TIMESTAMP" }, "--timestamp"],
+      [{ ...REQUIRED, failoverMs: 10 }, "--failover-ms"],
+      [{ ...REQUIRED, output: "fancy" }, "--output"],
+      [{ ...REQUIRED, shards: 3 }, "--shards only applies with --local"],
+      [{ ...REQUIRED, produce: 5 }, "--produce only applies with --local"],
+      [{ ...REQUIRED, local: true, produce: -1 }, "--produce -1"],
+      [{ ...REQUIRED, local: true, kinesisEndpoint: "http://127.0.0.1:1" }, "--local starts its own"],
+      [{ ...REQUIRED, config: "/nope/missing.json" }, "cannot read"],
+    ].map(([args, words]) => [words, args]) as [string, ConsumeArgs][],
+  )("usage error naming %s: exit 2, before the plugin loads", async (words, args) => {
+    let pluginLoaded = false;
+    const h = harness(
+      {},
+      {
+        loadPlugin: async () => {
+          pluginLoaded = true;
+          throw new Error("must not load");
         },
-      );
-      expect(await runConsume(args, h.deps)).toBe(2);
-      expect(h.err()).toContain(words);
-      expect(pluginLoaded).toBe(false);
-      expect(h.workers.created).toEqual([]);
-    },
-  );
+      },
+    );
+    expect(await runConsume(args, h.deps)).toBe(2);
+    expect(h.err()).toContain(words);
+    expect(pluginLoaded).toBe(false);
+    expect(h.workers.created).toEqual([]);
+  });
 
   test("a plugin that fails to load is exit 3 and no worker (no AWS call) is created", async () => {
     const h = harness();

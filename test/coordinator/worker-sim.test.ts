@@ -39,12 +39,7 @@ describe("worker simulation", () => {
     await sim.addWorker("B");
     await sim.until("2/2", () => sim.ownersOf().A === 2 && sim.ownersOf().B === 2, 30_000, check);
     prod.produce(200);
-    await sim.until(
-      "all delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 400,
-      20_000,
-      check,
-    );
+    await sim.untilDelivered(400, check);
     await sim.run(2000, check);
     checkDeliveries(prod.put, sim.deliveries);
     // Moves by stealing may repeat records after the victim's last checkpoint, never before it.
@@ -68,12 +63,7 @@ describe("worker simulation", () => {
     });
     prod.produce(80);
     await sim.addWorker("A");
-    await sim.until(
-      "all delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 80,
-      30_000,
-      check,
-    );
+    await sim.untilDelivered(80, check, 30_000);
     expect(most).toBe(4);
     expect(sim.workers[0]!.events.filter((e) => e.type === "processor-error")).toEqual([]);
   });
@@ -86,12 +76,7 @@ describe("worker simulation", () => {
     // Let the victims of the balancing steals notice them (they may deliver until their next renewal).
     await sim.run(2000, check);
     prod.produce(100);
-    await sim.until(
-      "100 delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 100,
-      20_000,
-      check,
-    );
+    await sim.untilDelivered(100, check);
     expect(duplicates(sim.deliveries)).toEqual([]);
     // Auto checkpoints ride on renewals: within one renew interval every shard has a real checkpoint.
     await sim.until(
@@ -108,12 +93,7 @@ describe("worker simulation", () => {
     );
     prod.produce(60);
     await sim.until("B owns 4", () => sim.ownersOf().B === 4, 20_000, check);
-    await sim.until(
-      "all delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 200,
-      20_000,
-      check,
-    );
+    await sim.untilDelivered(200, check);
     checkDeliveries(prod.put, sim.deliveries);
     for (const d of duplicates(sim.deliveries)) {
       expect(d.worker).toBe("B");
@@ -163,21 +143,11 @@ describe("worker simulation", () => {
     await sim.addWorker("B");
     await sim.until("2/2", () => sim.ownersOf().A === 2 && sim.ownersOf().B === 2, 30_000, check);
     prod.produce(100);
-    await sim.until(
-      "100 delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 100,
-      20_000,
-      check,
-    );
+    await sim.untilDelivered(100, check);
     const before = sim.deliveries.length;
     const dupsBefore = duplicates(sim.deliveries).length;
     prod.produce(50);
-    await sim.until(
-      "150 delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 150,
-      20_000,
-      check,
-    );
+    await sim.untilDelivered(150, check);
     const stopped = await sim.stopWorker(a);
     expect(stopped.clean).toBe(true);
     expect(a.events.filter((e) => e.type === "lease-released")).toHaveLength(2);
@@ -186,12 +156,7 @@ describe("worker simulation", () => {
     // Released leases are taken on B's next taker round, not after a failover.
     expect(sim.elapsed - released).toBeLessThan(1500);
     prod.produce(50);
-    await sim.until(
-      "all delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 200,
-      20_000,
-      check,
-    );
+    await sim.untilDelivered(200, check);
     await sim.run(1000, check);
     checkDeliveries(prod.put, sim.deliveries);
     expect(duplicates(sim.deliveries).length).toBe(dupsBefore);
@@ -203,21 +168,11 @@ describe("worker simulation", () => {
     await sim.addWorker("A");
     await sim.addWorker("B");
     prod.produce(60);
-    await sim.until(
-      "60 delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 60,
-      20_000,
-      check,
-    );
+    await sim.untilDelivered(60, check);
     prod.produce(30);
     const [c1, c2] = sim.kinesis.splitShard(STREAM, "shardId-000000000000");
     prod.produce(60);
-    await sim.until(
-      "all delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 150,
-      30_000,
-      check,
-    );
+    await sim.untilDelivered(150, check, 30_000);
     checkDeliveries(prod.put, sim.deliveries);
     const parentLast = Math.max(
       ...sim.deliveries.filter((d) => d.shardId === "shardId-000000000000").map((_, i) => i),
@@ -243,12 +198,7 @@ describe("worker simulation", () => {
     prod.produce(90);
     const child = sim.kinesis.mergeShards(STREAM, "shardId-000000000000", slow);
     prod.produce(90);
-    await sim.until(
-      "all delivered",
-      () => new Set(sim.deliveries.map((d) => d.data)).size >= 180,
-      60_000,
-      check,
-    );
+    await sim.untilDelivered(180, check, 60_000);
     checkDeliveries(prod.put, sim.deliveries);
     const firstChild = sim.deliveries.findIndex((d) => d.shardId === child);
     const lastSlow = sim.deliveries.map((d) => d.shardId).lastIndexOf(slow);

@@ -82,23 +82,31 @@ async function owners(store: LeaseStore): Promise<Record<string, number>> {
   return out;
 }
 
+/** Waits until the table shows exactly these lease counts for these owners. */
+async function untilOwners(store: LeaseStore, want: Record<string, number>, maxMs: number): Promise<void> {
+  const what = Object.entries(want)
+    .map(([owner, n]) => `${owner} owns ${n}`)
+    .join(", ");
+  await waitFor(
+    what,
+    async () => {
+      const o = await owners(store);
+      return Object.entries(want).every(([owner, n]) => o[owner] === n);
+    },
+    maxMs,
+  );
+}
+
 const count = (w: Worker, type: KclEvent["type"]) => w.log.filter((e) => e.type === type).length;
 
 describe("lease scenarios against dynalite", () => {
   test("join: a second worker gets 4 of 8 leases by stealing", async () => {
     const { name, store } = await table(8);
     const w1 = start(name, "w1", 1);
-    await waitFor("w1 owns 8", async () => (await owners(store)).w1 === 8, 20_000);
+    await untilOwners(store, { w1: 8 }, 20_000);
     const w2 = start(name, "w2", 2);
     const joined = performance.now();
-    await waitFor(
-      "4/4",
-      async () => {
-        const o = await owners(store);
-        return o.w1 === 4 && o.w2 === 4;
-      },
-      30_000,
-    );
+    await untilOwners(store, { w1: 4, w2: 4 }, 30_000);
     const took = performance.now() - joined;
     expect(count(w2, "lease-stolen")).toBe(4);
     await waitFor("w1 noticed", () => w1.coordinator.heldLeases().length === 4, 10_000);
@@ -118,18 +126,11 @@ describe("lease scenarios against dynalite", () => {
     const { name, store } = await table(6);
     const w1 = start(name, "w1", 3);
     const w2 = start(name, "w2", 4);
-    await waitFor(
-      "3/3",
-      async () => {
-        const o = await owners(store);
-        return o.w1 === 3 && o.w2 === 3;
-      },
-      30_000,
-    );
+    await untilOwners(store, { w1: 3, w2: 3 }, 30_000);
     w2.abort.abort(); // dies: no release, no more renewals
     await w2.done;
     const crashed = performance.now();
-    await waitFor("w1 owns 6", async () => (await owners(store)).w1 === 6, 30_000);
+    await untilOwners(store, { w1: 6 }, 30_000);
     const took = performance.now() - crashed;
     expect(took).toBeGreaterThan(config.failoverMs - config.renewIntervalMs);
     expect(took).toBeLessThan(config.failoverMs + config.takerIntervalMs + 5000);
@@ -143,14 +144,7 @@ describe("lease scenarios against dynalite", () => {
     const { name, store } = await table(6);
     const w1 = start(name, "w1", 5);
     const w2 = start(name, "w2", 6);
-    await waitFor(
-      "3/3",
-      async () => {
-        const o = await owners(store);
-        return o.w1 === 3 && o.w2 === 3;
-      },
-      30_000,
-    );
+    await untilOwners(store, { w1: 3, w2: 3 }, 30_000);
     await waitFor("w1 settled", () => w1.coordinator.heldLeases().length === 3, 10_000);
     w2.coordinator.stopTaking();
     const released = await Promise.all(
@@ -161,7 +155,7 @@ describe("lease scenarios against dynalite", () => {
     await w2.done;
     const left = performance.now();
     expect((await owners(store))["-"]).toBe(3);
-    await waitFor("w1 owns 6", async () => (await owners(store)).w1 === 6, 20_000);
+    await untilOwners(store, { w1: 6 }, 20_000);
     const took = performance.now() - left;
     expect(took).toBeLessThan(config.failoverMs - config.renewIntervalMs); // well before any expiry
     expect(w1.log.filter((e) => e.type === "lease-acquired" && e.how === "released")).toHaveLength(3);

@@ -145,6 +145,16 @@ export class WorkerSim {
   }
 
   /** Steps until `done()` or `maxMs` passed; throws on timeout. */
+  /** Steps until `count` distinct records (by data) were delivered, whoever delivered them. */
+  untilDelivered(count: number, check?: () => void, maxMs = 20_000): Promise<void> {
+    return this.until(
+      `${count} delivered`,
+      () => new Set(this.deliveries.map((d) => d.data)).size >= count,
+      maxMs,
+      check,
+    );
+  }
+
   async until(what: string, done: () => boolean, maxMs = 60_000, check?: () => void): Promise<void> {
     for (let t = 0; t <= maxMs; t += this.stepMs) {
       if (done()) return;

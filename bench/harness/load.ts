@@ -2,6 +2,29 @@
 // (retrying only the entries a call reports as failed, so every id is in the stream exactly once).
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { partitionKey, recordData } from "../records.ts";
+import { createStream, kinesisClient } from "./aws.ts";
+import { type EmulatorServer, startEmulatorServer } from "./emulator.ts";
+
+/**
+ * The set-up of the drain scenarios: emulators in their own process, a stream of `shards` holding
+ * ids 0..records-1, `body` run against it, and everything stopped afterwards, whatever happens.
+ */
+export async function withPreloadedStream<T>(
+  o: { dir: string; stream: string; shards: number; records: number; log: (message: string) => void },
+  body: (emu: EmulatorServer) => Promise<T>,
+): Promise<T> {
+  const emu = await startEmulatorServer(o.dir);
+  const kinesis = kinesisClient(emu);
+  try {
+    await createStream(kinesis, o.stream, o.shards);
+    const load = await preload(kinesis, o.stream, o.records);
+    o.log(`loaded ${o.records} records in ${Math.round(load.ms)} ms`);
+    return await body(emu);
+  } finally {
+    kinesis.destroy();
+    await emu.stop();
+  }
+}
 
 export async function preload(
   kinesis: KinesisClient,

@@ -5,11 +5,10 @@
 // separately instead of being counted as slower processing.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createStream, kinesisClient } from "../harness/aws.ts";
 import { startKcl } from "../harness/consumers.ts";
 import { type DrainResult, measureDrain } from "../harness/drain.ts";
-import { startEmulatorServer } from "../harness/emulator.ts";
-import { preload } from "../harness/load.ts";
+import type { EmulatorServer } from "../harness/emulator.ts";
+import { withPreloadedStream } from "../harness/load.ts";
 import { medians, round } from "../stats.ts";
 import { type Scenario, target } from "./types.ts";
 
@@ -46,10 +45,8 @@ export const dashboard: Scenario = {
   async run(ctx) {
     const records = ctx.options.records ?? 200_000;
     const timeoutMs = ctx.options.drainTimeoutMs ?? 60_000 + records;
-    const emu = await startEmulatorServer(ctx.dir);
-    const kinesis = kinesisClient(emu);
     const runs: DashboardRun[] = [];
-    const measure = async (mode: Mode, run: number): Promise<ModeResult> => {
+    const measure = async (emu: EmulatorServer, mode: Mode, run: number): Promise<ModeResult> => {
       const name = `${mode}-${run}`;
       const deliveriesDir = join(ctx.dir, name);
       const proc = startKcl({
@@ -77,14 +74,11 @@ export const dashboard: Scenario = {
         dashboardSeen: showsDashboard(screen),
       };
     };
-    try {
-      await createStream(kinesis, STREAM, 4);
-      const load = await preload(kinesis, STREAM, records);
-      ctx.log(`loaded ${records} records in ${Math.round(load.ms)} ms`);
+    await withPreloadedStream({ ...ctx, stream: STREAM, shards: 4, records }, async (emu) => {
       for (let run = 1; run <= ctx.runs; run++) {
         const order: Mode[] = run % 2 === 1 ? ["dashboard", "lines"] : ["lines", "dashboard"];
         const results = {} as Record<Mode, ModeResult>;
-        for (const mode of order) results[mode] = await measure(mode, run);
+        for (const mode of order) results[mode] = await measure(emu, mode, run);
         const ratio =
           round(results.dashboard.processingRecordsPerSecond / results.lines.processingRecordsPerSecond, 3) ??
           Number.NaN;
@@ -95,10 +89,7 @@ export const dashboard: Scenario = {
             `${results.dashboard.dashboardSeen}, missing ${results.dashboard.missing + results.lines.missing}`,
         );
       }
-    } finally {
-      kinesis.destroy();
-      await emu.stop();
-    }
+    });
     const flat = runs.map((r) => ({
       ratio: r.ratio,
       dashboardRecordsPerSecond: r.dashboard.processingRecordsPerSecond,

@@ -1,11 +1,9 @@
 // Scenario "throughput": 1 worker, 4 shards, N pre-loaded 100-byte records; kcl-ts consume vs the
 // raw GetRecords loop on the same stream in the same run (order alternating between runs).
 import { join } from "node:path";
-import { createStream, kinesisClient } from "../harness/aws.ts";
 import { startKcl, startRaw } from "../harness/consumers.ts";
 import { type DrainResult, measureDrain } from "../harness/drain.ts";
-import { startEmulatorServer } from "../harness/emulator.ts";
-import { preload } from "../harness/load.ts";
+import { withPreloadedStream } from "../harness/load.ts";
 import type { BenchProcess } from "../harness/processes.ts";
 import { medians, round } from "../stats.ts";
 import { type Scenario, target } from "./types.ts";
@@ -36,13 +34,8 @@ export const throughput: Scenario = {
   async run(ctx) {
     const records = ctx.options.records ?? 200_000;
     const timeoutMs = ctx.options.drainTimeoutMs ?? 60_000 + records;
-    const emu = await startEmulatorServer(ctx.dir);
-    const kinesis = kinesisClient(emu);
     const runs: ThroughputRun[] = [];
-    try {
-      await createStream(kinesis, STREAM, 4);
-      const load = await preload(kinesis, STREAM, records);
-      ctx.log(`loaded ${records} records in ${Math.round(load.ms)} ms`);
+    await withPreloadedStream({ ...ctx, stream: STREAM, shards: 4, records }, async (emu) => {
       for (let run = 1; run <= ctx.runs; run++) {
         const base = { emu, stream: STREAM, logDir: ctx.dir };
         const measureRaw = async () => {
@@ -77,10 +70,7 @@ export const throughput: Scenario = {
             `missing kcl ${kcl.missing} raw ${raw.missing}`,
         );
       }
-    } finally {
-      kinesis.destroy();
-      await emu.stop();
-    }
+    });
     const flat = runs.map((r) => ({
       ratio: r.ratio,
       kclRecordsPerSecond: r.kcl.recordsPerSecond,

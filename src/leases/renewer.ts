@@ -6,7 +6,9 @@ import type { Clock } from "../core/clock.ts";
 import { AbortedError, ThrottledError } from "../core/errors.ts";
 import type { LostReason } from "../core/events.ts";
 import type { Random } from "../core/random.ts";
-import { compareCheckpoints, type Lease } from "./lease.ts";
+import { checkpointWrite, releaseWrite, renewWrite, type WriteSpec } from "./fenced-writes.ts";
+import type { Lease } from "./lease.ts";
+import { OfferedCheckpoint } from "./offered-checkpoint.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
 
 /** Everything the renewer reports; the coordinator turns these into events and callbacks. */
@@ -34,25 +36,7 @@ interface Held {
   tail: Promise<unknown>;
   renewQueued: boolean;
   /** A processed position waiting to ride on the next renewal (auto checkpoints). */
-  offer?: Offer;
-}
-
-/** One offered checkpoint and who waits for it: settled once, with the write or undefined (not written). */
-interface Offer {
-  update: CheckpointUpdate;
-  settle: (outcome: Outcome<Lease> | undefined) => void;
-}
-
-/** One fenced write: how to send it, how to recognise it in a re-read, what a failure means. */
-interface WriteSpec {
-  operation: string;
-  send: (lease: Lease) => Promise<Outcome<Lease>>;
-  /** After a conflict: does `current` show that our own (SDK-retried) write applied? */
-  applied: (current: Lease, sent: Lease) => boolean;
-  /** Loss reason when the re-read shows neither our write nor another owner. */
-  fenced: LostReason;
-  /** After success: keep holding (renew, checkpoint) or let go (release). */
-  keep: boolean;
+  offered: OfferedCheckpoint;
 }
 
 const NOT_HELD = { ok: false, reason: "owner-mismatch" } as const;
@@ -66,21 +50,20 @@ export class LeaseRenewer {
 
   /** Starts renewing a lease we just took (`sentAt`: when the take was sent). */
   adopt(lease: Lease, sentAt: number): void {
-    const previous = this.held.get(lease.leaseKey);
-    if (previous) this.withdrawOffer(previous);
+    this.held.get(lease.leaseKey)?.offered.withdraw();
     this.held.set(lease.leaseKey, {
       lease,
       lastChangeAt: sentAt,
       tail: Promise.resolve(),
       renewQueued: false,
+      offered: new OfferedCheckpoint(),
     });
   }
 
   /** Stops renewing without writing anything. */
   drop(leaseKey: string): void {
     const h = this.held.get(leaseKey);
-    this.held.delete(leaseKey);
-    if (h) this.withdrawOffer(h);
+    if (h) this.forget(leaseKey, h);
   }
 
   leases(): Lease[] {
@@ -102,7 +85,9 @@ export class LeaseRenewer {
     for (const [key, h] of this.held) {
       if (h.renewQueued) continue;
       h.renewQueued = true;
-      const done = this.serial(h, () => this.write(key, h, this.renewSpec(h), signal));
+      const done = this.serial(h, () =>
+        this.write(key, h, renewWrite(this.o.store, this.o.workerId, h.offered), signal),
+      );
       rounds.push(done.finally(() => (h.renewQueued = false)));
     }
     await Promise.allSettled(rounds);
@@ -116,41 +101,21 @@ export class LeaseRenewer {
    * reported through `lost` as always). A direct checkpoint at or beyond it settles it too.
    */
   offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined> {
-    const h = this.held.get(leaseKey);
-    if (!h) return Promise.resolve(undefined);
-    this.withdrawOffer(h);
-    return new Promise((settle) => {
-      h.offer = { update, settle };
-    });
+    return this.held.get(leaseKey)?.offered.offer(update) ?? Promise.resolve(undefined);
   }
 
   checkpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease>> {
     const h = this.held.get(leaseKey);
     if (!h) return Promise.resolve(NOT_HELD);
     return this.serial(h, () =>
-      this.write(leaseKey, h, {
-        operation: "checkpoint",
-        send: (lease) => this.o.store.updateCheckpoint(lease, update),
-        applied: (cur, sent) =>
-          this.isMine(cur, sent) && compareCheckpoints(cur.checkpoint, update.checkpoint) === 0,
-        fenced: "checkpoint-fenced",
-        keep: true,
-      }),
+      this.write(leaseKey, h, checkpointWrite(this.o.store, this.o.workerId, update)),
     );
   }
 
   release(leaseKey: string): Promise<Outcome<Lease>> {
     const h = this.held.get(leaseKey);
     if (!h) return Promise.resolve(NOT_HELD);
-    return this.serial(h, () =>
-      this.write(leaseKey, h, {
-        operation: "release",
-        send: (lease) => this.o.store.releaseLease(lease),
-        applied: (cur, sent) => cur.leaseOwner === undefined && cur.leaseCounter === sent.leaseCounter + 1,
-        fenced: "renew-failed",
-        keep: false,
-      }),
-    );
+    return this.serial(h, () => this.write(leaseKey, h, releaseWrite(this.o.store)));
   }
 
   /** Metadata only (not fenced, no counter bump), but queued behind this lease's fenced writes. */
@@ -163,47 +128,10 @@ export class LeaseRenewer {
     if (outcome.ok && current) current.lease.childShardIds = outcome.value.childShardIds;
   }
 
-  /** A renewal, carrying the offered checkpoint when there is one beyond the lease's checkpoint. */
-  private renewSpec(h: Held): WriteSpec {
-    // Decided at send time (the write may wait behind a checkpoint), re-decided on every retry.
-    let carried: CheckpointUpdate | undefined;
-    return {
-      operation: "renew",
-      send: (lease) => {
-        const offered = h.offer?.update;
-        carried =
-          offered && compareCheckpoints(offered.checkpoint, lease.checkpoint) > 0 ? offered : undefined;
-        // Behind the table's checkpoint (a direct write went further): nothing left to carry.
-        if (offered && !carried) this.withdrawOffer(h);
-        return carried ? this.o.store.updateCheckpoint(lease, carried) : this.o.store.renewLease(lease);
-      },
-      applied: (cur, sent) =>
-        this.isMine(cur, sent) && (!carried || compareCheckpoints(cur.checkpoint, carried.checkpoint) === 0),
-      fenced: "renew-failed",
-      keep: true,
-    };
-  }
-
-  /**
-   * Settles the offer once a write put the lease's checkpoint at or beyond it: with the write when a
-   * renewal carried it, with undefined when a direct checkpoint covered it (that one reports itself).
-   */
-  private settleOffer(h: Held, carriedBy: Outcome<Lease> | undefined): void {
-    const offer = h.offer;
-    if (!offer || compareCheckpoints(offer.update.checkpoint, h.lease.checkpoint) > 0) return;
-    h.offer = undefined;
-    offer.settle(carriedBy);
-  }
-
-  private withdrawOffer(h: Held): void {
-    const offer = h.offer;
-    h.offer = undefined;
-    offer?.settle(undefined);
-  }
-
-  /** Our own write applied iff the lease still names us and the counter moved by exactly that write. */
-  private isMine(current: Lease, sent: Lease): boolean {
-    return current.leaseOwner === this.o.workerId && current.leaseCounter === sent.leaseCounter + 1;
+  /** The lease is no longer ours to write: no more renewals, and nothing offered will be written. */
+  private forget(key: string, h: Held): void {
+    this.held.delete(key);
+    h.offered.withdraw();
   }
 
   private serial<T>(h: Held, fn: () => Promise<T>): Promise<T> {
@@ -256,18 +184,17 @@ export class LeaseRenewer {
   }
 
   private applied(key: string, spec: WriteSpec, lease: Lease, sentAt: number, holding: Held): Outcome<Lease> {
-    const h = this.held.get(key) === holding ? holding : undefined;
-    if (!spec.keep && h) {
-      this.held.delete(key);
-      this.withdrawOffer(h);
-      this.o.output({ type: "released", lease });
-    } else if (h) {
-      h.lease = lease;
-      h.lastChangeAt = sentAt;
-      if (spec.operation === "renew") this.o.output({ type: "renewed", lease });
-    }
     const outcome = { ok: true, value: structuredClone(lease) } as const;
-    if (h?.lease === lease) this.settleOffer(h, spec.operation === "renew" ? outcome : undefined);
+    if (this.held.get(key) !== holding) return outcome;
+    if (!spec.keep) {
+      this.forget(key, holding);
+      this.o.output({ type: "released", lease });
+      return outcome;
+    }
+    holding.lease = lease;
+    holding.lastChangeAt = sentAt;
+    if (spec.operation === "renew") this.o.output({ type: "renewed", lease });
+    holding.offered.reached(lease.checkpoint, spec.operation === "renew" ? outcome : undefined);
     return outcome;
   }
 
@@ -323,8 +250,7 @@ export class LeaseRenewer {
 
   private lose(key: string, holding: Held, reason: LostReason, current?: Lease): Outcome<Lease> {
     if (this.held.get(key) === holding) {
-      this.held.delete(key);
-      this.withdrawOffer(holding);
+      this.forget(key, holding);
       this.o.output(
         current ? { type: "lost", leaseKey: key, reason, current } : { type: "lost", leaseKey: key, reason },
       );

@@ -30,15 +30,11 @@ export class AutoCheckpoint {
 
   constructor(private readonly o: AutoCheckpointOptions) {}
 
-  /** Position processed but not yet written (auto mode only). */
-  get pending(): ExtendedSequenceNumber | undefined {
-    return this.dirty;
-  }
-
   /**
-   * A batch ending at `position` was processed. Writes now when the interval has passed (so a fast shard
-   * pays one write per interval), otherwise schedules one for when it will have passed (so an idle
-   * shard's last batch is still written in time).
+   * A batch ending at `position` was processed. With offers: hands it to the next renewal and arms the
+   * fallback write for when it will have waited an interval. Without: writes now when the interval has
+   * passed (so a fast shard pays one write per interval), otherwise schedules one for when it will have
+   * passed (so an idle shard's last batch is still written in time).
    */
   async processed(position: ExtendedSequenceNumber): Promise<void> {
     if (this.o.mode !== "auto") return;
@@ -95,7 +91,6 @@ export class AutoCheckpoint {
     this.o.checkpointer.offer(position).then(
       (written) => {
         if (!written) return;
-        this.lastWriteAt = this.o.clock.monotonic();
         if (this.dirty && compareCheckpoints(this.dirty, position) <= 0) {
           this.dirty = undefined;
           this.dirtySince = Number.POSITIVE_INFINITY;

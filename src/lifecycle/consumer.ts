@@ -44,6 +44,7 @@ export class ShardConsumer {
   constructor(private readonly o: ShardConsumerOptions) {
     this.leaseKey = o.lease.leaseKey;
     this.shardId = o.lease.leaseKey;
+    const offerCheckpoint = o.leases.offerCheckpoint?.bind(o.leases);
     const checkpointer = new ShardCheckpointer({
       shardId: this.shardId,
       leaseKey: this.leaseKey,
@@ -52,10 +53,10 @@ export class ShardConsumer {
       write: (position) =>
         o.leases.checkpoint(this.leaseKey, { checkpoint: position, pendingCheckpoint: null }),
       onLeaseLost: () => this.requestStop("lease-lost"),
-      ...(o.leases.offerCheckpoint
+      ...(offerCheckpoint
         ? {
             offer: (position: ExtendedSequenceNumber) =>
-              o.leases.offerCheckpoint!(this.leaseKey, { checkpoint: position, pendingCheckpoint: null }),
+              offerCheckpoint(this.leaseKey, { checkpoint: position, pendingCheckpoint: null }),
           }
         : {}),
     });

@@ -1,4 +1,5 @@
 // The data model behind FakeKinesis: streams, shards with hash ranges and records, resharding.
+import { DependencyError } from "../core/errors.ts";
 import { effectiveHashKey, inHashKeyRange, MAX_HASH_KEY } from "../kinesis/hash-key.ts";
 import type { ChildShard, HashKeyRange, Shard } from "../kinesis/port.ts";
 
@@ -195,4 +196,49 @@ export function readPage(shard: FakeShard, from: bigint, minArrival: number | un
 export function holdsSequence(shard: FakeShard, seq: bigint): boolean {
   if (seq === shard.startingSeq) return true;
   return shard.records[indexOfSeq(shard, seq)]?.seq === seq;
+}
+
+export function newRecord(
+  seq: bigint,
+  partitionKey: string,
+  data: Uint8Array | string,
+  arrival: number,
+  explicitHashKey?: string,
+): FakeRecord {
+  const record: FakeRecord = {
+    seq,
+    partitionKey,
+    data: typeof data === "string" ? new TextEncoder().encode(data) : Uint8Array.from(data),
+    arrival,
+  };
+  if (explicitHashKey !== undefined) record.explicitHashKey = explicitHashKey;
+  return record;
+}
+
+/** Drops records that arrived before `cutoff` and shards closed before it. */
+export function applyRetention(s: FakeStream, cutoff: number): void {
+  s.shards = s.shards.filter((x) => x.closedAt === undefined || x.closedAt >= cutoff);
+  for (const x of s.shards) {
+    if (x.records[0] && x.records[0].arrival < cutoff)
+      x.records = x.records.filter((r) => r.arrival >= cutoff);
+  }
+}
+
+/** The error the real adapter gives for a missing stream or shard, naming region and endpoint. */
+export function notFound(
+  where: { region?: string; endpoint?: string },
+  what: string,
+  operation: string,
+  stream: string,
+  shardId?: string,
+): DependencyError {
+  const region = where.region ?? "us-east-1";
+  const endpoint = where.endpoint ?? "memory://fake-kinesis";
+  return new DependencyError(
+    `Kinesis ${operation}: ${what} not found (region ${region}, endpoint ${endpoint}).`,
+    "missing",
+    shardId === undefined
+      ? { stream, region, endpoint, operation }
+      : { stream, shardId, region, endpoint, operation },
+  );
 }

@@ -1,16 +1,11 @@
 // A deterministic in-memory KinesisPort for simulations: MD5 routing, split/merge, closed shards with
 // ChildShards at shard end, iterators expiring on an injected Clock, retention, injectable faults.
 import type { Clock } from "../core/clock.ts";
-import {
-  DependencyError,
-  ExpiredIteratorError,
-  InvalidCheckpointError,
-  ThrottledError,
-} from "../core/errors.ts";
+import { ExpiredIteratorError, InvalidCheckpointError, ThrottledError } from "../core/errors.ts";
 import type { GetRecordsResult, KinesisPort, Shard, ShardRef, StartingPosition } from "../kinesis/port.ts";
 import {
+  applyRetention,
   childrenOf,
-  type FakeRecord,
   type FakeShard,
   type FakeStream,
   formatSequence,
@@ -18,6 +13,8 @@ import {
   initialShards,
   isOpen,
   mergeShards,
+  newRecord,
+  notFound,
   parseSequence,
   type ReshardClock,
   readPage,
@@ -97,13 +94,7 @@ export class FakeKinesis implements KinesisPort {
   ): PutResult {
     const s = this.requireStream(stream, "PutRecord");
     const shard = routeRecord(s, partitionKey, explicitHashKey);
-    const record: FakeRecord = {
-      seq: this.nextSeq(),
-      partitionKey,
-      data: typeof data === "string" ? new TextEncoder().encode(data) : Uint8Array.from(data),
-      arrival: this.options.clock.now(),
-    };
-    if (explicitHashKey !== undefined) record.explicitHashKey = explicitHashKey;
+    const record = newRecord(this.nextSeq(), partitionKey, data, this.options.clock.now(), explicitHashKey);
     shard.records.push(record);
     return { shardId: shard.shardId, sequenceNumber: formatSequence(record.seq) };
   }
@@ -156,7 +147,7 @@ export class FakeKinesis implements KinesisPort {
     this.record("describeStream");
     this.injected("describeStream");
     const s = this.requireStream(stream, "DescribeStreamSummary");
-    this.applyRetention(s);
+    this.trim(s);
     return {
       status: "ACTIVE",
       shardCount: s.shards.filter(isOpen).length,
@@ -168,7 +159,7 @@ export class FakeKinesis implements KinesisPort {
     this.record("listShards");
     this.injected("listShards");
     const s = this.requireStream(stream, "ListShards");
-    this.applyRetention(s);
+    this.trim(s);
     return s.shards.map(toShard);
   }
 
@@ -282,38 +273,23 @@ export class FakeKinesis implements KinesisPort {
     return !s?.shards.some((x) => holdsSequence(x, seq));
   }
 
-  private applyRetention(s: FakeStream): void {
-    const cutoff = this.options.clock.now() - this.retention;
-    s.shards = s.shards.filter((x) => x.closedAt === undefined || x.closedAt >= cutoff);
-    for (const x of s.shards) {
-      if (x.records[0] && x.records[0].arrival < cutoff)
-        x.records = x.records.filter((r) => r.arrival >= cutoff);
-    }
-  }
-
-  private missing(what: string, operation: string, stream: string, shardId?: string): DependencyError {
-    const region = this.options.region ?? "us-east-1";
-    const endpoint = this.options.endpoint ?? "memory://fake-kinesis";
-    return new DependencyError(
-      `Kinesis ${operation}: ${what} not found (region ${region}, endpoint ${endpoint}).`,
-      "missing",
-      shardId === undefined
-        ? { stream, region, endpoint, operation }
-        : { stream, shardId, region, endpoint, operation },
-    );
+  /** Drops what the retention period has passed (closed shards included). */
+  private trim(s: FakeStream): void {
+    applyRetention(s, this.options.clock.now() - this.retention);
   }
 
   private requireStream(stream: string, operation: string): FakeStream {
     const s = this.streams.get(stream);
-    if (!s) throw this.missing(`stream ${stream}`, operation, stream);
+    if (!s) throw notFound(this.options, `stream ${stream}`, operation, stream);
     return s;
   }
 
   private requireShard(stream: string, shardId: string, operation: string): FakeShard {
     const s = this.requireStream(stream, operation);
-    this.applyRetention(s);
+    this.trim(s);
     const shard = s.shards.find((x) => x.shardId === shardId);
-    if (!shard) throw this.missing(`shard ${shardId} of stream ${stream}`, operation, stream, shardId);
+    if (!shard)
+      throw notFound(this.options, `shard ${shardId} of stream ${stream}`, operation, stream, shardId);
     return shard;
   }
 }

@@ -1,0 +1,63 @@
+// The three fenced writes the renewer sends (renew, checkpoint, release): how each is sent, how it is
+// recognised in a re-read after a conflict (the SDK may have retried a write that applied), and what
+// its failure means. Every one is conditioned on owner and leaseCounter and bumps the counter.
+import type { LostReason } from "../core/events.ts";
+import { compareCheckpoints, type Lease } from "./lease.ts";
+import type { OfferedCheckpoint } from "./offered-checkpoint.ts";
+import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
+
+export interface WriteSpec {
+  operation: "renew" | "checkpoint" | "release";
+  send: (lease: Lease) => Promise<Outcome<Lease>>;
+  /** After a conflict: does `current` show that our own (SDK-retried) write applied? */
+  applied: (current: Lease, sent: Lease) => boolean;
+  /** Loss reason when the re-read shows neither our write nor another owner. */
+  fenced: LostReason;
+  /** After success: keep holding (renew, checkpoint) or let go (release). */
+  keep: boolean;
+}
+
+/** Our own write applied iff the lease still names us and the counter moved by exactly that write. */
+function isMine(workerId: string, current: Lease, sent: Lease): boolean {
+  return current.leaseOwner === workerId && current.leaseCounter === sent.leaseCounter + 1;
+}
+
+/** A renewal, carrying the offered checkpoint when there is one beyond the lease's checkpoint. */
+export function renewWrite(store: LeaseStore, workerId: string, offered: OfferedCheckpoint): WriteSpec {
+  // Decided at send time (the write may wait behind a checkpoint), re-decided on every retry.
+  let carried: CheckpointUpdate | undefined;
+  return {
+    operation: "renew",
+    send: (lease) => {
+      carried = offered.toCarry(lease.checkpoint);
+      return carried ? store.updateCheckpoint(lease, carried) : store.renewLease(lease);
+    },
+    applied: (cur, sent) =>
+      isMine(workerId, cur, sent) &&
+      (!carried || compareCheckpoints(cur.checkpoint, carried.checkpoint) === 0),
+    fenced: "renew-failed",
+    keep: true,
+  };
+}
+
+export function checkpointWrite(store: LeaseStore, workerId: string, update: CheckpointUpdate): WriteSpec {
+  return {
+    operation: "checkpoint",
+    send: (lease) => store.updateCheckpoint(lease, update),
+    applied: (cur, sent) =>
+      isMine(workerId, cur, sent) && compareCheckpoints(cur.checkpoint, update.checkpoint) === 0,
+    fenced: "checkpoint-fenced",
+    keep: true,
+  };
+}
+
+/** Owner-conditioned, counter + 1, owner removed: others may take the lease at once. */
+export function releaseWrite(store: LeaseStore): WriteSpec {
+  return {
+    operation: "release",
+    send: (lease) => store.releaseLease(lease),
+    applied: (cur, sent) => cur.leaseOwner === undefined && cur.leaseCounter === sent.leaseCounter + 1,
+    fenced: "renew-failed",
+    keep: false,
+  };
+}

@@ -97,6 +97,13 @@ async function untilOwners(store: LeaseStore, want: Record<string, number>, maxM
   );
 }
 
+/**
+ * The table shows a take as soon as DynamoDB applied it; the taker adopts it (lease-acquired,
+ * lease-stolen) only when the response arrives. Wait for that before reading a worker's events.
+ */
+const untilHolds = (w: Worker, n: number) =>
+  waitFor(`${w.id} holds ${n}`, () => w.coordinator.heldLeases().length === n, 10_000);
+
 const count = (w: Worker, type: KclEvent["type"]) => w.log.filter((e) => e.type === type).length;
 
 describe("lease scenarios against dynalite", () => {
@@ -108,6 +115,7 @@ describe("lease scenarios against dynalite", () => {
     const joined = performance.now();
     await untilOwners(store, { w1: 4, w2: 4 }, 30_000);
     const took = performance.now() - joined;
+    await untilHolds(w2, 4);
     expect(count(w2, "lease-stolen")).toBe(4);
     await waitFor("w1 noticed", () => w1.coordinator.heldLeases().length === 4, 10_000);
     expect(
@@ -132,6 +140,7 @@ describe("lease scenarios against dynalite", () => {
     const crashed = performance.now();
     await untilOwners(store, { w1: 6 }, 30_000);
     const took = performance.now() - crashed;
+    await untilHolds(w1, 6);
     expect(took).toBeGreaterThan(config.failoverMs - config.renewIntervalMs);
     expect(took).toBeLessThan(config.failoverMs + config.takerIntervalMs + 5000);
     expect(w1.log.filter((e) => e.type === "lease-acquired" && e.how === "expired")).toHaveLength(3);
@@ -157,6 +166,7 @@ describe("lease scenarios against dynalite", () => {
     expect((await owners(store))["-"]).toBe(3);
     await untilOwners(store, { w1: 6 }, 20_000);
     const took = performance.now() - left;
+    await untilHolds(w1, 6);
     expect(took).toBeLessThan(config.failoverMs - config.renewIntervalMs); // well before any expiry
     expect(w1.log.filter((e) => e.type === "lease-acquired" && e.how === "released")).toHaveLength(3);
     expect(count(w2, "lease-released")).toBe(3);

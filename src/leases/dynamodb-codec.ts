@@ -23,6 +23,7 @@ export const A = {
   checkpointOwner: "checkpointOwner",
   throughputKBps: "throughputKBps",
   entityType: "entityType",
+  startingTimestamp: "startingTimestamp",
 } as const;
 
 export const LEASE_ENTITY = "LEASE";
@@ -85,6 +86,8 @@ export function itemToLease(item: Item | undefined): Lease | undefined {
   if (checkpointOwner) lease.checkpointOwner = checkpointOwner;
   const throughput = num(item, A.throughputKBps);
   if (throughput !== undefined) lease.throughputKBps = throughput;
+  const startingTimestamp = num(item, A.startingTimestamp);
+  if (startingTimestamp !== undefined) lease.startingTimestamp = startingTimestamp;
   return lease;
 }
 
@@ -111,5 +114,7 @@ export function leaseToItem(lease: Lease): Item {
   }
   if (lease.checkpointOwner) item[A.checkpointOwner] = { S: lease.checkpointOwner };
   if (lease.throughputKBps !== undefined) item[A.throughputKBps] = { N: String(lease.throughputKBps) };
+  if (lease.startingTimestamp !== undefined)
+    item[A.startingTimestamp] = { N: String(lease.startingTimestamp) };
   return item;
 }

@@ -29,6 +29,12 @@ export interface Lease {
   checkpointOwner?: string;
   /** KCL 3.x per-lease throughput estimate. */
   throughputKBps?: number;
+  /**
+   * kcl-ts only (`startingTimestamp`, N, epoch ms; the Java KCL ignores it): the time a sentinel
+   * checkpoint resolves to. With `AT_TIMESTAMP` (written by `leases reset --to <time>`) the shard is
+   * read from exactly this time, whatever the worker's --timestamp.
+   */
+  startingTimestamp?: number;
 }
 
 export function isSentinel(value: string): value is Sentinel {

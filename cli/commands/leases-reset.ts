@@ -161,7 +161,7 @@ function report(
       checkpoint: r.lease.checkpoint.sequenceNumber,
       checkpointSubSequenceNumber: r.lease.checkpoint.subSequenceNumber,
       newCheckpoint: reset.checkpoint.sequenceNumber,
-      ...(reset.startingTimestamp !== undefined ? { startingTimestamp: reset.startingTimestamp } : {}),
+      ...(reset.resolvedStart !== undefined ? { resolvedStartMillis: reset.resolvedStart } : {}),
       action: r.action,
       ...(results.has(r.lease.leaseKey) ? { result: results.get(r.lease.leaseKey) } : {}),
     }));

@@ -23,7 +23,7 @@ export interface LagRow {
 /** Where the next owner would start reading; undefined when the lease cannot say (no timestamp). */
 export function positionAfterCheckpoint(lease: Lease): StartingPosition | undefined {
   const { sequenceNumber: cp, subSequenceNumber: sub } = lease.checkpoint;
-  const at = lease.startingTimestamp;
+  const at = lease.resolvedStart;
   if (cp === "TRIM_HORIZON") return { type: "TRIM_HORIZON" };
   if (cp === "LATEST")
     return at === undefined ? { type: "LATEST" } : { type: "AT_TIMESTAMP", timestamp: new Date(at) };
@@ -57,7 +57,7 @@ export async function measureLag(
   if (!position)
     return {
       ...row,
-      error: "AT_TIMESTAMP checkpoint without a startingTimestamp: the time is in the workers' --timestamp",
+      error: "AT_TIMESTAMP checkpoint without resolvedStartMillis: the time is in the workers' --timestamp",
     };
   try {
     let iterator: string | undefined = await kinesis.getShardIterator(stream, shardId, position);

@@ -32,7 +32,7 @@ export function parseResetTarget(value: string | undefined): ResetTarget {
 }
 
 /**
- * The lease write for a target. A time becomes AT_TIMESTAMP with the time in `startingTimestamp`;
+ * The lease write for a target. A time becomes AT_TIMESTAMP with the time in `resolvedStartMillis`;
  * LATEST records the moment of the reset there too (spec §2: a later owner never skips records
  * written after it); a sequence number is the new checkpoint (processing resumes after it).
  */
@@ -41,11 +41,11 @@ export function resetFor(target: ResetTarget, now: number): LeaseReset {
     case "TRIM_HORIZON":
       return { checkpoint: { sequenceNumber: "TRIM_HORIZON", subSequenceNumber: 0 } };
     case "LATEST":
-      return { checkpoint: { sequenceNumber: "LATEST", subSequenceNumber: 0 }, startingTimestamp: now };
+      return { checkpoint: { sequenceNumber: "LATEST", subSequenceNumber: 0 }, resolvedStart: now };
     case "time":
       return {
         checkpoint: { sequenceNumber: "AT_TIMESTAMP", subSequenceNumber: 0 },
-        startingTimestamp: target.at,
+        resolvedStart: target.at,
       };
     case "sequence":
       return { checkpoint: { sequenceNumber: target.sequenceNumber, subSequenceNumber: 0 } };
@@ -54,7 +54,7 @@ export function resetFor(target: ResetTarget, now: number): LeaseReset {
 
 export function describeReset(reset: LeaseReset): string {
   const cp = reset.checkpoint.sequenceNumber;
-  return cp === "AT_TIMESTAMP" && reset.startingTimestamp !== undefined
-    ? `AT_TIMESTAMP ${new Date(reset.startingTimestamp).toISOString()}`
+  return cp === "AT_TIMESTAMP" && reset.resolvedStart !== undefined
+    ? `AT_TIMESTAMP ${new Date(reset.resolvedStart).toISOString()}`
     : cp;
 }

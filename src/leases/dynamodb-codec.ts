@@ -23,7 +23,8 @@ export const A = {
   checkpointOwner: "checkpointOwner",
   throughputKBps: "throughputKBps",
   entityType: "entityType",
-  startingTimestamp: "startingTimestamp",
+  /** kcl-ts only: wall-clock ms of the first read of a LATEST / AT_TIMESTAMP lease (Java ignores it). */
+  resolvedStart: "resolvedStartMillis",
 } as const;
 
 export const LEASE_ENTITY = "LEASE";
@@ -86,8 +87,8 @@ export function itemToLease(item: Item | undefined): Lease | undefined {
   if (checkpointOwner) lease.checkpointOwner = checkpointOwner;
   const throughput = num(item, A.throughputKBps);
   if (throughput !== undefined) lease.throughputKBps = throughput;
-  const startingTimestamp = num(item, A.startingTimestamp);
-  if (startingTimestamp !== undefined) lease.startingTimestamp = startingTimestamp;
+  const resolvedStart = num(item, A.resolvedStart);
+  if (resolvedStart !== undefined) lease.resolvedStart = resolvedStart;
   return lease;
 }
 
@@ -114,7 +115,6 @@ export function leaseToItem(lease: Lease): Item {
   }
   if (lease.checkpointOwner) item[A.checkpointOwner] = { S: lease.checkpointOwner };
   if (lease.throughputKBps !== undefined) item[A.throughputKBps] = { N: String(lease.throughputKBps) };
-  if (lease.startingTimestamp !== undefined)
-    item[A.startingTimestamp] = { N: String(lease.startingTimestamp) };
+  if (lease.resolvedStart !== undefined) item[A.resolvedStart] = { N: String(lease.resolvedStart) };
   return item;
 }

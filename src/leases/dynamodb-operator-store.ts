@@ -79,9 +79,8 @@ export function createDynamoOperatorStore(o: DynamoOperatorStoreOptions): LeaseO
           A.pendingCheckpointState,
         ],
       };
-      if (reset.startingTimestamp !== undefined)
-        expr.set![A.startingTimestamp] = { N: String(reset.startingTimestamp) };
-      else expr.remove!.push(A.startingTimestamp);
+      if (reset.resolvedStart !== undefined) expr.set![A.resolvedStart] = { N: String(reset.resolvedStart) };
+      else expr.remove!.push(A.resolvedStart);
       const built = updateExpression(expr);
       try {
         const out = await call(

@@ -30,11 +30,10 @@ export interface Lease {
   /** KCL 3.x per-lease throughput estimate. */
   throughputKBps?: number;
   /**
-   * kcl-ts only (`startingTimestamp`, N, epoch ms; the Java KCL ignores it): the time a sentinel
-   * checkpoint resolves to. With `AT_TIMESTAMP` (written by `leases reset --to <time>`) the shard is
-   * read from exactly this time, whatever the worker's --timestamp.
+   * kcl-ts only (`resolvedStartMillis`, ignored by the Java KCL): wall-clock ms at which a lease whose
+   * checkpoint is still LATEST / AT_TIMESTAMP was first read, so later owners start there, not at their now.
    */
-  startingTimestamp?: number;
+  resolvedStart?: number;
 }
 
 export function isSentinel(value: string): value is Sentinel {

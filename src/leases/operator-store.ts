@@ -6,8 +6,12 @@ import type { Outcome } from "./store.ts";
 export interface LeaseReset {
   /** The new checkpoint: a sentinel (TRIM_HORIZON, LATEST, AT_TIMESTAMP) or a sequence number. */
   checkpoint: ExtendedSequenceNumber;
-  /** Epoch ms the sentinel resolves to (`startingTimestamp`): required with AT_TIMESTAMP. */
-  startingTimestamp?: number;
+  /**
+   * Epoch ms the sentinel resolves to (`resolvedStartMillis`, the attribute issue 13's "no gap at
+   * LATEST" rule records): required with AT_TIMESTAMP (read from exactly then); with LATEST a later
+   * owner starts there (minus a clock margin) instead of at its own "now".
+   */
+  resolvedStart?: number;
 }
 
 /**
@@ -26,7 +30,7 @@ export interface LeaseOperatorStore {
    * Operator reset, conditioned only on `lease.leaseCounter` (the value the operator saw): counter+1,
    * leaseOwner and checkpointOwner removed (whoever held it is fenced: its next renewal or checkpoint
    * fails and it is told leaseLost), checkpoint set (sub-sequence 0), pending checkpoint removed,
-   * ownerSwitchesSinceCheckpoint 0, startingTimestamp set or removed.
+   * ownerSwitchesSinceCheckpoint 0, resolvedStartMillis set or removed.
    */
   resetLease(lease: Lease, reset: LeaseReset): Promise<Outcome<Lease>>;
   /** Writes (or overwrites) the drain request for `workerId`. */

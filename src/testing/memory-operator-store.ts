@@ -20,8 +20,8 @@ export class MemoryOperatorStore implements LeaseOperatorStore {
     delete next.leaseOwner;
     delete next.checkpointOwner;
     delete next.pendingCheckpoint;
-    if (reset.startingTimestamp === undefined) delete next.startingTimestamp;
-    else next.startingTimestamp = reset.startingTimestamp;
+    if (reset.resolvedStart === undefined) delete next.resolvedStart;
+    else next.resolvedStart = reset.resolvedStart;
     this.leases.put(next);
     return { ok: true, value: structuredClone(next) };
   }

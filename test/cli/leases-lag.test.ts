@@ -90,11 +90,11 @@ describe("lag rows", () => {
   });
 
   test("where the next owner starts: after a sequence number, at it inside a KPL aggregate, sentinels", () => {
-    const at = (checkpoint: string, sub = 0, startingTimestamp?: number) =>
+    const at = (checkpoint: string, sub = 0, resolvedStart?: number) =>
       positionAfterCheckpoint(
         newLease("s", {
           checkpoint: { sequenceNumber: checkpoint, subSequenceNumber: sub },
-          startingTimestamp,
+          resolvedStart,
         }),
       );
     expect(at("42")).toEqual({ type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: "42" });

@@ -206,7 +206,7 @@ describe("leases reset", () => {
     const rows = await scanTable(aws.dynamodb, f.app);
     for (const row of rows) {
       expect(row.checkpoint).toEqual({ S: "AT_TIMESTAMP" });
-      expect(row.startingTimestamp).toEqual({ N: String(at) });
+      expect(row.resolvedStartMillis).toEqual({ N: String(at) });
       expect(row.leaseOwner).toBeUndefined();
     }
     const again = await consume(f.app, f.stream, second.length);

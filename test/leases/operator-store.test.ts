@@ -71,7 +71,7 @@ for (const [name, make] of [
       const reset = value(
         await p.operator.resetLease(held, {
           checkpoint: { sequenceNumber: "AT_TIMESTAMP", subSequenceNumber: 0 },
-          startingTimestamp: 1_700_000_000_123,
+          resolvedStart: 1_700_000_000_123,
         }),
       );
       expect(reset).toEqual({
@@ -81,7 +81,7 @@ for (const [name, make] of [
         ownerSwitchesSinceCheckpoint: 0,
         parentShardIds: ["shardId-000000000000"],
         childShardIds: [],
-        startingTimestamp: 1_700_000_000_123,
+        resolvedStart: 1_700_000_000_123,
       });
       expect(await p.leases.getLease(KEY)).toEqual(reset);
       // The former owner is fenced: its renewal and its checkpoint no longer apply.
@@ -97,7 +97,7 @@ for (const [name, make] of [
       const again = value(
         await p.operator.resetLease(reset, { checkpoint: { sequenceNumber: "150", subSequenceNumber: 0 } }),
       );
-      expect(again.startingTimestamp).toBeUndefined();
+      expect(again.resolvedStart).toBeUndefined();
       expect(again.checkpoint).toEqual({ sequenceNumber: "150", subSequenceNumber: 0 });
     });
 

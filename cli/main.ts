@@ -3,10 +3,10 @@
 // yargs builder over a plain run(args, deps) function that returns an exit code.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import yargs from "yargs";
+import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { version } from "./version.ts";
-import { commands } from "./commands/index.ts";
+import { type CliCommand, commands } from "./commands/index.ts";
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .help()
     .alias("h", "help")
     .strict()
-    .demandCommand(1, "Name a command: consume, leases list, local, demo.")
+    .demandCommand(1, "Name a command: consume, leases list|reset|lag|drain, local, demo.")
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
@@ -28,11 +28,16 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = 2;
       usageFailed = true;
     });
-  for (const command of commands) {
-    parser.command(command.command, command.describe, command.builder, async (args) => {
-      if (!usageFailed) exitCode = await command.handler(args);
-    });
-  }
+  const register = (y: Argv, command: CliCommand): Argv =>
+    y.command(
+      command.command,
+      command.describe,
+      (sub) => (command.subcommands ?? []).reduce(register, command.builder(sub)),
+      async (args) => {
+        if (!usageFailed) exitCode = await command.handler(args);
+      },
+    );
+  commands.reduce(register, parser);
   await parser.parseAsync();
   return exitCode;
 }

@@ -2,7 +2,7 @@
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { consumeCommand } from "./consume.ts";
 import { demoCommand } from "./demo.ts";
-import { leasesCommand } from "./leases-list.ts";
+import { leasesCommand } from "./leases.ts";
 import { localCommand } from "./local.ts";
 
 export interface CliCommand {
@@ -10,6 +10,8 @@ export interface CliCommand {
   describe: string;
   builder: (y: Argv) => Argv;
   handler: (args: ArgumentsCamelCase) => Promise<number>;
+  /** Nested commands (`leases list|reset|lag|drain`): each runs its own handler. */
+  subcommands?: CliCommand[];
 }
 
 export const commands: CliCommand[] = [consumeCommand, leasesCommand, localCommand, demoCommand];

@@ -8,6 +8,7 @@ import { envCredentials } from "../aws-env.ts";
 import { EXIT, reportFailure } from "../exit-codes.ts";
 import { formatLeaseTable, formatSummary, summarize } from "../leases/format.ts";
 import { readLeaseTable } from "../leases/read.ts";
+import { commonOptions } from "../leases/session.ts";
 import type { CliCommand } from "./index.ts";
 
 export interface LeasesListArgs {
@@ -81,26 +82,11 @@ export async function runLeasesList(args: LeasesListArgs, deps: LeasesListDeps):
   }
 }
 
-export const leasesCommand: CliCommand = {
-  command: "leases <action>",
-  describe: "Inspect a lease table: leases list (--app <name> | --table <name>) [--json]",
+export const leasesListCommand: CliCommand = {
+  command: "list",
+  describe: "Print the lease table: owners, counters, checkpoints (also Java KCL 2.x/3.x tables)",
   builder: (y: Argv) =>
-    y
-      .positional("action", { choices: ["list"] as const, describe: "What to do with the lease table" })
-      .option("app", { type: "string", describe: "Application name (the lease table defaults to it)" })
-      .option("table", { type: "string", describe: "Lease table name [the app name]" })
-      .option("json", {
-        type: "boolean",
-        describe: "Print a JSON array keyed by the Java KCL attribute names",
-      })
-      .option("region", {
-        type: "string",
-        describe: "AWS region [AWS_REGION / AWS_DEFAULT_REGION / profile]",
-      })
-      .option("dynamodb-endpoint", {
-        type: "string",
-        describe: "DynamoDB endpoint [AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL]",
-      })
+    commonOptions(y)
       .example("kcl-ts leases list --app billing", "owners, counters and checkpoints of app billing")
       .strict(),
   handler: (argv) =>

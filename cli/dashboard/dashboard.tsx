@@ -31,6 +31,13 @@ function Footer({ status, ui }: { status: WorkerStatus; ui: UiState }) {
     return <Text color="yellow">stopping: final checkpoints, releasing leases…</Text>;
   }
   if (phase === "stopped") return <Text color="gray">stopped</Text>;
+  if (phase === "draining" && !ui.stopRequested) {
+    return (
+      <Text color="magenta">
+        draining (operator request): leases handed over, none taken until restart · q quit
+      </Text>
+    );
+  }
   const back = ui.view === "main" ? "" : "Esc back · ";
   const tab = ui.tab === "mine" ? "Tab fleet table" : "Tab my leases";
   return (
@@ -61,7 +68,7 @@ export function Dashboard({ status, ui, columns, rows }: DashboardProps) {
         {mine ? (
           <OwnedTable
             leases={status.leases}
-            stopping={status.header.phase === "stopping" || status.header.phase === "stopped"}
+            stopping={["draining", "stopping", "stopped"].includes(status.header.phase)}
             selected={selected}
             rows={plan.tableRows}
             width={width}

@@ -4,7 +4,13 @@ import type { WorkerStatus } from "../../src/status/index.ts";
 import { formatBytes, formatCount, formatDuration } from "../../src/status/index.ts";
 import { lagColour } from "./format.ts";
 
-const PHASE_COLOUR = { starting: "cyan", running: "green", stopping: "yellow", stopped: "gray" } as const;
+const PHASE_COLOUR = {
+  starting: "cyan",
+  running: "green",
+  draining: "magenta",
+  stopping: "yellow",
+  stopped: "gray",
+} as const;
 
 export function Header({ status }: { status: WorkerStatus }) {
   const h = status.header;

@@ -19,6 +19,10 @@ export function describeEvent(e: KclEvent): string | undefined {
   switch (e.type) {
     case "worker-started":
       return `worker ${e.workerId} started: app ${e.app}, stream ${e.stream}, lease table ${e.table}${e.region ? `, region ${e.region}` : ""}${e.endpoint ? `, endpoint ${e.endpoint}` : ""}`;
+    case "worker-draining":
+      return `worker draining (operator request): handing over ${e.leases} lease${e.leases === 1 ? "" : "s"}, taking no new ones until restarted`;
+    case "worker-drained":
+      return `worker drained: released ${e.released} lease${e.released === 1 ? "" : "s"}; idle until restarted`;
     case "worker-stopping":
       return `worker stopping (${e.reason})`;
     case "worker-stopped":

@@ -11,6 +11,7 @@ import { ShardConsumer } from "../lifecycle/consumer.ts";
 import type { ProcessorPlugin } from "../plugin.ts";
 import { createShardReader } from "../retrieval/shard-reader.ts";
 import type { WorkerParts } from "./parts.ts";
+import { startingTimestamp } from "./starting-timestamp.ts";
 
 export interface ConsumerFactoryOptions {
   config: ResolvedConfig;
@@ -45,7 +46,7 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
           stream: config.stream,
           shardId: held.leaseKey,
           start,
-          timestamp: config.timestamp,
+          timestamp: startingTimestamp(held, start, config.timestamp),
           maxRecords: config.maxRecords,
           idleTimeMs: config.idleTimeMs,
           hashKeyRange: held.hashKeyRange,

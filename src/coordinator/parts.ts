@@ -8,12 +8,16 @@ import type { Random } from "../core/random.ts";
 import { createAwsKinesis } from "../kinesis/aws-kinesis.ts";
 import type { KinesisPort } from "../kinesis/port.ts";
 import { createDynamoLeaseStore } from "../leases/dynamodb-store.ts";
+import { createDynamoOperatorStore } from "../leases/dynamodb-operator-store.ts";
+import type { LeaseOperatorStore } from "../leases/operator-store.ts";
 import type { LeaseStore } from "../leases/store.ts";
 import type { ShardSyncPort, WorkerDeps, WorkerOptions } from "./types.ts";
 
 export interface WorkerParts {
   kinesis: KinesisPort;
   store: LeaseStore;
+  /** Where operator requests (drain) are read; undefined: not watched. */
+  operator?: LeaseOperatorStore;
   kinesisTarget: ClientTarget;
   dynamoTarget: ClientTarget;
   sync: ShardSyncPort;
@@ -44,6 +48,7 @@ export function buildParts(ctx: PartsContext): WorkerParts {
     closers.push(() => built.client.destroy());
   }
   let store = deps.leaseStore;
+  let operator = deps.operatorStore;
   let dynamoTarget: ClientTarget = { region: config.region, endpoint: config.dynamodbEndpoint };
   if (!store) {
     const built = createDynamoDbClient({ ...aws, dynamodbEndpoint: config.dynamodbEndpoint });
@@ -55,11 +60,18 @@ export function buildParts(ctx: PartsContext): WorkerParts {
       random: ctx.random,
     });
     dynamoTarget = built.target;
+    operator ??= createDynamoOperatorStore({
+      client: built.client,
+      table: config.table,
+      target: built.target,
+      clock: ctx.clock,
+    });
     closers.push(() => built.client.destroy());
   }
   return {
     kinesis,
     store,
+    ...(operator ? { operator } : {}),
     kinesisTarget,
     dynamoTarget,
     sync: ctx.makeSync(kinesis, store),

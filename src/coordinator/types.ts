@@ -6,6 +6,7 @@ import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Random } from "../core/random.ts";
 import type { ChildShard, KinesisPort } from "../kinesis/port.ts";
+import type { LeaseOperatorStore } from "../leases/operator-store.ts";
 import type { LeaseStore } from "../leases/store.ts";
 import type { ProcessorPlugin } from "../plugin.ts";
 
@@ -20,6 +21,8 @@ export interface WorkerOptions extends KclOptions {
 export interface WorkerDeps {
   kinesis?: KinesisPort;
   leaseStore?: LeaseStore;
+  /** Operator requests (drain). Default: DynamoDB beside the lease store; none when leaseStore is injected. */
+  operatorStore?: LeaseOperatorStore;
   clock?: Clock;
   random?: Random;
   logger?: Logger;

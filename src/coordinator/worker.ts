@@ -15,6 +15,7 @@ import { EventBus } from "../core/events.ts";
 import { type Random, systemRandom } from "../core/random.ts";
 import { createLeaseCoordinator } from "../leases/coordinator.ts";
 import { shardConsumerFactory } from "./consumers.ts";
+import { watchForDrain } from "./drain.ts";
 import { gracefulStop } from "./graceful-stop.ts";
 import { cleanupFinishedLeases } from "./lease-cleanup.ts";
 import { runPeriodically } from "./loops.ts";
@@ -192,6 +193,21 @@ class KclWorker implements Worker {
             busy: (key) => scheduler.get(key) !== undefined,
           }),
       ),
+      ...(parts.operator
+        ? [
+            watchForDrain({
+              operator: parts.operator,
+              workerId,
+              coordinator,
+              scheduler,
+              events,
+              clock,
+              intervalMs: config.takerIntervalMs,
+              shutdownTimeoutMs: config.shutdownTimeoutMs,
+              signal,
+            }),
+          ]
+        : []),
     ];
     return {
       parts,

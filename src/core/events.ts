@@ -16,6 +16,10 @@ export type KclEventBody =
   | { type: "worker-started"; app: string; stream: string; table: string; region?: string; endpoint?: string }
   | { type: "worker-stopping"; reason: string }
   | { type: "worker-stopped"; clean: boolean }
+  /** An operator drain request was seen: no more takes; every held lease is being handed over. */
+  | { type: "worker-draining"; leases: number }
+  /** Drain done: the worker holds no leases and keeps running idle until restarted. */
+  | { type: "worker-drained"; released: number }
   | {
       type: "lease-acquired";
       leaseKey: string;

@@ -18,6 +18,10 @@ export function describeMovement(e: KclEvent): Line | undefined {
   switch (e.type) {
     case "worker-started":
       return line("info", `worker started (lease table ${e.table})`);
+    case "worker-draining":
+      return line("warn", `draining (operator request): handing over ${e.leases} leases`);
+    case "worker-drained":
+      return line("info", `drained: released ${e.released} leases; idle until restarted`);
     case "worker-stopping":
       return line("info", `worker stopping: ${e.reason}`);
     case "worker-stopped":

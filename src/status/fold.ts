@@ -80,6 +80,9 @@ export class StatusFold {
         if (e.endpoint !== undefined) this.header.endpoint = e.endpoint;
         this.header.startedAt = e.at;
         break;
+      case "worker-draining":
+        if (this.header.phase === "running") this.header.phase = "draining";
+        break;
       case "worker-stopping":
         this.header.phase = "stopping";
         this.header.stopReason = e.reason;

@@ -2,7 +2,7 @@
 import type { AcquireHow, KclEventType, LeaseView, ShardStateName } from "../core/events.ts";
 
 /** Where the worker is in its life, as told by worker-started / -stopping / -stopped. */
-export type WorkerPhase = "starting" | "running" | "stopping" | "stopped";
+export type WorkerPhase = "starting" | "running" | "draining" | "stopping" | "stopped";
 
 /** A held lease's state: the shard consumer's state, or "acquired" until the first shard-state. */
 export type OwnedLeaseState = ShardStateName | "acquired";

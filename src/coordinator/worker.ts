@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../config/options.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import {
+  AbortedError,
   ConfigurationError,
   DependencyError,
   describeError,
@@ -21,6 +22,7 @@ import { runPeriodically } from "./loops.ts";
 import { buildParts, type WorkerParts } from "./parts.ts";
 import { ShardScheduler } from "./scheduler.ts";
 import { checkStream, ensureLeaseTable } from "./startup.ts";
+import { retryStartupStep } from "./startup-retry.ts";
 import { defaultShardSync } from "./sync-adapter.ts";
 import type { StopResult, Worker, WorkerDeps, WorkerOptions } from "./types.ts";
 import { defaultWorkerId } from "./worker-id.ts";
@@ -58,6 +60,8 @@ class KclWorker implements Worker {
   private running: Running | undefined;
   private readonly clock: Clock;
   private readonly random: Random;
+  /** Aborts start-up retries when stop() is called while a flaky AWS is still being retried. */
+  private readonly booting = new AbortController();
 
   constructor(
     private readonly options: WorkerOptions,
@@ -105,13 +109,23 @@ class KclWorker implements Worker {
           (this.deps.shardSync ?? defaultShardSync)(kinesis, store, { config, events, clock }),
       });
       this.parts = parts;
-      await checkStream(parts.kinesis, config, parts.kinesisTarget, clock);
-      await ensureLeaseTable(
-        parts.store,
-        config,
-        parts.dynamoTarget,
-        clock,
-        this.deps.createTableIfMissing ?? true,
+      const retry = { clock, random, events, signal: this.booting.signal };
+      await retryStartupStep(
+        "stream check",
+        () => checkStream(parts.kinesis, config, parts.kinesisTarget, clock),
+        retry,
+      );
+      await retryStartupStep(
+        "lease table check",
+        () =>
+          ensureLeaseTable(
+            parts.store,
+            config,
+            parts.dynamoTarget,
+            clock,
+            this.deps.createTableIfMissing ?? true,
+          ),
+        retry,
       );
       const { region, endpoint } = parts.kinesisTarget;
       events.emit({
@@ -122,12 +136,20 @@ class KclWorker implements Worker {
         ...(region ? { region } : {}),
         ...(endpoint ? { endpoint } : {}),
       });
-      await parts.sync.syncShards();
+      await retryStartupStep("initial shard sync", () => parts.sync.syncShards(), retry);
       // stop() during start-up: nothing runs yet, shutdown() only closes the clients.
       if (this.stopping) return;
       this.running = this.launch(parts);
       this.phase = "running";
     } catch (error) {
+      if (error instanceof AbortedError && this.booting.signal.aborted) {
+        // stop() while start-up was still retrying a flaky AWS: a stop, not a failure.
+        this.phase = "stopped";
+        this.parts?.close();
+        events.emit({ type: "worker-stopped", clean: false });
+        this.settle.resolve({ clean: false });
+        return;
+      }
       const failure = isKclError(error)
         ? error
         : new DependencyError(
@@ -223,6 +245,7 @@ class KclWorker implements Worker {
   }
 
   private async shutdown(reason: string): Promise<StopResult> {
+    this.booting.abort();
     if (this.starting) await this.starting.catch(() => undefined);
     if (this.phase === "stopped") return { clean: false };
     this.phase = "stopping";

@@ -77,6 +77,11 @@ export const CONSUME_OPTIONS = {
     group: "Processing",
     describe: "Bound on graceful shutdown [30000]",
   },
+  "processor-warn-ms": {
+    type: "number",
+    group: "Processing",
+    describe: "Report a processor callback running longer than this [60000]",
+  },
   output: {
     type: "string",
     group: "Output",
@@ -123,6 +128,7 @@ export interface ConsumeArgs {
   checkpointIntervalMs?: number;
   onError?: string;
   shutdownTimeoutMs?: number;
+  processorWarnMs?: number;
   output?: string;
   local?: boolean;
   shards?: number;

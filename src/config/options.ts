@@ -48,6 +48,8 @@ export interface KclOptions {
   onError?: OnErrorPolicy;
   /** Bound on graceful shutdown. Default 30000 ms. */
   shutdownTimeoutMs?: number;
+  /** A processor callback running longer than this is reported (processor-slow event). Default 60000 ms. */
+  processorWarnMs?: number;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -62,6 +64,7 @@ export const DEFAULTS = Object.freeze({
   checkpointIntervalMs: 5000,
   onError: "retry" as OnErrorPolicy,
   shutdownTimeoutMs: 30_000,
+  processorWarnMs: 60_000,
   /** Upper bound of the default taker interval: keeps takeover of a dead worker within failover + ~5 s. */
   takerIntervalMaxMs: 2000,
 });
@@ -89,4 +92,5 @@ export interface ResolvedConfig {
   readonly checkpointIntervalMs: number;
   readonly onError: OnErrorPolicy;
   readonly shutdownTimeoutMs: number;
+  readonly processorWarnMs: number;
 }

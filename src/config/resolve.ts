@@ -146,6 +146,7 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
       DEFAULTS.shutdownTimeoutMs,
       0,
     ),
+    processorWarnMs: integer("processor-warn-ms", options.processorWarnMs, DEFAULTS.processorWarnMs, 1),
   };
   return Object.freeze(config);
 }

@@ -57,7 +57,8 @@ export interface ShardConsumerOptions {
   config: Pick<
     ResolvedConfig,
     "app" | "stream" | "checkpoint" | "checkpointIntervalMs" | "onError" | "idleTimeMs" | "failoverMs"
-  >;
+  > &
+    Partial<Pick<ResolvedConfig, "processorWarnMs">>;
   workerId: string;
   processor: ProcessorPlugin;
   leases: ConsumerLeases;

@@ -18,6 +18,7 @@ describe("defaults", () => {
       checkpointIntervalMs: 5000,
       onError: "retry",
       shutdownTimeoutMs: 30_000,
+      processorWarnMs: 60_000,
       takerIntervalMaxMs: 2000,
     });
     expect(Object.isFrozen(DEFAULTS)).toBe(true);
@@ -46,6 +47,7 @@ describe("defaults", () => {
       checkpointIntervalMs: 5000,
       onError: "retry",
       shutdownTimeoutMs: 30_000,
+      processorWarnMs: 60_000,
     });
   });
 
@@ -116,6 +118,7 @@ describe("explicit values", () => {
       checkpointIntervalMs: 0,
       onError: "exit",
       shutdownTimeoutMs: 0,
+      processorWarnMs: 1,
     } satisfies KclOptions;
     expect({ ...resolveConfig(options) }).toEqual({ ...options, timestamp: undefined });
   });

@@ -77,6 +77,11 @@ export const CONSUME_OPTIONS = {
     group: "Processing",
     describe: "Bound on graceful shutdown [30000]",
   },
+  "lease-thread": {
+    type: "boolean",
+    group: "Leases",
+    describe: "Renew leases on their own thread (--no-lease-thread: on the main thread) [true]",
+  },
   "processor-warn-ms": {
     type: "number",
     group: "Processing",
@@ -129,6 +134,7 @@ export interface ConsumeArgs {
   onError?: string;
   shutdownTimeoutMs?: number;
   processorWarnMs?: number;
+  leaseThread?: boolean;
   output?: string;
   local?: boolean;
   shards?: number;

@@ -50,6 +50,11 @@ export interface KclOptions {
   shutdownTimeoutMs?: number;
   /** A processor callback running longer than this is reported (processor-slow event). Default 60000 ms. */
   processorWarnMs?: number;
+  /**
+   * Renew and scan leases on their own thread, so a processor that blocks the event loop keeps its
+   * leases. Default true; false renews on the main thread (runtimes without worker threads).
+   */
+  leaseThread?: boolean;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -65,6 +70,7 @@ export const DEFAULTS = Object.freeze({
   onError: "retry" as OnErrorPolicy,
   shutdownTimeoutMs: 30_000,
   processorWarnMs: 60_000,
+  leaseThread: true,
   /** Upper bound of the default taker interval: keeps takeover of a dead worker within failover + ~5 s. */
   takerIntervalMaxMs: 2000,
 });
@@ -93,4 +99,5 @@ export interface ResolvedConfig {
   readonly onError: OnErrorPolicy;
   readonly shutdownTimeoutMs: number;
   readonly processorWarnMs: number;
+  readonly leaseThread: boolean;
 }

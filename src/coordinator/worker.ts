@@ -15,6 +15,8 @@ import {
 import { EventBus } from "../core/events.ts";
 import { type Random, systemRandom } from "../core/random.ts";
 import { createLeaseCoordinator } from "../leases/coordinator.ts";
+import { spawnLeaseThread } from "../leases/thread/spawn.ts";
+import { type LeaseThreadHandle, ThreadedLeaseCoordinator } from "../leases/thread/threaded-coordinator.ts";
 import { shardConsumerFactory } from "./consumers.ts";
 import { gracefulStop } from "./graceful-stop.ts";
 import { cleanupFinishedLeases } from "./lease-cleanup.ts";
@@ -137,9 +139,13 @@ class KclWorker implements Worker {
         ...(endpoint ? { endpoint } : {}),
       });
       await retryStartupStep("initial shard sync", () => parts.sync.syncShards(), retry);
+      const thread = await this.startLeaseThread();
       // stop() during start-up: nothing runs yet, shutdown() only closes the clients.
-      if (this.stopping) return;
-      this.running = this.launch(parts);
+      if (this.stopping) {
+        await thread?.terminate();
+        return;
+      }
+      this.running = this.launch(parts, thread);
       this.phase = "running";
     } catch (error) {
       if (error instanceof AbortedError && this.booting.signal.aborted) {
@@ -167,20 +173,42 @@ class KclWorker implements Worker {
     }
   }
 
-  private launch(parts: WorkerParts): Running {
+  /**
+   * The lease thread, unless the store was injected (simulations), the option is off, or this runtime
+   * cannot start it (then renewals stay on this thread, and a warning says what that risks).
+   */
+  private async startLeaseThread(): Promise<LeaseThreadHandle | undefined> {
+    const { config, clock, events, workerId } = this;
+    if (!config.leaseThread || this.deps.leaseStore) return undefined;
+    const heartbeatMs = Math.max(50, Math.min(1000, Math.floor(config.renewIntervalMs / 2)));
+    const init = { workerId, config, credentials: this.options.credentials, heartbeatMs };
+    const started = await spawnLeaseThread(init, clock);
+    if (started.ok) return started.thread;
+    events.emit({
+      type: "warning",
+      message:
+        `lease thread unavailable on this runtime (${started.why}): leases are renewed on the main thread, ` +
+        `so a processor that blocks the event loop for longer than --failover-ms (${config.failoverMs} ms) loses them`,
+    });
+    return undefined;
+  }
+
+  private launch(parts: WorkerParts, thread: LeaseThreadHandle | undefined): Running {
     const { config, clock, random, events, workerId } = this;
     const leasing = new AbortController();
     const duties = new AbortController();
     const logger = this.deps.logger;
-    const coordinator = createLeaseCoordinator({
-      store: parts.store,
-      workerId,
-      config,
-      clock,
-      random,
-      events,
-      logger,
-    });
+    const coordinator = thread
+      ? new ThreadedLeaseCoordinator({
+          thread,
+          workerId,
+          failoverMs: config.failoverMs,
+          renewIntervalMs: config.renewIntervalMs,
+          clock,
+          events,
+          onFailure: (error) => this.fatal(error),
+        })
+      : createLeaseCoordinator({ store: parts.store, workerId, config, clock, random, events, logger });
     const onFatal = (error: unknown) => this.fatal(error);
     const scheduler = new ShardScheduler(
       shardConsumerFactory({

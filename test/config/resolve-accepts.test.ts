@@ -19,6 +19,7 @@ describe("defaults", () => {
       onError: "retry",
       shutdownTimeoutMs: 30_000,
       processorWarnMs: 60_000,
+      leaseThread: true,
       takerIntervalMaxMs: 2000,
     });
     expect(Object.isFrozen(DEFAULTS)).toBe(true);
@@ -48,6 +49,7 @@ describe("defaults", () => {
       onError: "retry",
       shutdownTimeoutMs: 30_000,
       processorWarnMs: 60_000,
+      leaseThread: true,
     });
   });
 
@@ -119,6 +121,7 @@ describe("explicit values", () => {
       onError: "exit",
       shutdownTimeoutMs: 0,
       processorWarnMs: 1,
+      leaseThread: false,
     } satisfies KclOptions;
     expect({ ...resolveConfig(options) }).toEqual({ ...options, timestamp: undefined });
   });

@@ -35,6 +35,14 @@ export async function processBatch(rt: ConsumerRuntime): Promise<TaskOutcome> {
     (r) => compareCheckpoints(positionOf(r), rt.checkpointer.lastCheckpoint) > 0,
   );
   const last = records.at(-1);
+  if (last && o.leases.untilRenewerFresh) {
+    // Never deliver on a lease that may be gone: wait while the lease thread is silent.
+    try {
+      await o.leases.untilRenewerFresh(rt.signal);
+    } catch {
+      return { kind: "stop", reason: rt.stopReason() ?? "lease-lost" };
+    }
+  }
   if (last) {
     const position = positionOf(last);
     rt.checkpointer.markDelivered(position);

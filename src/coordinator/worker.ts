@@ -209,6 +209,7 @@ class KclWorker implements Worker {
           onFailure: (error) => this.fatal(error),
         })
       : createLeaseCoordinator({ store: parts.store, workerId, config, clock, random, events, logger });
+    this.deps.onCoordinator?.(coordinator);
     const onFatal = (error: unknown) => this.fatal(error);
     const scheduler = new ShardScheduler(
       shardConsumerFactory({

@@ -1,7 +1,8 @@
 // Starts the lease thread (node:worker_threads, which Bun, Deno and Node all provide) and waits until
-// its module has loaded. Returns undefined when this runtime cannot start it (e.g. Node running the
-// TypeScript sources through tsx: the thread cannot load a .ts file), so the caller can fall back to
-// renewing on the main thread — and say so.
+// its module has loaded. Returns { ok: false } when this runtime cannot start it, so the caller can fall
+// back to renewing on the main thread — and say so.
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Clock } from "../../core/clock.ts";
 import { describeError } from "../../core/errors.ts";
@@ -20,10 +21,27 @@ const ENTRY: string | URL = IN_BINARY
   ? "./src/leases/thread/entry.ts"
   : new URL("./entry.ts", import.meta.url);
 
+/**
+ * Node running these TypeScript sources through tsx: tsx's loader does not reach worker threads (Node 20
+ * refuses the .ts entry), so the thread starts as a small script that registers tsx's ESM API first.
+ */
+function nodeTypeScriptShim(entry: string | URL): string | undefined {
+  if ("Bun" in globalThis || "Deno" in globalThis || typeof entry === "string") return undefined;
+  if (!entry.pathname.endsWith(".ts")) return undefined;
+  try {
+    const tsxPackage = pathToFileURL(createRequire(import.meta.url).resolve("tsx/package.json"));
+    const api = new URL("./dist/esm/api/index.mjs", tsxPackage).href;
+    return `import(${JSON.stringify(api)}).then((tsx) => tsx.register({ namespace: "kcl-ts-lease-thread" }).import(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function spawnLeaseThread(init: LeaseThreadInit, clock: Clock): Promise<SpawnResult> {
   let worker: Worker;
   try {
-    worker = new Worker(ENTRY);
+    const shim = nodeTypeScriptShim(ENTRY);
+    worker = shim === undefined ? new Worker(ENTRY) : new Worker(shim, { eval: true });
   } catch (error) {
     return { ok: false, why: describeError(error) };
   }

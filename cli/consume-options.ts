@@ -77,6 +77,16 @@ export const CONSUME_OPTIONS = {
     group: "Processing",
     describe: "Bound on graceful shutdown [30000]",
   },
+  "lease-thread": {
+    type: "boolean",
+    group: "Leases",
+    describe: "Renew leases on their own thread (--no-lease-thread: on the main thread) [true]",
+  },
+  "processor-warn-ms": {
+    type: "number",
+    group: "Processing",
+    describe: "Report a processor callback running longer than this [60000]",
+  },
   output: {
     type: "string",
     group: "Output",
@@ -123,6 +133,8 @@ export interface ConsumeArgs {
   checkpointIntervalMs?: number;
   onError?: string;
   shutdownTimeoutMs?: number;
+  processorWarnMs?: number;
+  leaseThread?: boolean;
   output?: string;
   local?: boolean;
   shards?: number;

@@ -37,6 +37,14 @@ export interface KclOptions extends ConsumerOptions {
   pty?: { cols: number; rows: number };
 }
 
+/**
+ * KCL_BENCH_CONSUME_ARGS: flags added to every `kcl-ts consume` of a run, to compare two settings on the
+ * same scenario (e.g. "--no-lease-thread" for the before/after of the lease thread).
+ */
+function extraConsumeArgs(): string[] {
+  return (process.env.KCL_BENCH_CONSUME_ARGS ?? "").split(/\s+/).filter(Boolean);
+}
+
 export function startKcl(o: KclOptions): BenchProcess {
   mkdirSync(o.deliveriesDir, { recursive: true });
   const consume = [
@@ -52,6 +60,7 @@ export function startKcl(o: KclOptions): BenchProcess {
     "--output",
     o.output ?? "json",
     ...(o.args ?? []),
+    ...extraConsumeArgs(),
   ];
   return spawnBench(o.name, o.binary ? consume : [...PROFILE, "cli/main.ts", ...consume], {
     logDir: o.logDir,

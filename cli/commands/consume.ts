@@ -111,6 +111,8 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
     checkpointIntervalMs: args.checkpointIntervalMs,
     onError: args.onError as KclOptions["onError"],
     shutdownTimeoutMs: args.shutdownTimeoutMs,
+    processorWarnMs: args.processorWarnMs,
+    leaseThread: args.leaseThread,
   };
   // Validate everything now: a bad option must fail before the plugin loads or AWS is called.
   const config = resolveConfig(options);

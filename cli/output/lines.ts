@@ -73,6 +73,10 @@ export function describeEvent(e: KclEvent): string | undefined {
       return `! shard iterator expired on ${e.shardId}; resuming after the last record`;
     case "warning":
       return `! ${e.message}`;
+    case "processor-slow":
+      return e.stillRunning
+        ? `! slow processor: ${e.callback} on ${e.shardId} still running after ${e.durationMs} ms (--processor-warn-ms ${e.warnMs})`
+        : `! slow processor: ${e.callback} on ${e.shardId} took ${e.durationMs} ms (--processor-warn-ms ${e.warnMs}); it blocked the event loop meanwhile`;
     case "lease-renewed":
     case "lease-table-scanned":
     case "records-processed":

@@ -48,6 +48,13 @@ export interface KclOptions {
   onError?: OnErrorPolicy;
   /** Bound on graceful shutdown. Default 30000 ms. */
   shutdownTimeoutMs?: number;
+  /** A processor callback running longer than this is reported (processor-slow event). Default 60000 ms. */
+  processorWarnMs?: number;
+  /**
+   * Renew and scan leases on their own thread, so a processor that blocks the event loop keeps its
+   * leases. Default true; false renews on the main thread (runtimes without worker threads).
+   */
+  leaseThread?: boolean;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -62,6 +69,8 @@ export const DEFAULTS = Object.freeze({
   checkpointIntervalMs: 5000,
   onError: "retry" as OnErrorPolicy,
   shutdownTimeoutMs: 30_000,
+  processorWarnMs: 60_000,
+  leaseThread: true,
   /** Upper bound of the default taker interval: keeps takeover of a dead worker within failover + ~5 s. */
   takerIntervalMaxMs: 2000,
 });
@@ -89,4 +98,6 @@ export interface ResolvedConfig {
   readonly checkpointIntervalMs: number;
   readonly onError: OnErrorPolicy;
   readonly shutdownTimeoutMs: number;
+  readonly processorWarnMs: number;
+  readonly leaseThread: boolean;
 }

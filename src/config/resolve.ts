@@ -8,7 +8,7 @@ import {
   type OnErrorPolicy,
   type ResolvedConfig,
 } from "./options.ts";
-import { endpoint, fail, integer, oneOf, optionalString, parseTimestamp } from "./rules.ts";
+import { endpoint, fail, flag, integer, oneOf, optionalString, parseTimestamp } from "./rules.ts";
 
 const INITIAL_POSITIONS: readonly InitialPosition[] = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
 const CHECKPOINT_MODES: readonly CheckpointMode[] = ["auto", "manual"];
@@ -146,6 +146,8 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
       DEFAULTS.shutdownTimeoutMs,
       0,
     ),
+    processorWarnMs: integer("processor-warn-ms", options.processorWarnMs, DEFAULTS.processorWarnMs, 1),
+    leaseThread: flag("lease-thread", options.leaseThread, DEFAULTS.leaseThread),
   };
   return Object.freeze(config);
 }

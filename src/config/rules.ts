@@ -39,6 +39,13 @@ export function integer(
   return value;
 }
 
+/** true or false; undefined/null mean "use the default". */
+export function flag(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "boolean") fail(option, value, "must be true or false", "Pass true or false.");
+  return value;
+}
+
 export function oneOf<T extends string>(
   option: string,
   value: unknown,

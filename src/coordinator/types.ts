@@ -6,6 +6,7 @@ import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Random } from "../core/random.ts";
 import type { ChildShard, KinesisPort } from "../kinesis/port.ts";
+import type { LeaseCoordinator } from "../leases/coordinator.ts";
 import type { LeaseOperatorStore } from "../leases/operator-store.ts";
 import type { LeaseStore } from "../leases/store.ts";
 import type { ProcessorPlugin } from "../plugin.ts";
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   createTableIfMissing?: boolean;
   /** Shard discovery and resharding helpers. Default: src/sync over the Kinesis port and lease store. */
   shardSync?: ShardSyncFactory;
+  /** Called with the lease coordinator once the worker runs (tests inject lease-thread faults through it). */
+  onCoordinator?: (coordinator: LeaseCoordinator) => void;
 }
 
 /** Shard discovery and lease creation (the sync layer), as the worker uses it. */

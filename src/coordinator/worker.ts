@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../config/options.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import {
+  AbortedError,
   ConfigurationError,
   DependencyError,
   describeError,
@@ -14,6 +15,8 @@ import {
 import { EventBus } from "../core/events.ts";
 import { type Random, systemRandom } from "../core/random.ts";
 import { createLeaseCoordinator } from "../leases/coordinator.ts";
+import { spawnLeaseThread } from "../leases/thread/spawn.ts";
+import { type LeaseThreadHandle, ThreadedLeaseCoordinator } from "../leases/thread/threaded-coordinator.ts";
 import { shardConsumerFactory } from "./consumers.ts";
 import { watchForDrain } from "./drain.ts";
 import { gracefulStop } from "./graceful-stop.ts";
@@ -22,6 +25,7 @@ import { runPeriodically } from "./loops.ts";
 import { buildParts, type WorkerParts } from "./parts.ts";
 import { ShardScheduler } from "./scheduler.ts";
 import { checkStream, ensureLeaseTable } from "./startup.ts";
+import { retryStartupStep } from "./startup-retry.ts";
 import { defaultShardSync } from "./sync-adapter.ts";
 import type { StopResult, Worker, WorkerDeps, WorkerOptions } from "./types.ts";
 import { defaultWorkerId } from "./worker-id.ts";
@@ -59,6 +63,8 @@ class KclWorker implements Worker {
   private running: Running | undefined;
   private readonly clock: Clock;
   private readonly random: Random;
+  /** Aborts start-up retries when stop() is called while a flaky AWS is still being retried. */
+  private readonly booting = new AbortController();
 
   constructor(
     private readonly options: WorkerOptions,
@@ -106,13 +112,23 @@ class KclWorker implements Worker {
           (this.deps.shardSync ?? defaultShardSync)(kinesis, store, { config, events, clock }),
       });
       this.parts = parts;
-      await checkStream(parts.kinesis, config, parts.kinesisTarget, clock);
-      await ensureLeaseTable(
-        parts.store,
-        config,
-        parts.dynamoTarget,
-        clock,
-        this.deps.createTableIfMissing ?? true,
+      const retry = { clock, random, events, signal: this.booting.signal };
+      await retryStartupStep(
+        "stream check",
+        () => checkStream(parts.kinesis, config, parts.kinesisTarget, clock),
+        retry,
+      );
+      await retryStartupStep(
+        "lease table check",
+        () =>
+          ensureLeaseTable(
+            parts.store,
+            config,
+            parts.dynamoTarget,
+            clock,
+            this.deps.createTableIfMissing ?? true,
+          ),
+        retry,
       );
       const { region, endpoint } = parts.kinesisTarget;
       events.emit({
@@ -123,12 +139,24 @@ class KclWorker implements Worker {
         ...(region ? { region } : {}),
         ...(endpoint ? { endpoint } : {}),
       });
-      await parts.sync.syncShards();
+      await retryStartupStep("initial shard sync", () => parts.sync.syncShards(), retry);
+      const thread = await this.startLeaseThread();
       // stop() during start-up: nothing runs yet, shutdown() only closes the clients.
-      if (this.stopping) return;
-      this.running = this.launch(parts);
+      if (this.stopping) {
+        await thread?.terminate();
+        return;
+      }
+      this.running = this.launch(parts, thread);
       this.phase = "running";
     } catch (error) {
+      if (error instanceof AbortedError && this.booting.signal.aborted) {
+        // stop() while start-up was still retrying a flaky AWS: a stop, not a failure.
+        this.phase = "stopped";
+        this.parts?.close();
+        events.emit({ type: "worker-stopped", clean: false });
+        this.settle.resolve({ clean: false });
+        return;
+      }
       const failure = isKclError(error)
         ? error
         : new DependencyError(
@@ -146,20 +174,43 @@ class KclWorker implements Worker {
     }
   }
 
-  private launch(parts: WorkerParts): Running {
+  /**
+   * The lease thread, unless the store was injected (simulations), the option is off, or this runtime
+   * cannot start it (then renewals stay on this thread, and a warning says what that risks).
+   */
+  private async startLeaseThread(): Promise<LeaseThreadHandle | undefined> {
+    const { config, clock, events, workerId } = this;
+    if (!config.leaseThread || this.deps.leaseStore) return undefined;
+    const heartbeatMs = Math.max(50, Math.min(1000, Math.floor(config.renewIntervalMs / 2)));
+    const init = { workerId, config, credentials: this.options.credentials, heartbeatMs };
+    const started = await spawnLeaseThread(init, clock);
+    if (started.ok) return started.thread;
+    events.emit({
+      type: "warning",
+      message:
+        `lease thread unavailable on this runtime (${started.why}): leases are renewed on the main thread, ` +
+        `so a processor that blocks the event loop for longer than --failover-ms (${config.failoverMs} ms) loses them`,
+    });
+    return undefined;
+  }
+
+  private launch(parts: WorkerParts, thread: LeaseThreadHandle | undefined): Running {
     const { config, clock, random, events, workerId } = this;
     const leasing = new AbortController();
     const duties = new AbortController();
     const logger = this.deps.logger;
-    const coordinator = createLeaseCoordinator({
-      store: parts.store,
-      workerId,
-      config,
-      clock,
-      random,
-      events,
-      logger,
-    });
+    const coordinator = thread
+      ? new ThreadedLeaseCoordinator({
+          thread,
+          workerId,
+          failoverMs: config.failoverMs,
+          renewIntervalMs: config.renewIntervalMs,
+          clock,
+          events,
+          onFailure: (error) => this.fatal(error),
+        })
+      : createLeaseCoordinator({ store: parts.store, workerId, config, clock, random, events, logger });
+    this.deps.onCoordinator?.(coordinator);
     const onFatal = (error: unknown) => this.fatal(error);
     const scheduler = new ShardScheduler(
       shardConsumerFactory({
@@ -239,6 +290,7 @@ class KclWorker implements Worker {
   }
 
   private async shutdown(reason: string): Promise<StopResult> {
+    this.booting.abort();
     if (this.starting) await this.starting.catch(() => undefined);
     if (this.phase === "stopped") return { clean: false };
     this.phase = "stopping";

@@ -77,7 +77,27 @@ export type KclEventBody =
       lastSequenceNumber?: string;
       durationMs: number;
     }
-  | { type: "warning"; message: string; shardId?: string; leaseKey?: string };
+  | { type: "warning"; message: string; shardId?: string; leaseKey?: string }
+  /**
+   * A processor callback ran longer than --processor-warn-ms (once per call). `stillRunning`: reported by
+   * the timer while it runs; false: reported when it returned (it blocked the event loop meanwhile).
+   */
+  | {
+      type: "processor-slow";
+      shardId: string;
+      callback: ProcessorCallback;
+      durationMs: number;
+      stillRunning: boolean;
+      warnMs: number;
+    };
+
+/** The RecordProcessor callbacks, as named in events. */
+export type ProcessorCallback =
+  | "initialize"
+  | "processRecords"
+  | "leaseLost"
+  | "shardEnded"
+  | "shutdownRequested";
 
 export type KclEvent = KclEventBody & Base;
 export type KclEventType = KclEvent["type"];

@@ -38,6 +38,11 @@ export interface ConsumerLeases {
   /** Auto checkpoints on the next renewal, without a write of their own (absent: auto writes its own). */
   offerCheckpoint?(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined>;
   addChildShardIds(leaseKey: string, ids: string[]): Promise<void>;
+  /**
+   * Resolves when the renewer is known alive (a lease thread heard from recently); rejects when it failed.
+   * Absent: the renewer runs in this event loop, so it is alive whenever this code runs.
+   */
+  untilRenewerFresh?(signal: AbortSignal): Promise<void>;
 }
 
 /** Reads parent leases while a child waits (eventually consistent reads are fine: it polls). */
@@ -57,7 +62,8 @@ export interface ShardConsumerOptions {
   config: Pick<
     ResolvedConfig,
     "app" | "stream" | "checkpoint" | "checkpointIntervalMs" | "onError" | "idleTimeMs" | "failoverMs"
-  >;
+  > &
+    Partial<Pick<ResolvedConfig, "processorWarnMs">>;
   workerId: string;
   processor: ProcessorPlugin;
   leases: ConsumerLeases;

@@ -76,6 +76,12 @@ export function describeMovement(e: KclEvent): Line | undefined {
       return line("warn", `iterator expired on ${e.shardId}`, e.shardId);
     case "capacity-warning":
       return line("warn", e.message);
+    case "processor-slow":
+      return line(
+        "warn",
+        `slow ${e.callback} on ${e.shardId}: ${e.stillRunning ? "running for " : ""}${formatDuration(e.durationMs)}`,
+        e.shardId,
+      );
     case "warning": {
       const key = e.shardId ?? e.leaseKey;
       return line("warn", key ? `${key}: ${e.message}` : e.message, key);

@@ -25,8 +25,11 @@ export interface SyncResult {
 
 export async function syncShards(o: SyncShardsOptions): Promise<SyncResult> {
   const startedAt = o.clock.monotonic();
-  const shards = await o.kinesis.listShards(o.stream);
+  // The table first, then the shards: a finished parent deleted by lease cleanup while ListShards is in
+  // flight is then still in `existing` (and left alone), never "a listed shard without a lease" that
+  // the planner would create again and whose records would be processed a second time.
   const existing = await o.store.listLeases();
+  const shards = await o.kinesis.listShards(o.stream);
   const created: string[] = [];
   for (const lease of planLeases(shards, existing, o.initialPosition)) {
     const outcome = await o.store.createLeaseIfNotExists(lease);

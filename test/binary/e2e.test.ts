@@ -71,6 +71,8 @@ describe("compiled binary end to end", () => {
         stderr: "",
       });
       expect(consume.lines.some((line) => line.includes('"lease-acquired"'))).toBe(true);
+      // The lease thread's entry is compiled in: no fallback to renewing on the main thread.
+      expect(consume.lines.filter((line) => line.includes("lease thread unavailable"))).toEqual([]);
     } finally {
       await consume.kill();
     }

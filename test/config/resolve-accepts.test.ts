@@ -18,6 +18,8 @@ describe("defaults", () => {
       checkpointIntervalMs: 5000,
       onError: "retry",
       shutdownTimeoutMs: 30_000,
+      processorWarnMs: 60_000,
+      leaseThread: true,
       takerIntervalMaxMs: 2000,
     });
     expect(Object.isFrozen(DEFAULTS)).toBe(true);
@@ -46,6 +48,8 @@ describe("defaults", () => {
       checkpointIntervalMs: 5000,
       onError: "retry",
       shutdownTimeoutMs: 30_000,
+      processorWarnMs: 60_000,
+      leaseThread: true,
     });
   });
 
@@ -116,6 +120,8 @@ describe("explicit values", () => {
       checkpointIntervalMs: 0,
       onError: "exit",
       shutdownTimeoutMs: 0,
+      processorWarnMs: 1,
+      leaseThread: false,
     } satisfies KclOptions;
     expect({ ...resolveConfig(options) }).toEqual({ ...options, timestamp: undefined });
   });

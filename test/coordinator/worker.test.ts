@@ -8,6 +8,8 @@ import type { KclEvent } from "../../src/core/events.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import { createAwsKinesis } from "../../src/kinesis/aws-kinesis.ts";
 import type { KinesisPort } from "../../src/kinesis/port.ts";
+import { STARTUP_CHECK_TIMEOUT_MS } from "../../src/coordinator/startup.ts";
+import { STARTUP_RETRY_BUDGET_MS } from "../../src/coordinator/startup-retry.ts";
 import { FakeClock, flushAsync } from "../../src/testing/fake-clock.ts";
 import { FakeKinesis } from "../../src/testing/fake-kinesis.ts";
 import { MemoryLeaseStore } from "../../src/testing/memory-lease-store.ts";
@@ -74,7 +76,7 @@ describe("createWorker", () => {
     expect(await w2.stop()).toEqual({ clean: true });
   });
 
-  test("an endpoint that never answers fails start() after the startup deadline, not later", async () => {
+  test("an endpoint that never answers is retried with warnings, then fails start() after the start-up budget", async () => {
     const clock = new FakeClock();
     const hung: KinesisPort = {
       describeStream: () => new Promise(() => {}),
@@ -84,15 +86,20 @@ describe("createWorker", () => {
     };
     const w = createWorker(
       { ...base, region: "eu-west-1", kinesisEndpoint: "http://10.255.255.1:4567", processor: noop },
-      { kinesis: hung, leaseStore: new MemoryLeaseStore(), clock },
+      { kinesis: hung, leaseStore: new MemoryLeaseStore(), clock, random: seededRandom(5) },
     );
+    const warnings: string[] = [];
+    w.events.on("warning", (e) => warnings.push(e.message));
     let error: unknown;
     const starting = w.start().catch((e) => {
       error = e;
     });
-    await clock.advance(4900);
+    // Each attempt waits STARTUP_CHECK_TIMEOUT_MS for an answer; a timeout is transient, so it is retried.
+    await clock.advance(STARTUP_RETRY_BUDGET_MS - 1000);
     expect(error).toBeUndefined();
-    await clock.advance(200);
+    expect(warnings.length).toBeGreaterThan(3);
+    expect(warnings[0]).toContain("start-up: stream check failed (attempt 1");
+    await clock.advance(STARTUP_CHECK_TIMEOUT_MS + 1000);
     await starting;
     expect(error).toBeInstanceOf(DependencyError);
     expect(String(error)).toContain('stream "s1"');

@@ -61,6 +61,8 @@ describe("Deno runs the CLI from source", () => {
         code: 0,
         stderr: "",
       });
+      // Deno starts the lease thread (node:worker_threads): no fallback to renewing on the main thread.
+      expect(consume.lines.filter((line) => line.includes("lease thread unavailable"))).toEqual([]);
     } finally {
       await consume.kill();
     }

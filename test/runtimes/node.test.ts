@@ -49,5 +49,6 @@ describe("Node runs the library via tsx", () => {
     expect(summary.runtime).toMatch(/^node (2\d|[3-9]\d)\./);
     expect(summary.delivered).toEqual(seeded.records.map((r) => r.data).sort());
     expect(summary.clean).toBe(true);
+    expect(summary.coordinator).toBe("ThreadedLeaseCoordinator");
   }, 120_000);
 });

@@ -9,7 +9,9 @@
 //   KCL_TEST_BEHAVIOUR JSON: { failOn?: string, failTimes?: number, checkpointAfter?: string }
 //     failOn:            processRecords throws when a batch contains a record with this data (failTimes times; default always)
 //     checkpointAfter:   manual mode: checkpoint(record) right after the record with this data, then keep going
-import { appendFileSync } from "node:fs";
+//     busyWhenFile, busyMs: once that file exists, the next processRecords blocks the event loop (a
+//                        synchronous busy loop, like a CPU-heavy transform) for busyMs, once per process
+import { appendFileSync, existsSync } from "node:fs";
 import { createWorker } from "../../src/coordinator/worker.ts";
 import type { WorkerOptions } from "../../src/coordinator/types.ts";
 import { ProcessorFailedError } from "../../src/core/errors.ts";
@@ -19,6 +21,8 @@ interface Behaviour {
   failOn?: string;
   failTimes?: number;
   checkpointAfter?: string;
+  busyWhenFile?: string;
+  busyMs?: number;
 }
 
 export interface DeliveryLine {
@@ -44,6 +48,14 @@ const behaviour = JSON.parse(process.env.KCL_TEST_BEHAVIOUR ?? "{}") as Behaviou
 const workerId = options.workerId ?? `worker-${process.pid}`;
 const decoder = new TextDecoder();
 let failures = 0;
+let busied = false;
+
+function busyWait(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // Blocks this event loop: no timer, no I/O callback runs here meanwhile.
+  }
+}
 
 const processor = (): RecordProcessor => ({
   initialize({ shardId, checkpoint }) {
@@ -59,6 +71,12 @@ const processor = (): RecordProcessor => ({
   },
   async processRecords({ records, shardId, checkpointer }) {
     const data = records.map((r) => decoder.decode(r.data));
+    if (!busied && behaviour.busyWhenFile && existsSync(behaviour.busyWhenFile)) {
+      busied = true;
+      process.stdout.write(`${JSON.stringify({ type: "busy-start", shardId, at: Date.now() })}\n`);
+      busyWait(behaviour.busyMs ?? 0);
+      process.stdout.write(`${JSON.stringify({ type: "busy-end", shardId, at: Date.now() })}\n`);
+    }
     if (behaviour.failOn !== undefined && data.includes(behaviour.failOn)) {
       if (behaviour.failTimes === undefined || failures < behaviour.failTimes) {
         failures++;

@@ -1,4 +1,5 @@
 // INITIALIZING: create the processor (factory: once per lease acquisition), call initialize, open the reader.
+import { watchCallback } from "../slow-callback.ts";
 import { LeaseLostError } from "../../core/errors.ts";
 import { createProcessor } from "../processor-runner.ts";
 import type { ConsumerRuntime } from "../runtime.ts";
@@ -15,12 +16,17 @@ export async function initializeShard(rt: ConsumerRuntime): Promise<TaskOutcome>
       applicationName: o.config.app,
       workerId: o.workerId,
     });
-    await rt.processor.initialize?.({
-      shardId: rt.shardId,
-      streamName: o.config.stream,
-      checkpoint: { ...lease.checkpoint },
-      pendingCheckpoint: lease.pendingCheckpoint ? { ...lease.pendingCheckpoint } : undefined,
-    });
+    const processor = rt.processor;
+    if (processor.initialize) {
+      await watchCallback(rt, "initialize", () =>
+        processor.initialize?.({
+          shardId: rt.shardId,
+          streamName: o.config.stream,
+          checkpoint: { ...lease.checkpoint },
+          pendingCheckpoint: lease.pendingCheckpoint ? { ...lease.pendingCheckpoint } : undefined,
+        }),
+      );
+    }
   } catch (error) {
     if (error instanceof LeaseLostError) throw error;
     const outcome = await onCallbackFailure(rt, "initialize", error);

@@ -1,4 +1,5 @@
 // PROCESSING: one batch per run — fetch (or redeliver after a failure), processRecords, auto checkpoint.
+import { watchCallback } from "../slow-callback.ts";
 import { positionOf } from "../../checkpoint/position.ts";
 import { compareCheckpoints, type ExtendedSequenceNumber } from "../../leases/lease.ts";
 import type { ConsumerRuntime } from "../runtime.ts";
@@ -34,20 +35,30 @@ export async function processBatch(rt: ConsumerRuntime): Promise<TaskOutcome> {
     (r) => compareCheckpoints(positionOf(r), rt.checkpointer.lastCheckpoint) > 0,
   );
   const last = records.at(-1);
+  if (last && o.leases.untilRenewerFresh) {
+    // Never deliver on a lease that may be gone: wait while the lease thread is silent.
+    try {
+      await o.leases.untilRenewerFresh(rt.signal);
+    } catch {
+      return { kind: "stop", reason: rt.stopReason() ?? "lease-lost" };
+    }
+  }
   if (last) {
     const position = positionOf(last);
     rt.checkpointer.markDelivered(position);
     const started = o.clock.monotonic();
     let processed = true;
     try {
-      await rt.processor!.processRecords({
-        records,
-        checkpointer: rt.checkpointer.checkpointer,
-        millisBehindLatest: batch.millisBehindLatest,
-        shardId: rt.shardId,
-        isAtShardEnd: batch.isAtShardEnd,
-        signal: rt.signal,
-      });
+      await watchCallback(rt, "processRecords", () =>
+        rt.processor!.processRecords({
+          records,
+          checkpointer: rt.checkpointer.checkpointer,
+          millisBehindLatest: batch.millisBehindLatest,
+          shardId: rt.shardId,
+          isAtShardEnd: batch.isAtShardEnd,
+          signal: rt.signal,
+        }),
+      );
     } catch (error) {
       const outcome = await onCallbackFailure(rt, "processRecords", error, records);
       if (outcome.kind !== "skip") return outcome;

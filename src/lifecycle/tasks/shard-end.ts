@@ -1,5 +1,6 @@
 // SHARD_END: create the child leases (from ChildShards, else ListShards), record them on the lease,
 // call shardEnded, then write SHARD_END ourselves so children can never be stuck on a forgotten checkpoint.
+import { watchCallback } from "../slow-callback.ts";
 import { SHARD_END } from "../../checkpoint/position.ts";
 import { isFinished } from "../../leases/lease.ts";
 import type { ConsumerRuntime } from "../runtime.ts";
@@ -29,7 +30,12 @@ export async function endShard(rt: ConsumerRuntime): Promise<TaskOutcome> {
 
   rt.checkpointer.markShardEnded();
   try {
-    await rt.processor.shardEnded?.({ shardId: rt.shardId, checkpointer: rt.checkpointer.checkpointer });
+    const processor = rt.processor;
+    if (processor.shardEnded) {
+      await watchCallback(rt, "shardEnded", () =>
+        processor.shardEnded?.({ shardId: rt.shardId, checkpointer: rt.checkpointer.checkpointer }),
+      );
+    }
   } catch (error) {
     const outcome = await onCallbackFailure(rt, "shardEnded", error);
     if (outcome.kind !== "skip") return outcome;

@@ -1,5 +1,6 @@
 // The two ways a consumer winds down: leaseLost (no checkpoint possible) and shutdownRequested
 // (graceful stop or handoff: the processor checkpoints, then auto mode writes what it processed).
+import { watchCallback } from "../slow-callback.ts";
 import { DYNAMODB_THROTTLE_BACKOFF, backoffDelay } from "../../core/backoff.ts";
 import { describeError, LeaseLostError } from "../../core/errors.ts";
 import type { ConsumerRuntime } from "../runtime.ts";
@@ -22,7 +23,8 @@ export async function loseLease(rt: ConsumerRuntime): Promise<TaskOutcome> {
   rt.checkpointer.markLost();
   if (!rt.processor?.leaseLost) return { kind: "done" };
   try {
-    await rt.processor.leaseLost({ shardId: rt.shardId });
+    const processor = rt.processor;
+    await watchCallback(rt, "leaseLost", () => processor.leaseLost?.({ shardId: rt.shardId }));
   } catch (error) {
     reportWindDownFailure(rt, "leaseLost", error);
     return { kind: "failed" };
@@ -47,10 +49,10 @@ export async function requestShutdown(rt: ConsumerRuntime): Promise<TaskOutcome>
   rt.records?.close();
   if (rt.processor?.shutdownRequested) {
     try {
-      await rt.processor.shutdownRequested({
-        shardId: rt.shardId,
-        checkpointer: rt.checkpointer.checkpointer,
-      });
+      const processor = rt.processor;
+      await watchCallback(rt, "shutdownRequested", () =>
+        processor.shutdownRequested?.({ shardId: rt.shardId, checkpointer: rt.checkpointer.checkpointer }),
+      );
     } catch (error) {
       if (error instanceof LeaseLostError) return { kind: "stop", reason: "lease-lost" };
       reportWindDownFailure(rt, "shutdownRequested", error);

@@ -1,0 +1,131 @@
+// The lease thread's entry point: its own event loop, its own DynamoDB client, the real renewer and
+// taker (DefaultLeaseCoordinator). A processor that blocks the main thread cannot delay a renewal here.
+// Everything it observes goes to the main thread as messages (protocol.ts).
+import { parentPort } from "node:worker_threads";
+import { createDynamoDbClient } from "../../aws/clients.ts";
+import { systemClock } from "../../core/clock.ts";
+import { EventBus } from "../../core/events.ts";
+import { systemRandom } from "../../core/random.ts";
+import { createLeaseCoordinator, type LeaseCoordinator } from "../coordinator.ts";
+import { createDynamoLeaseStore } from "../dynamodb-store.ts";
+import type { FromThread, LeaseThreadInit, RemoteMethod, ToThread } from "./protocol.ts";
+import { serializeError } from "./protocol.ts";
+
+const port = parentPort;
+if (!port) throw new Error("src/leases/thread/entry.ts runs only as a worker thread");
+
+function send(message: FromThread): void {
+  port!.postMessage(message);
+}
+
+interface ThreadState {
+  coordinator: LeaseCoordinator;
+  running?: AbortController;
+  close(): void;
+}
+
+let state: ThreadState | undefined;
+
+function start(init: LeaseThreadInit): ThreadState {
+  const { config } = init;
+  const events = new EventBus(init.workerId, () => systemClock.now());
+  events.onAny(({ workerId: _w, at: _a, ...body }) => {
+    send({ type: "event", body });
+    // Each taker round's view goes along with its event, so the main thread's latestScan() is current.
+    if (body.type === "lease-table-scanned") {
+      const scan = state?.coordinator.latestScan();
+      if (scan) send({ type: "scan", scan });
+    }
+  });
+  const built = createDynamoDbClient({
+    region: config.region,
+    dynamodbEndpoint: config.dynamodbEndpoint,
+    credentials: init.credentials,
+  });
+  const store = createDynamoLeaseStore({
+    client: built.client,
+    table: config.table,
+    target: built.target,
+    clock: systemClock,
+    random: systemRandom,
+  });
+  const coordinator = createLeaseCoordinator({
+    store,
+    workerId: init.workerId,
+    config,
+    clock: systemClock,
+    random: systemRandom,
+    events,
+  });
+  coordinator.onAcquired((lease) => send({ type: "acquired", lease }));
+  coordinator.onLost((leaseKey, reason) => send({ type: "lost", leaseKey, reason }));
+  const heartbeat = new AbortController();
+  void (async () => {
+    while (!heartbeat.signal.aborted) {
+      send({ type: "heartbeat", held: coordinator.heldLeases() });
+      await systemClock.sleep(init.heartbeatMs, heartbeat.signal).catch(() => {});
+    }
+  })();
+  return {
+    coordinator,
+    close: () => {
+      heartbeat.abort();
+      built.client.destroy();
+    },
+  };
+}
+
+async function call(s: ThreadState, id: number, method: RemoteMethod, args: unknown[]): Promise<void> {
+  try {
+    const fn = s.coordinator[method] as (...a: unknown[]) => Promise<unknown>;
+    const value = await fn.apply(s.coordinator, args);
+    send({ type: "reply", id, ok: true, value });
+  } catch (error) {
+    send({ type: "reply", id, ok: false, error: serializeError(error) });
+  }
+}
+
+function run(s: ThreadState): void {
+  const running = new AbortController();
+  s.running = running;
+  s.coordinator.run(running.signal).then(
+    () => send({ type: "run-ended" }),
+    (error) => send({ type: "run-ended", error: serializeError(error) }),
+  );
+}
+
+/** Test-only: what a stalled or crashed lease thread looks like to the main thread. */
+function inject(message: Extract<ToThread, { type: "inject" }>): void {
+  if (message.fault === "crash") throw new Error("injected lease thread crash");
+  const until = systemClock.monotonic() + message.ms;
+  while (systemClock.monotonic() < until) {
+    // Busy: this thread's event loop is blocked, so no renewal, heartbeat or reply goes out.
+  }
+}
+
+send({ type: "ready" });
+
+port.on("message", (message: ToThread) => {
+  if (message.type === "init") {
+    state = start(message.init);
+    return;
+  }
+  if (message.type === "inject") return inject(message);
+  if (!state) return;
+  switch (message.type) {
+    case "run":
+      return run(state);
+    case "stop-run":
+      state.running?.abort();
+      return;
+    case "call":
+      void call(state, message.id, message.method, message.args);
+      return;
+    case "drop":
+      state.coordinator.dropLocally(message.leaseKey);
+      return;
+    case "stop-taking":
+      state.coordinator.stopTaking();
+      return;
+  }
+});

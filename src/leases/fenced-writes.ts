@@ -15,6 +15,12 @@ export interface WriteSpec {
   fenced: LostReason;
   /** After success: keep holding (renew, checkpoint) or let go (release). */
   keep: boolean;
+  /**
+   * True when the write would change nothing worth a write, judged against the held lease at send
+   * time: it then succeeds without being sent (a checkpoint at or behind the held one: checkpoints
+   * never move backwards, whatever order queued writes run in).
+   */
+  noop?: (held: Lease) => boolean;
 }
 
 /** Our own write applied iff the lease still names us and the counter moved by exactly that write. */
@@ -48,6 +54,16 @@ export function checkpointWrite(store: LeaseStore, workerId: string, update: Che
       isMine(workerId, cur, sent) && compareCheckpoints(cur.checkpoint, update.checkpoint) === 0,
     fenced: "checkpoint-fenced",
     keep: true,
+    noop: (held) => {
+      const order = compareCheckpoints(update.checkpoint, held.checkpoint);
+      if (order < 0) return true;
+      // Equal: still worth a write when it clears a pending (prepared) checkpoint or sets a new one.
+      return (
+        order === 0 &&
+        (update.pendingCheckpoint === undefined ||
+          (update.pendingCheckpoint === null && !held.pendingCheckpoint))
+      );
+    },
   };
 }
 

@@ -157,6 +157,7 @@ export class LeaseRenewer {
       if (h !== holding) return NOT_HELD;
       // Never resurrect a lease others may already have judged expired (Java does the same).
       if (this.expiresIn(h) < 0) return this.lose(key, h, "expired-locally");
+      if (spec.noop?.(h.lease)) return { ok: true, value: structuredClone(h.lease) };
       const sent = h.lease;
       const sentAt = this.o.clock.monotonic();
       let outcome: Outcome<Lease>;

@@ -23,6 +23,8 @@ export const A = {
   checkpointOwner: "checkpointOwner",
   throughputKBps: "throughputKBps",
   entityType: "entityType",
+  /** kcl-ts only: wall-clock ms of the first read of a LATEST / AT_TIMESTAMP lease (Java ignores it). */
+  resolvedStart: "resolvedStartMillis",
 } as const;
 
 export const LEASE_ENTITY = "LEASE";
@@ -85,6 +87,8 @@ export function itemToLease(item: Item | undefined): Lease | undefined {
   if (checkpointOwner) lease.checkpointOwner = checkpointOwner;
   const throughput = num(item, A.throughputKBps);
   if (throughput !== undefined) lease.throughputKBps = throughput;
+  const resolvedStart = num(item, A.resolvedStart);
+  if (resolvedStart !== undefined) lease.resolvedStart = resolvedStart;
   return lease;
 }
 
@@ -111,5 +115,6 @@ export function leaseToItem(lease: Lease): Item {
   }
   if (lease.checkpointOwner) item[A.checkpointOwner] = { S: lease.checkpointOwner };
   if (lease.throughputKBps !== undefined) item[A.throughputKBps] = { N: String(lease.throughputKBps) };
+  if (lease.resolvedStart !== undefined) item[A.resolvedStart] = { N: String(lease.resolvedStart) };
   return item;
 }

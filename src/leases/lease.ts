@@ -29,6 +29,16 @@ export interface Lease {
   checkpointOwner?: string;
   /** KCL 3.x per-lease throughput estimate. */
   throughputKBps?: number;
+  /**
+   * kcl-ts only (`resolvedStartMillis`, ignored by the Java KCL): wall-clock ms at which a lease whose
+   * checkpoint is still LATEST / AT_TIMESTAMP was first read, so later owners start there, not at their now.
+   */
+  resolvedStart?: number;
+}
+
+/** True while a KCL 3.x graceful handoff is in progress (the old owner may still checkpoint). */
+export function isInHandoff(lease: Pick<Lease, "checkpointOwner">): boolean {
+  return lease.checkpointOwner !== undefined;
 }
 
 export function isSentinel(value: string): value is Sentinel {

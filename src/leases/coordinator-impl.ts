@@ -11,6 +11,9 @@ import { LeaseRenewer, type RenewerOutput } from "./renewer.ts";
 import type { CheckpointUpdate, Outcome } from "./store.ts";
 import { LeaseTaker } from "./taker.ts";
 
+/** How often a worker waiting for handoffs it asked for reads those leases (one GetItem each). */
+export const HANDOFF_POLL_MS = 250;
+
 export class DefaultLeaseCoordinator implements LeaseCoordinator {
   private readonly renewer: LeaseRenewer;
   private readonly taker: LeaseTaker;
@@ -20,6 +23,9 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   private readonly logger: Logger;
   private readonly acquiredCbs = new Set<(lease: Lease) => void>();
   private readonly lostCbs = new Set<(leaseKey: string, reason: LostReason) => void>();
+  private readonly handoffCbs = new Set<(leaseKey: string, nextOwner: string) => void>();
+  /** Cancels the handoff deadlines when the coordinator stops. */
+  private readonly deadlines = new AbortController();
   private taking = true;
   /** Wakes the taker loop early (stopTaking). */
   private takerWake: AbortController | undefined;
@@ -54,15 +60,28 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
         this.events.emit(body);
       },
       taking: () => this.taking,
+      // The old owner transfers by its shutdown timeout at the latest; give it one lease term more.
+      handoffTimeoutMs: o.config.shutdownTimeoutMs + o.config.failoverMs,
     });
   }
 
   async run(signal: AbortSignal): Promise<void> {
     await Promise.all([this.renewerLoop(signal), this.takerLoop(signal)]);
+    this.deadlines.abort();
   }
 
   renewerTick(): Promise<void> {
     return this.renewer.renewAll();
+  }
+
+  /** Takes the leases whose handoff to us has completed (between full taker rounds). */
+  async pollHandoffs(): Promise<void> {
+    if (!this.taking) return;
+    try {
+      await this.taker.pollHandoffs();
+    } catch (e) {
+      this.logger.log("warn", `handoff poll failed: ${describeError(e)}`, { workerId: this.o.workerId });
+    }
   }
 
   async takerTick(): Promise<void> {
@@ -83,6 +102,11 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   onLost(cb: (leaseKey: string, reason: LostReason) => void): () => void {
     this.lostCbs.add(cb);
     return () => this.lostCbs.delete(cb);
+  }
+
+  onHandoff(cb: (leaseKey: string, nextOwner: string) => void): () => void {
+    this.handoffCbs.add(cb);
+    return () => this.handoffCbs.delete(cb);
   }
 
   heldLeases(): Lease[] {
@@ -140,13 +164,18 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
    * another worker would expire, so a dead worker's leases are taken within failover + one round.
    */
   private async takerLoop(signal: AbortSignal): Promise<void> {
+    let roundAt = this.clock.monotonic();
     while (!signal.aborted && this.taking) {
       // A scan stuck in the network must not keep run() from returning on abort.
-      if (!(await untilAborted(this.takerTick(), signal))) return;
+      const full = this.clock.monotonic() >= roundAt;
+      if (!(await untilAborted(full ? this.takerTick() : this.pollHandoffs(), signal))) return;
       const now = this.clock.monotonic();
-      let wakeAt = now + this.o.config.takerIntervalMs;
+      if (full) roundAt = now + this.o.config.takerIntervalMs;
+      let wakeAt = roundAt;
       const expiry = this.taker.nextExpiryAt;
-      if (expiry !== undefined && expiry >= now && expiry + 1 < wakeAt) wakeAt = expiry + 1;
+      if (expiry !== undefined && expiry >= now && expiry + 1 < wakeAt) wakeAt = roundAt = expiry + 1;
+      // Waiting for handoffs we asked for: look for their transfer more often than a full scan.
+      if (this.taker.awaitingHandoffs) wakeAt = Math.min(wakeAt, now + HANDOFF_POLL_MS);
       // Aborted by run()'s signal or by stopTaking() (AbortSignal.any needs Node ≥ 20.3: linked by hand).
       const wake = new AbortController();
       this.takerWake = wake;
@@ -205,6 +234,28 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
           leaseCounter: m.lease.leaseCounter,
         });
         return;
+      case "handoff-requested": {
+        const key = m.lease.leaseKey;
+        this.events.emit({
+          type: "lease-handoff-requested",
+          leaseKey: key,
+          to: m.to,
+          leaseCounter: m.lease.leaseCounter,
+        });
+        // Without subscribers there is no processor to shut down: transfer at once.
+        if (this.handoffCbs.size === 0) void this.renewer.release(key).catch(() => undefined);
+        for (const cb of this.handoffCbs) this.safely("onHandoff", () => cb(key, m.to));
+        void this.handoffDeadline(key);
+        return;
+      }
+      case "handed-off":
+        this.events.emit({
+          type: "lease-handed-off",
+          leaseKey: m.lease.leaseKey,
+          to: m.to,
+          leaseCounter: m.lease.leaseCounter,
+        });
+        return;
       case "lost": {
         const newOwner = m.current?.leaseOwner;
         this.events.emit({
@@ -231,6 +282,26 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
           workerId: this.o.workerId,
         });
     }
+  }
+
+  /**
+   * A handoff is bounded: if the processor has not finished by the shutdown timeout, it is told the
+   * lease is lost (no more checkpoints) and the lease is transferred anyway (Java does the same).
+   */
+  private async handoffDeadline(leaseKey: string): Promise<void> {
+    try {
+      await this.clock.sleep(this.o.config.shutdownTimeoutMs, this.deadlines.signal);
+    } catch {
+      return;
+    }
+    if (this.renewer.get(leaseKey)?.checkpointOwner !== this.o.workerId) return;
+    this.events.emit({
+      type: "warning",
+      leaseKey,
+      message: `handoff of ${leaseKey} not finished within ${this.o.config.shutdownTimeoutMs} ms (--shutdown-timeout-ms): transferring it without a final checkpoint; the next owner may see records again`,
+    });
+    for (const cb of this.lostCbs) this.safely("onLost", () => cb(leaseKey, "handoff-timeout"));
+    await this.renewer.release(leaseKey).catch(() => undefined);
   }
 
   private safely(what: string, fn: () => void): void {

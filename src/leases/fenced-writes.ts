@@ -67,13 +67,35 @@ export function checkpointWrite(store: LeaseStore, workerId: string, update: Che
   };
 }
 
-/** Owner-conditioned, counter + 1, owner removed: others may take the lease at once. */
-export function releaseWrite(store: LeaseStore): WriteSpec {
+/**
+ * Letting go: owner-conditioned, counter + 1. A plain lease is released (owner removed: others may take
+ * it at once); a lease in handoff from us is transferred to the next owner (checkpointOwner removed),
+ * decided at send time because a handoff may arrive while the release waits or retries.
+ */
+export function releaseWrite(store: LeaseStore, workerId: string): WriteSpec {
+  const transfer = (lease: Lease) => lease.checkpointOwner === workerId;
   return {
     operation: "release",
-    send: (lease) => store.releaseLease(lease),
-    applied: (cur, sent) => cur.leaseOwner === undefined && cur.leaseCounter === sent.leaseCounter + 1,
+    send: (lease) => (transfer(lease) ? store.transferLease(lease) : store.releaseLease(lease)),
+    applied: (cur, sent) =>
+      cur.leaseCounter === sent.leaseCounter + 1 &&
+      cur.checkpointOwner === undefined &&
+      cur.leaseOwner === (transfer(sent) ? sent.leaseOwner : undefined),
     fenced: "renew-failed",
     keep: false,
   };
+}
+
+/**
+ * True when `current` shows that a graceful handoff of a lease we hold plainly (`sent`) was initiated:
+ * owner := next, checkpointOwner := us, counter unchanged (KCL 3.x initiate). The old owner adopts it.
+ */
+export function handoffInitiated(workerId: string, current: Lease, sent: Lease): boolean {
+  return (
+    sent.checkpointOwner === undefined &&
+    current.checkpointOwner === workerId &&
+    current.leaseOwner !== undefined &&
+    current.leaseOwner !== workerId &&
+    current.leaseCounter === sent.leaseCounter
+  );
 }

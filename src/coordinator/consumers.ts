@@ -39,13 +39,13 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
       random,
       events,
       onFatal: o.onFatal,
-      openRecords: ({ lease: held, start, signal }) =>
+      openRecords: ({ lease: held, start, timestamp, signal }) =>
         createShardReader({
           kinesis: parts.kinesis,
           stream: config.stream,
           shardId: held.leaseKey,
           start,
-          timestamp: config.timestamp,
+          timestamp: timestamp ?? config.timestamp,
           maxRecords: config.maxRecords,
           idleTimeMs: config.idleTimeMs,
           hashKeyRange: held.hashKeyRange,

@@ -125,6 +125,10 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
     return this.renewer.offerCheckpoint(leaseKey, update);
   }
 
+  recordResolvedStart(leaseKey: string, startMillis: number): Promise<Outcome<Lease>> {
+    return this.renewer.recordResolvedStart(leaseKey, startMillis);
+  }
+
   addChildShardIds(leaseKey: string, ids: string[]): Promise<void> {
     return this.renewer.addChildShardIds(leaseKey, ids);
   }

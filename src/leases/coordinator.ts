@@ -59,6 +59,11 @@ export interface LeaseCoordinator {
    * lease gone: a loss is reported through onLost as always).
    */
   offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined>;
+  /**
+   * Records when a lease still at LATEST / AT_TIMESTAMP was first read (resolvedStartMillis), fenced and
+   * serialized like a checkpoint; a lease that has one already keeps it (no write).
+   */
+  recordResolvedStart(leaseKey: string, startMillis: number): Promise<Outcome<Lease>>;
   /** Records child shard ids on the lease (metadata, not fenced). */
   addChildShardIds(leaseKey: string, ids: string[]): Promise<void>;
   /**

@@ -23,9 +23,18 @@ export interface WriteSpec {
   noop?: (held: Lease) => boolean;
 }
 
-/** Our own write applied iff the lease still names us and the counter moved by exactly that write. */
+/**
+ * Our own write applied iff the lease still names us (as owner, or as the old owner of a handoff) and
+ * the counter moved by exactly that write.
+ */
 function isMine(workerId: string, current: Lease, sent: Lease): boolean {
-  return current.leaseOwner === workerId && current.leaseCounter === sent.leaseCounter + 1;
+  const named = current.leaseOwner === workerId || current.checkpointOwner === workerId;
+  return (
+    named &&
+    current.leaseOwner === sent.leaseOwner &&
+    current.checkpointOwner === sent.checkpointOwner &&
+    current.leaseCounter === sent.leaseCounter + 1
+  );
 }
 
 /** A renewal, carrying the offered checkpoint when there is one beyond the lease's checkpoint. */
@@ -64,6 +73,18 @@ export function checkpointWrite(store: LeaseStore, workerId: string, update: Che
           (update.pendingCheckpoint === null && !held.pendingCheckpoint))
       );
     },
+  };
+}
+
+/** The resolved start of a LATEST / AT_TIMESTAMP lease: written once, never overwritten. */
+export function startWrite(store: LeaseStore, startMillis: number): WriteSpec {
+  return {
+    operation: "checkpoint",
+    send: (lease) => store.recordResolvedStart(lease, startMillis),
+    applied: (cur, sent) => cur.leaseCounter === sent.leaseCounter + 1 && cur.resolvedStart === startMillis,
+    fenced: "checkpoint-fenced",
+    keep: true,
+    noop: (held) => held.resolvedStart !== undefined,
   };
 }
 

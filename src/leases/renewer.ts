@@ -11,6 +11,7 @@ import {
   handoffInitiated,
   releaseWrite,
   renewWrite,
+  startWrite,
   type WriteSpec,
 } from "./fenced-writes.ts";
 import type { Lease } from "./lease.ts";
@@ -120,6 +121,12 @@ export class LeaseRenewer {
     return this.serial(h, () =>
       this.write(leaseKey, h, checkpointWrite(this.o.store, this.o.workerId, update)),
     );
+  }
+
+  recordResolvedStart(leaseKey: string, startMillis: number): Promise<Outcome<Lease>> {
+    const h = this.held.get(leaseKey);
+    if (!h) return Promise.resolve(NOT_HELD);
+    return this.serial(h, () => this.write(leaseKey, h, startWrite(this.o.store, startMillis)));
   }
 
   release(leaseKey: string): Promise<Outcome<Lease>> {

@@ -1,18 +1,16 @@
 // Wires renewer, taker and expiry observer into the LeaseCoordinator: loops, events and callbacks.
 import type { Clock } from "../core/clock.ts";
-import { AbortedError, describeError } from "../core/errors.ts";
+import { describeError } from "../core/errors.ts";
 import type { EventBus, LostReason } from "../core/events.ts";
 import { type Logger, silentLogger } from "../core/logger.ts";
 import type { PlannedTake } from "../balance/planner.ts";
 import type { LeaseCoordinator, LeaseCoordinatorOptions, LeaseScan } from "./coordinator.ts";
+import { renewerLoop, takerLoop } from "./coordinator-loops.ts";
 import { ExpiryObserver } from "./expiry-observer.ts";
 import type { Lease } from "./lease.ts";
 import { LeaseRenewer, type RenewerOutput } from "./renewer.ts";
 import type { CheckpointUpdate, Outcome } from "./store.ts";
 import { LeaseTaker } from "./taker.ts";
-
-/** How often a worker waiting for handoffs it asked for reads those leases (one GetItem each). */
-export const HANDOFF_POLL_MS = 250;
 
 export class DefaultLeaseCoordinator implements LeaseCoordinator {
   private readonly renewer: LeaseRenewer;
@@ -66,7 +64,24 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.renewerLoop(signal), this.takerLoop(signal)]);
+    await Promise.all([
+      renewerLoop(this.clock, this.o.config.renewIntervalMs, (s) => void this.renewer.renewAll(s), signal),
+      takerLoop(
+        {
+          clock: this.clock,
+          intervalMs: this.o.config.takerIntervalMs,
+          round: () => this.takerTick(),
+          poll: () => this.pollHandoffs(),
+          nextExpiryAt: () => this.taker.nextExpiryAt,
+          awaitingHandoffs: () => this.taker.awaitingHandoffs,
+          taking: () => this.taking,
+          setWake: (wake) => {
+            this.takerWake = wake;
+          },
+        },
+        signal,
+      ),
+    ]);
     this.deadlines.abort();
   }
 
@@ -148,57 +163,6 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
 
   latestScan(): LeaseScan | undefined {
     return this.taker.latestScan();
-  }
-
-  /** Fixed rate: a slow round (throttling retries) never shifts the schedule of the next one. */
-  private async renewerLoop(signal: AbortSignal): Promise<void> {
-    const interval = this.o.config.renewIntervalMs;
-    let next = this.clock.monotonic() + interval;
-    while (!signal.aborted) {
-      if (!(await this.sleepUntil(next, signal))) return;
-      next += interval;
-      const now = this.clock.monotonic();
-      if (next <= now) next = now + interval; // we fell behind (a stalled loop): do not burst
-      void this.renewer.renewAll(signal);
-    }
-  }
-
-  /**
-   * Runs a round at once, then every takerIntervalMs — or earlier, right after the moment a lease of
-   * another worker would expire, so a dead worker's leases are taken within failover + one round.
-   */
-  private async takerLoop(signal: AbortSignal): Promise<void> {
-    let roundAt = this.clock.monotonic();
-    while (!signal.aborted && this.taking) {
-      // A scan stuck in the network must not keep run() from returning on abort.
-      const full = this.clock.monotonic() >= roundAt;
-      if (!(await untilAborted(full ? this.takerTick() : this.pollHandoffs(), signal))) return;
-      const now = this.clock.monotonic();
-      if (full) roundAt = now + this.o.config.takerIntervalMs;
-      let wakeAt = roundAt;
-      const expiry = this.taker.nextExpiryAt;
-      if (expiry !== undefined && expiry >= now && expiry + 1 < wakeAt) wakeAt = roundAt = expiry + 1;
-      // Waiting for handoffs we asked for: look for their transfer more often than a full scan.
-      if (this.taker.awaitingHandoffs) wakeAt = Math.min(wakeAt, now + HANDOFF_POLL_MS);
-      // Aborted by run()'s signal or by stopTaking() (AbortSignal.any needs Node ≥ 20.3: linked by hand).
-      const wake = new AbortController();
-      this.takerWake = wake;
-      const onAbort = () => wake.abort();
-      signal.addEventListener("abort", onAbort, { once: true });
-      const slept = await this.sleepUntil(wakeAt, wake.signal);
-      signal.removeEventListener("abort", onAbort);
-      if (!slept) return;
-    }
-  }
-
-  private async sleepUntil(at: number, signal: AbortSignal): Promise<boolean> {
-    try {
-      await this.clock.sleep(Math.max(0, at - this.clock.monotonic()), signal);
-      return true;
-    } catch (e) {
-      if (e instanceof AbortedError) return false;
-      throw e;
-    }
   }
 
   private adopt(lease: Lease, take: PlannedTake, sentAt: number): void {
@@ -315,17 +279,4 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       this.logger.log("error", `${what} callback threw: ${describeError(e)}`, { workerId: this.o.workerId });
     }
   }
-}
-
-/** Resolves true when `work` settles, false as soon as `signal` aborts (the work is left to finish alone). */
-function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => resolve(false);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    });
-  });
 }

@@ -1,7 +1,6 @@
 // The DynamoDB LeaseStore: conditional UpdateItem writes that touch only their own attributes, so
 // Java KCL workers and other tools sharing the table keep every attribute they wrote.
 import {
-  type AttributeValue,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -19,7 +18,7 @@ import type { DynamoCallContext } from "./dynamodb-errors.ts";
 import { assertTable, ensureTable, type TableDeps } from "./dynamodb-table.ts";
 import type { Lease } from "./lease.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
-import { type Expr, updateExpression } from "./dynamodb-update.ts";
+import { type Expr, expectationCondition, updateExpression } from "./dynamodb-update.ts";
 
 export interface DynamoLeaseStoreOptions {
   client: DynamoDBClient;
@@ -231,28 +230,10 @@ class DynamoLeaseStore implements LeaseStore {
     expr: Expr,
   ): Promise<Outcome<Lease>> {
     const built = updateExpression(expr);
-    const values: Record<string, AttributeValue> = { ...built.values };
-    const names = {
-      ...built.names,
-      "#leaseCounter": A.leaseCounter,
-      "#leaseOwner": A.leaseOwner,
-      "#checkpointOwner": A.checkpointOwner,
-    };
-    const clauses = ["attribute_exists(#leaseKey)"];
-    if (expected.leaseCounter !== undefined) {
-      clauses.push("#leaseCounter = :expectedCounter");
-      values[":expectedCounter"] = n(expected.leaseCounter);
-    }
-    const equalOrAbsent = (attr: string, placeholder: string, want: string | null | undefined) => {
-      if (want === null) clauses.push(`attribute_not_exists(${attr})`);
-      else if (want !== undefined) {
-        clauses.push(`${attr} = ${placeholder}`);
-        values[placeholder] = { S: want };
-      }
-    };
-    equalOrAbsent("#leaseOwner", ":expectedOwner", expected.owner);
-    equalOrAbsent("#checkpointOwner", ":expectedCheckpointOwner", expected.checkpointOwner);
-    const condition = clauses.join(" AND ");
+    const cond = expectationCondition(expected);
+    const names = { ...built.names, ...cond.names };
+    const values = { ...built.values, ...cond.values };
+    const condition = cond.condition;
     return this.conditional(operation, lease.leaseKey, condition, { ...built, names, values }, expected);
   }
 

@@ -2,7 +2,7 @@
 // `npm run bench [scenario...]`: runs benchmark scenarios against emulators in a child process,
 // prints a readable summary and one JSON line per scenario, and keeps the results in
 // .bench-out/results/ (what the README's benchmark table is written from).
-//   bun bench/run.ts [throughput|failover|handoff|rebalance|scale|startup|dashboard|all] [--runs 3]
+//   bun bench/run.ts [throughput|failover|handoff|rebalance|rolling-deploy|scale|startup|dashboard|all] [--runs 3]
 //                    [--records 200000] [--shards 100,500] [--window-seconds 60] [--out .bench-out]
 // Exit code: 0 every target met; 1 a target missed; 2 usage; 3 records missing or the harness failed.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   if (values.help) {
     process.stdout.write(
       `${USAGE}\n${Object.values(SCENARIOS)
-        .map((s) => `  ${s.name.padEnd(11)} ${s.describe}`)
+        .map((s) => `  ${s.name.padEnd(14)} ${s.describe}`)
         .join("\n")}\n`,
     );
     return 0;

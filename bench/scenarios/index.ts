@@ -2,6 +2,7 @@
 import { dashboard } from "./dashboard.ts";
 import { failover, handoff } from "./failover.ts";
 import { rebalance } from "./rebalance.ts";
+import { rollingDeploy } from "./rolling-deploy.ts";
 import { scale } from "./scale.ts";
 import { startup } from "./startup.ts";
 import { throughput } from "./throughput.ts";
@@ -12,6 +13,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   failover,
   handoff,
   rebalance,
+  "rolling-deploy": rollingDeploy,
   scale,
   startup,
   dashboard,

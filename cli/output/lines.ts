@@ -35,6 +35,12 @@ export function describeEvent(e: KclEvent): string | undefined {
       return `+ stole ${e.leaseKey} from ${e.from} to balance the fleet (counter ${e.leaseCounter})`;
     case "lease-released":
       return `- released ${e.leaseKey} (counter ${e.leaseCounter})`;
+    case "lease-handoff-initiated":
+      return `> asked ${e.from} to hand over ${e.leaseKey} to balance the fleet`;
+    case "lease-handoff-requested":
+      return `> handing ${e.leaseKey} over to ${e.to}: shutting its processor down, final checkpoint`;
+    case "lease-handed-off":
+      return `- handed ${e.leaseKey} over to ${e.to} (counter ${e.leaseCounter})`;
     case "lease-expired-observed":
       return `! lease ${e.leaseKey} of ${e.owner} expired (counter ${e.leaseCounter} unchanged for ${Math.round(e.unchangedForMs)} ms)`;
     case "capacity-warning":

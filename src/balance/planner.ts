@@ -20,6 +20,7 @@ export interface PlanInput {
 
 export interface PlannedTake {
   lease: Lease;
+  /** "stolen": a live lease of another worker, moved by a graceful handoff (the taker initiates it). */
   how: AcquireHow;
   previousOwner?: string;
 }
@@ -28,7 +29,7 @@ export interface Plan {
   /** Candidates in the order to try; acquire the first `wantTakes` that succeed (the rest are fallbacks). */
   takes: PlannedTake[];
   wantTakes: number;
-  /** Steal candidates (all from one victim), tried in order until `wantSteals` succeeded. */
+  /** Steal candidates (all from one victim), tried in order until `wantSteals` handoffs were initiated. */
   steals: PlannedTake[];
   wantSteals: number;
   /** ceil(active leases / live workers), capped by maxLeasesForWorker. */
@@ -48,8 +49,10 @@ export function planLeases(input: PlanInput): Plan {
   const { me, held, expired } = input;
   const mine = (l: Lease) => l.leaseOwner === me && held.has(l.leaseKey);
   const isLive = (l: Lease) => l.leaseOwner !== undefined && (mine(l) || !expired.has(l.leaseKey));
-  // Java 3.x handoff: the previous owner still checkpoints; leave it alone unless it has expired.
-  const inHandoff = (l: Lease) => l.checkpointOwner !== undefined && l.checkpointOwner !== me;
+  // KCL 3.x graceful handoff: the previous owner still checkpoints; leave it alone unless it expired
+  // or the handoff timed out (the taker then lists it in `expired`). It counts for the next owner.
+  const inHandoff = (l: Lease) => l.checkpointOwner !== undefined;
+  const incoming = (l: Lease) => l.leaseOwner === me && !held.has(l.leaseKey) && inHandoff(l) && isLive(l);
 
   const active = input.leases.filter((l) => !isFinished(l));
   const live = new Set<string>([me]);
@@ -59,7 +62,7 @@ export function planLeases(input: PlanInput): Plan {
   const counts: Record<string, number> = Object.fromEntries(liveWorkers.map((w) => [w, 0]));
   const available: Lease[] = [];
   for (const l of active) {
-    if (mine(l)) counts[me]! += 1;
+    if (mine(l) || incoming(l)) counts[me]! += 1;
     // A row naming me that I do not hold (a take that applied although its response was lost, a loss by
     // local expiry nobody acted on yet): nobody renews it, so adopt it back with a conditional take.
     else if (l.leaseOwner === me || !isLive(l)) available.push(l);

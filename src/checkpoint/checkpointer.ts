@@ -128,6 +128,9 @@ export class ShardCheckpointer {
   }
 
   private recordWritten(position: ExtendedSequenceNumber, by: CheckpointBy): void {
+    // A queued write that the lease layer found already covered (an offer a renewal carried further
+    // meanwhile) succeeded as a no-op: the checkpoint never moves back, not even in memory.
+    if (compareCheckpoints(position, this.last) <= 0) return;
     this.last = { ...position };
     this.options.events.emit({
       type: "checkpoint-written",

@@ -11,7 +11,6 @@ import { ShardConsumer } from "../lifecycle/consumer.ts";
 import type { ProcessorPlugin } from "../plugin.ts";
 import { createShardReader } from "../retrieval/shard-reader.ts";
 import type { WorkerParts } from "./parts.ts";
-import { startingTimestamp } from "./starting-timestamp.ts";
 
 export interface ConsumerFactoryOptions {
   config: ResolvedConfig;
@@ -40,13 +39,13 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
       random,
       events,
       onFatal: o.onFatal,
-      openRecords: ({ lease: held, start, signal }) =>
+      openRecords: ({ lease: held, start, timestamp, signal }) =>
         createShardReader({
           kinesis: parts.kinesis,
           stream: config.stream,
           shardId: held.leaseKey,
           start,
-          timestamp: startingTimestamp(held, start, config.timestamp),
+          timestamp: timestamp ?? config.timestamp,
           maxRecords: config.maxRecords,
           idleTimeMs: config.idleTimeMs,
           hashKeyRange: held.hashKeyRange,

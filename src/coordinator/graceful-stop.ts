@@ -1,5 +1,6 @@
 // The graceful stop sequence (spec §5 signals): stop taking → shutdownRequested on every processor →
-// final checkpoints → release every held lease → stop renewing; bounded by shutdownTimeoutMs.
+// final checkpoints → each lease released (or, in handoff, transferred) as soon as its own consumer is
+// done → the rest released → stop renewing; bounded by shutdownTimeoutMs.
 import type { Clock } from "../core/clock.ts";
 import type { LeaseCoordinator } from "../leases/coordinator.ts";
 import type { ShardScheduler } from "./scheduler.ts";
@@ -17,6 +18,8 @@ export interface GracefulStopOptions {
   stopDuties: () => void;
   /** Stops the renewer (after the releases: until then the leases must stay alive). */
   stopLeasing: () => void;
+  /** Per-lease releases (at each consumer's end) that failed so far. */
+  releaseFailures?: () => number;
   /** Loops to wait for (briefly) once everything is stopped. */
   background: Promise<unknown>[];
 }
@@ -39,10 +42,10 @@ export async function gracefulStop(o: GracefulStopOptions): Promise<boolean> {
   ).catch(() => false);
   o.stopLeasing();
   await finishes(Promise.allSettled(o.background), RELEASE_GRACE_MS, clock);
-  return inTime && released;
+  return inTime && released && (o.releaseFailures?.() ?? 0) === 0;
 }
 
-/** Every held lease (finished ones too) is released, so other workers take it at once — no failover wait. */
+/** Every lease still held (finished ones, those without a consumer) is released: others take it at once. */
 async function releaseAll(coordinator: GracefulStopOptions["coordinator"]): Promise<boolean> {
   const outcomes = await Promise.all(
     coordinator.heldLeases().map((l) => coordinator.release(l.leaseKey).catch(() => ({ ok: false }))),

@@ -1,5 +1,6 @@
 // The shard scheduler: one consumer per held lease, at most one live consumer per shard in this worker
-// (a re-acquired lease waits for its previous consumer to finish), and a bounded collective shutdown.
+// (a re-acquired lease waits for its previous consumer to finish), per-lease handoff, and a bounded
+// collective shutdown in which each lease is let go the moment its own consumer is done.
 import type { Lease } from "../leases/lease.ts";
 import type { ShardConsumer } from "../lifecycle/consumer.ts";
 
@@ -9,7 +10,14 @@ export class ShardScheduler {
   private readonly settled = new Map<string, Promise<void>>();
   private accepting = true;
 
-  constructor(private readonly makeConsumer: (lease: Lease) => ShardConsumer) {}
+  /**
+   * `finished` runs when a consumer has shut down, before the shard is considered settled (the worker
+   * releases or transfers the lease there when the consumer was asked to stop).
+   */
+  constructor(
+    private readonly makeConsumer: (lease: Lease) => ShardConsumer,
+    private readonly finished: (leaseKey: string, consumer: ShardConsumer) => Promise<void> = async () => {},
+  ) {}
 
   /** A lease became ours: start its consumer (after the previous one of the same shard has finished). */
   acquired(lease: Lease): void {
@@ -22,6 +30,8 @@ export class ShardScheduler {
     const finished = previous
       // A consumer stopped before it started just runs its (immediate) shutdown path.
       .then(() => consumer.start())
+      .then(() => this.finished(key, consumer))
+      .catch(() => undefined)
       .finally(() => {
         if (this.consumers.get(key) === consumer) this.consumers.delete(key);
         if (this.settled.get(key) === finished) this.settled.delete(key);
@@ -32,6 +42,16 @@ export class ShardScheduler {
   /** The lease left us: the consumer stops, its processor is told leaseLost. */
   lost(leaseKey: string): void {
     this.consumers.get(leaseKey)?.requestStop("lease-lost");
+  }
+
+  /**
+   * A graceful handoff was requested: the consumer runs shutdownRequested and its final checkpoint
+   * (then `finished` hands the lease over). False when no consumer runs for the lease.
+   */
+  handoff(leaseKey: string): boolean {
+    const consumer = this.consumers.get(leaseKey);
+    consumer?.requestStop("requested");
+    return consumer !== undefined;
   }
 
   get(leaseKey: string): ShardConsumer | undefined {

@@ -212,6 +212,14 @@ class KclWorker implements Worker {
       : createLeaseCoordinator({ store: parts.store, workerId, config, clock, random, events, logger });
     this.deps.onCoordinator?.(coordinator);
     const onFatal = (error: unknown) => this.fatal(error);
+    let releaseFailures = 0;
+    // Each lease is let go the moment its own consumer is done (graceful stop: released; handoff:
+    // transferred to the next owner), not after every consumer has finished.
+    const letGo = async (leaseKey: string) => {
+      if (!coordinator.getHeld(leaseKey)) return;
+      const outcome = await coordinator.release(leaseKey).catch(() => ({ ok: false }));
+      if (!outcome.ok) releaseFailures += 1;
+    };
     const scheduler = new ShardScheduler(
       shardConsumerFactory({
         config,
@@ -224,9 +232,17 @@ class KclWorker implements Worker {
         events,
         onFatal,
       }),
+      async (leaseKey, consumer) => {
+        if (consumer.stopReason !== "requested") return;
+        await letGo(leaseKey);
+        consumer.leaseGone();
+      },
     );
     coordinator.onAcquired((lease) => scheduler.acquired(lease));
     coordinator.onLost((leaseKey) => scheduler.lost(leaseKey));
+    coordinator.onHandoff((leaseKey) => {
+      if (!scheduler.handoff(leaseKey)) void letGo(leaseKey);
+    });
     const signal = duties.signal;
     const background = [
       coordinator.run(leasing.signal).catch(onFatal),
@@ -270,6 +286,7 @@ class KclWorker implements Worker {
           shutdownTimeoutMs: config.shutdownTimeoutMs,
           stopDuties: () => duties.abort(),
           stopLeasing: () => leasing.abort(),
+          releaseFailures: () => releaseFailures,
           background,
         }),
     };

@@ -4,7 +4,14 @@
 /** How a lease came to this worker. */
 export type AcquireHow = "unowned" | "expired" | "released" | "stolen";
 /** Why a lease left this worker. */
-export type LostReason = "renew-failed" | "expired-locally" | "stolen" | "missing" | "checkpoint-fenced";
+export type LostReason =
+  | "renew-failed"
+  | "expired-locally"
+  | "stolen"
+  | "missing"
+  | "checkpoint-fenced"
+  /** A graceful handoff was not finished in time: the lease is transferred and the processor told it lost. */
+  | "handoff-timeout";
 
 interface Base {
   workerId: string;
@@ -32,6 +39,12 @@ export type KclEventBody =
   /** Emitted by the thief: `from` is the victim. (The victim later emits lease-lost reason "stolen".) */
   | { type: "lease-stolen"; leaseKey: string; from: string; leaseCounter: number }
   | { type: "lease-released"; leaseKey: string; leaseCounter: number }
+  /** Taker side of a planned move (KCL 3.x graceful handoff): asked `from` to hand the lease over. */
+  | { type: "lease-handoff-initiated"; leaseKey: string; from: string; leaseCounter: number }
+  /** Old owner: told to hand the lease to `to`; its processor is shut down and checkpoints first. */
+  | { type: "lease-handoff-requested"; leaseKey: string; to: string; leaseCounter: number }
+  /** Old owner: the lease was transferred to `to` after the final checkpoint (no longer ours). */
+  | { type: "lease-handed-off"; leaseKey: string; to: string; leaseCounter: number }
   | {
       type: "lease-expired-observed";
       leaseKey: string;

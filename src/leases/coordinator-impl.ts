@@ -1,10 +1,11 @@
 // Wires renewer, taker and expiry observer into the LeaseCoordinator: loops, events and callbacks.
 import type { Clock } from "../core/clock.ts";
-import { AbortedError, describeError } from "../core/errors.ts";
+import { describeError } from "../core/errors.ts";
 import type { EventBus, LostReason } from "../core/events.ts";
 import { type Logger, silentLogger } from "../core/logger.ts";
 import type { PlannedTake } from "../balance/planner.ts";
 import type { LeaseCoordinator, LeaseCoordinatorOptions, LeaseScan } from "./coordinator.ts";
+import { renewerLoop, takerLoop } from "./coordinator-loops.ts";
 import { ExpiryObserver } from "./expiry-observer.ts";
 import type { Lease } from "./lease.ts";
 import { LeaseRenewer, type RenewerOutput } from "./renewer.ts";
@@ -20,6 +21,9 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   private readonly logger: Logger;
   private readonly acquiredCbs = new Set<(lease: Lease) => void>();
   private readonly lostCbs = new Set<(leaseKey: string, reason: LostReason) => void>();
+  private readonly handoffCbs = new Set<(leaseKey: string, nextOwner: string) => void>();
+  /** Cancels the handoff deadlines when the coordinator stops. */
+  private readonly deadlines = new AbortController();
   private taking = true;
   /** Wakes the taker loop early (stopTaking). */
   private takerWake: AbortController | undefined;
@@ -54,15 +58,45 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
         this.events.emit(body);
       },
       taking: () => this.taking,
+      // The old owner transfers by its shutdown timeout at the latest; give it one lease term more.
+      handoffTimeoutMs: o.config.shutdownTimeoutMs + o.config.failoverMs,
     });
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.renewerLoop(signal), this.takerLoop(signal)]);
+    await Promise.all([
+      renewerLoop(this.clock, this.o.config.renewIntervalMs, (s) => void this.renewer.renewAll(s), signal),
+      takerLoop(
+        {
+          clock: this.clock,
+          intervalMs: this.o.config.takerIntervalMs,
+          round: () => this.takerTick(),
+          poll: () => this.pollHandoffs(),
+          nextExpiryAt: () => this.taker.nextExpiryAt,
+          awaitingHandoffs: () => this.taker.awaitingHandoffs,
+          taking: () => this.taking,
+          setWake: (wake) => {
+            this.takerWake = wake;
+          },
+        },
+        signal,
+      ),
+    ]);
+    this.deadlines.abort();
   }
 
   renewerTick(): Promise<void> {
     return this.renewer.renewAll();
+  }
+
+  /** Takes the leases whose handoff to us has completed (between full taker rounds). */
+  async pollHandoffs(): Promise<void> {
+    if (!this.taking) return;
+    try {
+      await this.taker.pollHandoffs();
+    } catch (e) {
+      this.logger.log("warn", `handoff poll failed: ${describeError(e)}`, { workerId: this.o.workerId });
+    }
   }
 
   async takerTick(): Promise<void> {
@@ -85,6 +119,11 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
     return () => this.lostCbs.delete(cb);
   }
 
+  onHandoff(cb: (leaseKey: string, nextOwner: string) => void): () => void {
+    this.handoffCbs.add(cb);
+    return () => this.handoffCbs.delete(cb);
+  }
+
   heldLeases(): Lease[] {
     return this.renewer.leases();
   }
@@ -99,6 +138,10 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
 
   offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined> {
     return this.renewer.offerCheckpoint(leaseKey, update);
+  }
+
+  recordResolvedStart(leaseKey: string, startMillis: number): Promise<Outcome<Lease>> {
+    return this.renewer.recordResolvedStart(leaseKey, startMillis);
   }
 
   addChildShardIds(leaseKey: string, ids: string[]): Promise<void> {
@@ -120,52 +163,6 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
 
   latestScan(): LeaseScan | undefined {
     return this.taker.latestScan();
-  }
-
-  /** Fixed rate: a slow round (throttling retries) never shifts the schedule of the next one. */
-  private async renewerLoop(signal: AbortSignal): Promise<void> {
-    const interval = this.o.config.renewIntervalMs;
-    let next = this.clock.monotonic() + interval;
-    while (!signal.aborted) {
-      if (!(await this.sleepUntil(next, signal))) return;
-      next += interval;
-      const now = this.clock.monotonic();
-      if (next <= now) next = now + interval; // we fell behind (a stalled loop): do not burst
-      void this.renewer.renewAll(signal);
-    }
-  }
-
-  /**
-   * Runs a round at once, then every takerIntervalMs — or earlier, right after the moment a lease of
-   * another worker would expire, so a dead worker's leases are taken within failover + one round.
-   */
-  private async takerLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && this.taking) {
-      // A scan stuck in the network must not keep run() from returning on abort.
-      if (!(await untilAborted(this.takerTick(), signal))) return;
-      const now = this.clock.monotonic();
-      let wakeAt = now + this.o.config.takerIntervalMs;
-      const expiry = this.taker.nextExpiryAt;
-      if (expiry !== undefined && expiry >= now && expiry + 1 < wakeAt) wakeAt = expiry + 1;
-      // Aborted by run()'s signal or by stopTaking() (AbortSignal.any needs Node ≥ 20.3: linked by hand).
-      const wake = new AbortController();
-      this.takerWake = wake;
-      const onAbort = () => wake.abort();
-      signal.addEventListener("abort", onAbort, { once: true });
-      const slept = await this.sleepUntil(wakeAt, wake.signal);
-      signal.removeEventListener("abort", onAbort);
-      if (!slept) return;
-    }
-  }
-
-  private async sleepUntil(at: number, signal: AbortSignal): Promise<boolean> {
-    try {
-      await this.clock.sleep(Math.max(0, at - this.clock.monotonic()), signal);
-      return true;
-    } catch (e) {
-      if (e instanceof AbortedError) return false;
-      throw e;
-    }
   }
 
   private adopt(lease: Lease, take: PlannedTake, sentAt: number): void {
@@ -205,6 +202,28 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
           leaseCounter: m.lease.leaseCounter,
         });
         return;
+      case "handoff-requested": {
+        const key = m.lease.leaseKey;
+        this.events.emit({
+          type: "lease-handoff-requested",
+          leaseKey: key,
+          to: m.to,
+          leaseCounter: m.lease.leaseCounter,
+        });
+        // Without subscribers there is no processor to shut down: transfer at once.
+        if (this.handoffCbs.size === 0) void this.renewer.release(key).catch(() => undefined);
+        for (const cb of this.handoffCbs) this.safely("onHandoff", () => cb(key, m.to));
+        void this.handoffDeadline(key);
+        return;
+      }
+      case "handed-off":
+        this.events.emit({
+          type: "lease-handed-off",
+          leaseKey: m.lease.leaseKey,
+          to: m.to,
+          leaseCounter: m.lease.leaseCounter,
+        });
+        return;
       case "lost": {
         const newOwner = m.current?.leaseOwner;
         this.events.emit({
@@ -233,6 +252,26 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
     }
   }
 
+  /**
+   * A handoff is bounded: if the processor has not finished by the shutdown timeout, it is told the
+   * lease is lost (no more checkpoints) and the lease is transferred anyway (Java does the same).
+   */
+  private async handoffDeadline(leaseKey: string): Promise<void> {
+    try {
+      await this.clock.sleep(this.o.config.shutdownTimeoutMs, this.deadlines.signal);
+    } catch {
+      return;
+    }
+    if (this.renewer.get(leaseKey)?.checkpointOwner !== this.o.workerId) return;
+    this.events.emit({
+      type: "warning",
+      leaseKey,
+      message: `handoff of ${leaseKey} not finished within ${this.o.config.shutdownTimeoutMs} ms (--shutdown-timeout-ms): transferring it without a final checkpoint; the next owner may see records again`,
+    });
+    for (const cb of this.lostCbs) this.safely("onLost", () => cb(leaseKey, "handoff-timeout"));
+    await this.renewer.release(leaseKey).catch(() => undefined);
+  }
+
   private safely(what: string, fn: () => void): void {
     try {
       fn();
@@ -240,17 +279,4 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       this.logger.log("error", `${what} callback threw: ${describeError(e)}`, { workerId: this.o.workerId });
     }
   }
-}
-
-/** Resolves true when `work` settles, false as soon as `signal` aborts (the work is left to finish alone). */
-function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => resolve(false);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    });
-  });
 }

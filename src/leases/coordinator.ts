@@ -35,6 +35,16 @@ export interface LeaseCoordinator {
   onAcquired(cb: (lease: Lease) => void): () => void;
   /** A lease left us without our consent: abort that shard. Fired once per loss. Returns unsubscribe. */
   onLost(cb: (leaseKey: string, reason: LostReason) => void): () => void;
+  /**
+   * A graceful handoff of a held lease to `nextOwner` was requested (a balancing steal, a KCL 3.x
+   * leader): shut that shard's processor down (shutdownRequested, final checkpoint), then call
+   * release(), which transfers it. Bounded by shutdownTimeoutMs (then onLost "handoff-timeout" and
+   * the transfer happens anyway). Without any subscriber the lease is transferred at once. Returns
+   * unsubscribe.
+   */
+  onHandoff(cb: (leaseKey: string, nextOwner: string) => void): () => void;
+  /** Between full taker rounds: takes the leases whose handoff to this worker has completed (simulations). */
+  pollHandoffs(): Promise<void>;
   heldLeases(): Lease[];
   getHeld(leaseKey: string): Lease | undefined;
   /**
@@ -49,9 +59,17 @@ export interface LeaseCoordinator {
    * lease gone: a loss is reported through onLost as always).
    */
   offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined>;
+  /**
+   * Records when a lease still at LATEST / AT_TIMESTAMP was first read (resolvedStartMillis), fenced and
+   * serialized like a checkpoint; a lease that has one already keeps it (no write).
+   */
+  recordResolvedStart(leaseKey: string, startMillis: number): Promise<Outcome<Lease>>;
   /** Records child shard ids on the lease (metadata, not fenced). */
   addChildShardIds(leaseKey: string, ids: string[]): Promise<void>;
-  /** Graceful release: owner-conditioned, counter+1, REMOVE leaseOwner; the lease is no longer renewed. */
+  /**
+   * Graceful release: owner-conditioned, counter+1, REMOVE leaseOwner; the lease is no longer renewed.
+   * A lease in handoff from this worker is transferred to its next owner instead (lease-handed-off).
+   */
   release(leaseKey: string): Promise<Outcome<Lease>>;
   /** Stop renewing without writing (e.g. after SHARD_END is written and the consumer finished). */
   dropLocally(leaseKey: string): void;

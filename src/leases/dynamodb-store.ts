@@ -1,7 +1,6 @@
 // The DynamoDB LeaseStore: conditional UpdateItem writes that touch only their own attributes, so
 // Java KCL workers and other tools sharing the table keep every attribute they wrote.
 import {
-  type AttributeValue,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -12,14 +11,14 @@ import {
 import type { ClientTarget } from "../aws/clients.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Random } from "../core/random.ts";
-import { conflict, type Expectation } from "./conflict.ts";
+import { conflict, type Expectation, heldBy } from "./conflict.ts";
 import { A, type Item, itemToLease, LEASE_ENTITY, leaseToItem } from "./dynamodb-codec.ts";
 import { callDynamo, isConditionFailure } from "./dynamodb-call.ts";
 import type { DynamoCallContext } from "./dynamodb-errors.ts";
 import { assertTable, ensureTable, type TableDeps } from "./dynamodb-table.ts";
 import type { Lease } from "./lease.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
-import { type Expr, updateExpression } from "./dynamodb-update.ts";
+import { type Expr, expectationCondition, updateExpression } from "./dynamodb-update.ts";
 
 export interface DynamoLeaseStoreOptions {
   client: DynamoDBClient;
@@ -124,7 +123,7 @@ class DynamoLeaseStore implements LeaseStore {
   }
 
   renewLease(lease: Lease): Promise<Outcome<Lease>> {
-    return this.fenced("renew", lease, owned(lease), {
+    return this.fenced("renew", lease, heldBy(lease), {
       set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
     });
   }
@@ -139,7 +138,7 @@ class DynamoLeaseStore implements LeaseStore {
   }
 
   releaseLease(lease: Lease): Promise<Outcome<Lease>> {
-    return this.fenced("release", lease, owned(lease), {
+    return this.fenced("release", lease, heldBy(lease), {
       set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
       remove: [A.leaseOwner, A.checkpointOwner],
     });
@@ -161,7 +160,32 @@ class DynamoLeaseStore implements LeaseStore {
     } else if (update.pendingCheckpoint === null) {
       expr.remove!.push(A.pendingCheckpoint, A.pendingCheckpointSubSequenceNumber, A.pendingCheckpointState);
     }
-    return this.fenced("checkpoint", lease, owned(lease), expr);
+    return this.fenced("checkpoint", lease, heldBy(lease), expr);
+  }
+
+  initiateHandoff(lease: Lease, nextOwner: string): Promise<Outcome<Lease>> {
+    const current = lease.leaseOwner;
+    if (!current) return Promise.resolve({ ok: false, reason: "owner-mismatch" });
+    return this.fenced(
+      "initiateHandoff",
+      lease,
+      { owner: current, checkpointOwner: null },
+      { set: { [A.leaseOwner]: { S: nextOwner }, [A.checkpointOwner]: { S: current } } },
+    );
+  }
+
+  transferLease(lease: Lease): Promise<Outcome<Lease>> {
+    return this.fenced("transfer", lease, heldBy(lease), {
+      set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
+      remove: [A.checkpointOwner],
+      add: { [A.ownerSwitchesSinceCheckpoint]: n(1) },
+    });
+  }
+
+  recordResolvedStart(lease: Lease, startMillis: number): Promise<Outcome<Lease>> {
+    return this.fenced("recordResolvedStart", lease, heldBy(lease), {
+      set: { [A.leaseCounter]: n(lease.leaseCounter + 1), [A.resolvedStart]: n(startMillis) },
+    });
   }
 
   async addChildShardIds(leaseKey: string, childShardIds: string[]): Promise<Outcome<Lease>> {
@@ -198,7 +222,7 @@ class DynamoLeaseStore implements LeaseStore {
     }
   }
 
-  /** An UpdateItem fenced on leaseCounter (and owner when given). */
+  /** An UpdateItem conditioned on the expectation (counter, owner, checkpointOwner; each when given). */
   private fenced(
     operation: string,
     lease: Lease,
@@ -206,17 +230,10 @@ class DynamoLeaseStore implements LeaseStore {
     expr: Expr,
   ): Promise<Outcome<Lease>> {
     const built = updateExpression(expr);
-    const values: Record<string, AttributeValue> = {
-      ...built.values,
-      ":expectedCounter": n(expected.leaseCounter),
-    };
-    const names = { ...built.names, "#leaseCounter": A.leaseCounter, "#leaseOwner": A.leaseOwner };
-    let condition = "#leaseCounter = :expectedCounter";
-    if (expected.owner === null) condition += " AND attribute_not_exists(#leaseOwner)";
-    else if (expected.owner !== undefined) {
-      condition += " AND #leaseOwner = :expectedOwner";
-      values[":expectedOwner"] = { S: expected.owner };
-    }
+    const cond = expectationCondition(expected);
+    const names = { ...built.names, ...cond.names };
+    const values = { ...built.values, ...cond.values };
+    const condition = cond.condition;
     return this.conditional(operation, lease.leaseKey, condition, { ...built, names, values }, expected);
   }
 
@@ -283,10 +300,6 @@ function key(leaseKey: string): Item {
 
 function n(value: number): { N: string } {
   return { N: String(value) };
-}
-
-function owned(lease: Lease): Expectation {
-  return { leaseCounter: lease.leaseCounter, owner: lease.leaseOwner ?? null };
 }
 
 /** DynamoDB rejects expression names/values that the expressions do not use. */

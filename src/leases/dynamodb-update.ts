@@ -1,6 +1,8 @@
-// Builds DynamoDB UpdateExpressions from plain SET/REMOVE/ADD maps with placeholder names, so no
-// attribute name ever collides with a DynamoDB reserved word.
+// Builds DynamoDB UpdateExpressions from plain SET/REMOVE/ADD maps, and ConditionExpressions from a
+// write's Expectation, with placeholder names, so no attribute name collides with a reserved word.
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import type { Expectation } from "./conflict.ts";
+import { A } from "./dynamodb-codec.ts";
 
 export interface Expr {
   set?: Record<string, AttributeValue>;
@@ -34,4 +36,33 @@ export function updateExpression(expr: Expr): BuiltExpr {
   const add = Object.entries(expr.add ?? {});
   if (add.length > 0) clauses.push(`ADD ${add.map(([a, v]) => `${name(a)} ${value(a, v)}`).join(", ")}`);
   return { expression: clauses.join(" "), names, values };
+}
+
+/**
+ * The condition of a fenced write: the row exists, and the counter, owner and checkpointOwner are what
+ * the expectation says (each only when given; null = the attribute is absent).
+ */
+export function expectationCondition(expected: Expectation): BuiltExpr & { condition: string } {
+  const names: Record<string, string> = {
+    "#leaseKey": A.leaseKey,
+    "#leaseCounter": A.leaseCounter,
+    "#leaseOwner": A.leaseOwner,
+    "#checkpointOwner": A.checkpointOwner,
+  };
+  const values: Record<string, AttributeValue> = {};
+  const clauses = ["attribute_exists(#leaseKey)"];
+  if (expected.leaseCounter !== undefined) {
+    clauses.push("#leaseCounter = :expectedCounter");
+    values[":expectedCounter"] = { N: String(expected.leaseCounter) };
+  }
+  const equalOrAbsent = (attr: string, placeholder: string, want: string | null | undefined) => {
+    if (want === null) clauses.push(`attribute_not_exists(${attr})`);
+    else if (want !== undefined) {
+      clauses.push(`${attr} = ${placeholder}`);
+      values[placeholder] = { S: want };
+    }
+  };
+  equalOrAbsent("#leaseOwner", ":expectedOwner", expected.owner);
+  equalOrAbsent("#checkpointOwner", ":expectedCheckpointOwner", expected.checkpointOwner);
+  return { condition: clauses.join(" AND "), expression: "", names, values };
 }

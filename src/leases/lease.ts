@@ -36,6 +36,11 @@ export interface Lease {
   resolvedStart?: number;
 }
 
+/** True while a KCL 3.x graceful handoff is in progress (the old owner may still checkpoint). */
+export function isInHandoff(lease: Pick<Lease, "checkpointOwner">): boolean {
+  return lease.checkpointOwner !== undefined;
+}
+
 export function isSentinel(value: string): value is Sentinel {
   return (SENTINELS as readonly string[]).includes(value);
 }

@@ -6,7 +6,14 @@ import type { Clock } from "../core/clock.ts";
 import { AbortedError, ThrottledError } from "../core/errors.ts";
 import type { LostReason } from "../core/events.ts";
 import type { Random } from "../core/random.ts";
-import { checkpointWrite, releaseWrite, renewWrite, type WriteSpec } from "./fenced-writes.ts";
+import {
+  checkpointWrite,
+  handoffInitiated,
+  releaseWrite,
+  renewWrite,
+  startWrite,
+  type WriteSpec,
+} from "./fenced-writes.ts";
 import type { Lease } from "./lease.ts";
 import { OfferedCheckpoint } from "./offered-checkpoint.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
@@ -16,6 +23,10 @@ export type RenewerOutput =
   | { type: "renewed"; lease: Lease }
   | { type: "lost"; leaseKey: string; reason: LostReason; current?: Lease }
   | { type: "released"; lease: Lease }
+  /** A graceful handoff to `to` was initiated: keep renewing, shut the processor down, then release (= transfer). */
+  | { type: "handoff-requested"; lease: Lease; to: string }
+  /** The lease was transferred to its next owner (a release of a lease in handoff). */
+  | { type: "handed-off"; lease: Lease; to: string }
   | { type: "throttled"; leaseKey: string; operation: string; retryInMs: number }
   | { type: "error"; leaseKey: string; operation: string; error: unknown };
 
@@ -112,10 +123,16 @@ export class LeaseRenewer {
     );
   }
 
+  recordResolvedStart(leaseKey: string, startMillis: number): Promise<Outcome<Lease>> {
+    const h = this.held.get(leaseKey);
+    if (!h) return Promise.resolve(NOT_HELD);
+    return this.serial(h, () => this.write(leaseKey, h, startWrite(this.o.store, startMillis)));
+  }
+
   release(leaseKey: string): Promise<Outcome<Lease>> {
     const h = this.held.get(leaseKey);
     if (!h) return Promise.resolve(NOT_HELD);
-    return this.serial(h, () => this.write(leaseKey, h, releaseWrite(this.o.store)));
+    return this.serial(h, () => this.write(leaseKey, h, releaseWrite(this.o.store, this.o.workerId)));
   }
 
   /** Metadata only (not fenced, no counter bump), but queued behind this lease's fenced writes. */
@@ -157,6 +174,7 @@ export class LeaseRenewer {
       if (h !== holding) return NOT_HELD;
       // Never resurrect a lease others may already have judged expired (Java does the same).
       if (this.expiresIn(h) < 0) return this.lose(key, h, "expired-locally");
+      if (spec.noop?.(h.lease)) return { ok: true, value: structuredClone(h.lease) };
       const sent = h.lease;
       const sentAt = this.o.clock.monotonic();
       let outcome: Outcome<Lease>;
@@ -173,7 +191,22 @@ export class LeaseRenewer {
       if (outcome.ok) return this.applied(key, spec, outcome.value, sentAt, h);
       if (!current) return this.lose(key, h, "missing");
       if (spec.applied(current, sent)) return this.applied(key, spec, current, sentAt, h);
-      if (current.leaseOwner === this.o.workerId && current.leaseCounter === sent.leaseCounter) {
+      if (handoffInitiated(this.o.workerId, current, sent)) {
+        // KCL 3.x graceful handoff: still ours to renew and checkpoint until we transfer it. Adopt the
+        // handoff state and send the same write again under it (no backoff: nothing failed).
+        h.lease = current;
+        this.o.output({
+          type: "handoff-requested",
+          lease: structuredClone(current),
+          to: current.leaseOwner!,
+        });
+        continue;
+      }
+      if (
+        current.leaseOwner === sent.leaseOwner &&
+        current.checkpointOwner === sent.checkpointOwner &&
+        current.leaseCounter === sent.leaseCounter
+      ) {
         // The condition failed yet nothing moved (a stale read somewhere): try again, still within budget.
         if (!(await this.backoff(key, spec.operation, attempt, undefined, signal))) return ABORTED;
         continue;
@@ -187,8 +220,9 @@ export class LeaseRenewer {
     const outcome = { ok: true, value: structuredClone(lease) } as const;
     if (this.held.get(key) !== holding) return outcome;
     if (!spec.keep) {
+      const to = holding.lease.checkpointOwner === this.o.workerId ? lease.leaseOwner : undefined;
       this.forget(key, holding);
-      this.o.output({ type: "released", lease });
+      this.o.output(to ? { type: "handed-off", lease, to } : { type: "released", lease });
       return outcome;
     }
     holding.lease = lease;

@@ -23,7 +23,10 @@ export interface LeaseStore {
   getLease(leaseKey: string): Promise<Lease | undefined>;
   /** PutItem conditioned on the key not existing; "exists" if another worker won. */
   createLeaseIfNotExists(lease: Lease): Promise<Outcome<Lease>>;
-  /** Heartbeat: counter+1, conditioned on counter == lease.leaseCounter and owner == lease.leaseOwner. */
+  /**
+   * Heartbeat: counter+1, conditioned on counter, owner and checkpointOwner as `lease` has them (an old
+   * owner in handoff renews with leaseOwner = next, checkpointOwner = itself).
+   */
   renewLease(lease: Lease): Promise<Outcome<Lease>>;
   /** Take (unowned/expired/released) or steal: counter+1, owner := newOwner, conditioned on the counter. */
   takeLease(lease: Lease, newOwner: string): Promise<Outcome<Lease>>;
@@ -31,6 +34,20 @@ export interface LeaseStore {
   releaseLease(lease: Lease): Promise<Outcome<Lease>>;
   /** Checkpoint: counter+1, conditioned on owner and counter (fencing). */
   updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<Outcome<Lease>>;
+  /**
+   * KCL 3.x initiate graceful handoff: leaseOwner := nextOwner, checkpointOwner := the current owner,
+   * counter unchanged; conditioned on owner == lease.leaseOwner and no handoff in progress (ownership
+   * fencing, so the owner's frequent renewals do not make it fail).
+   */
+  initiateHandoff(lease: Lease, nextOwner: string): Promise<Outcome<Lease>>;
+  /**
+   * KCL 3.x handoff completion by the old owner (`lease` as it holds it: leaseOwner = next,
+   * checkpointOwner = itself): REMOVE checkpointOwner, counter+1, owner switch counted; conditioned on
+   * counter, owner and checkpointOwner.
+   */
+  transferLease(lease: Lease): Promise<Outcome<Lease>>;
+  /** Records the resolved start of a LATEST / AT_TIMESTAMP lease (`resolvedStart`): counter+1, fenced like a checkpoint. */
+  recordResolvedStart(lease: Lease, startMillis: number): Promise<Outcome<Lease>>;
   /** Adds child shard ids (metadata, not fenced, does not bump the counter; Java does the same). */
   addChildShardIds(leaseKey: string, childShardIds: string[]): Promise<Outcome<Lease>>;
   /** Deletes a lease (finished parents after their children checkpointed). */

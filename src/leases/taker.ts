@@ -7,7 +7,8 @@ import { ThrottledError } from "../core/errors.ts";
 import type { KclEventBody, LeaseView } from "../core/events.ts";
 import type { Random } from "../core/random.ts";
 import type { ExpiryObserver } from "./expiry-observer.ts";
-import { isFinished, type Lease } from "./lease.ts";
+import { HandoffObserver } from "./handoff-observer.ts";
+import { isFinished, isInHandoff, type Lease } from "./lease.ts";
 import type { LeaseStore, Outcome } from "./store.ts";
 
 export interface TakerOptions {
@@ -27,6 +28,11 @@ export interface TakerOptions {
   emit: (body: KclEventBody) => void;
   /** False once taking has stopped (graceful shutdown): remaining planned takes are skipped. */
   taking: () => boolean;
+  /**
+   * How long a graceful handoff may stay unfinished, on this taker's clock, before the lease counts as
+   * available (a normal take then clears it). The old owner transfers by its shutdown timeout.
+   */
+  handoffTimeoutMs: number;
 }
 
 /** Attempts per take on throttling: a take that keeps failing waits for the next round instead. */
@@ -35,10 +41,33 @@ const TAKE_ATTEMPTS = 3;
 export class LeaseTaker {
   private scan: { leases: Lease[]; liveWorkers: string[] } | undefined;
   private lastShortfall = "";
+  private readonly handoffs: HandoffObserver;
+  /** Handoffs this worker initiated and waits for (lease key → the old owner). */
+  private readonly incoming = new Map<string, string>();
   /** Earliest future monotonic time at which a lease owned by another worker would expire. */
   nextExpiryAt: number | undefined;
 
-  constructor(private readonly o: TakerOptions) {}
+  constructor(private readonly o: TakerOptions) {
+    this.handoffs = new HandoffObserver(o.handoffTimeoutMs);
+  }
+
+  /** True while a handoff this worker initiated has not been transferred to it yet. */
+  get awaitingHandoffs(): boolean {
+    return this.incoming.size > 0;
+  }
+
+  /**
+   * Reads each lease this worker asked for (one GetItem each) and takes those the old owner has
+   * transferred: the next owner starts right after the transfer, not at its next full scan.
+   */
+  async pollHandoffs(): Promise<void> {
+    for (const [key, from] of [...this.incoming]) {
+      if (!this.o.taking()) return;
+      const row = await this.o.store.getLease(key);
+      if (!row || row.leaseOwner !== this.o.workerId) this.incoming.delete(key);
+      else if (!isInHandoff(row)) await this.execute([{ lease: row, how: "stolen", previousOwner: from }], 1);
+    }
+  }
 
   latestScan(): { leases: Lease[]; liveWorkers: string[] } | undefined {
     return (
@@ -61,12 +90,17 @@ export class LeaseTaker {
     }
     const now = this.o.clock.monotonic();
     this.o.observer.observe(leases, now);
+    this.handoffs.observe(leases, now);
     const held = this.o.heldKeys();
     const expired = new Set<string>();
     let nextExpiry: number | undefined;
     for (const lease of leases) {
-      if (!lease.leaseOwner || (lease.leaseOwner === this.o.workerId && held.has(lease.leaseKey))) continue;
-      if (this.o.observer.isExpired(lease, now)) {
+      if (lease.leaseOwner !== this.o.workerId) this.incoming.delete(lease.leaseKey);
+      // Leases we renew (our own, or ones we are handing over) are judged by the renewer, not here.
+      if (!lease.leaseOwner || held.has(lease.leaseKey)) continue;
+      if (isInHandoff(lease) && this.handoffs.timedOut(lease, now)) {
+        expired.add(lease.leaseKey);
+      } else if (this.o.observer.isExpired(lease, now)) {
         expired.add(lease.leaseKey);
         if (!isFinished(lease) && this.o.observer.claimExpiryReport(lease)) {
           this.o.emit({
@@ -98,15 +132,49 @@ export class LeaseTaker {
     this.reportCapacity(plan);
     if (!this.o.taking()) return plan;
     await this.execute(plan.takes, plan.wantTakes);
-    await this.execute(plan.steals, plan.wantSteals);
+    await this.initiate(plan.steals, plan.wantSteals);
     return plan;
+  }
+
+  /**
+   * Planned moves are graceful handoffs (KCL 3.x): ask the owner to hand the lease over, instead of
+   * taking it under a processor that is still delivering. It starts here once the owner transferred it.
+   */
+  private async initiate(candidates: PlannedTake[], want: number): Promise<void> {
+    let got = 0;
+    for (const take of candidates) {
+      if (got >= want || !this.o.taking()) return;
+      let outcome: Outcome<Lease>;
+      try {
+        outcome = await this.o.store.initiateHandoff(take.lease, this.o.workerId);
+      } catch (e) {
+        if (!(e instanceof ThrottledError)) throw e;
+        return; // the next round plans again
+      }
+      if (!outcome.ok) continue;
+      got += 1;
+      const from = take.lease.leaseOwner!;
+      this.incoming.set(take.lease.leaseKey, from);
+      this.handoffs.begun(outcome.value, this.o.clock.monotonic());
+      this.o.emit({
+        type: "lease-handoff-initiated",
+        leaseKey: take.lease.leaseKey,
+        from,
+        leaseCounter: outcome.value.leaseCounter,
+      });
+    }
   }
 
   /** Tries candidates in order until `want` took: a lost race falls through to the next candidate. */
   private async execute(candidates: PlannedTake[], want: number): Promise<void> {
     let got = 0;
-    for (const take of candidates) {
+    for (const planned of candidates) {
       if (got >= want || !this.o.taking()) return;
+      // The end of a handoff we asked for: report it as the steal it is (unless it timed out or expired).
+      const transferred = !isInHandoff(planned.lease);
+      const from = transferred ? this.incoming.get(planned.lease.leaseKey) : undefined;
+      this.incoming.delete(planned.lease.leaseKey);
+      const take: PlannedTake = from ? { ...planned, how: "stolen", previousOwner: from } : planned;
       const sentAt = this.o.clock.monotonic();
       const outcome = await this.takeOne(take.lease);
       if (!outcome?.ok) continue;

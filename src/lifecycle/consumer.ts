@@ -88,6 +88,11 @@ export class ShardConsumer {
     return this.current;
   }
 
+  /** Why the consumer was told to stop (undefined: it was not; it ended by itself at shard end). */
+  get stopReason(): StopReason | undefined {
+    return this.reason;
+  }
+
   /** True once the shard was finished here (SHARD_END written, children created). */
   get shardFinished(): boolean {
     return this.finished;
@@ -97,6 +102,11 @@ export class ShardConsumer {
   start(): Promise<void> {
     this.running ??= this.run();
     return this.running;
+  }
+
+  /** The lease was released or handed over after this consumer finished: later checkpoints fail (LeaseLostError). */
+  leaseGone(): void {
+    this.rt.checkpointer.markLost();
   }
 
   /** Lease loss wins over a requested shutdown; both abort the processor's signal and the record source. */

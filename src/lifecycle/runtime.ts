@@ -5,6 +5,7 @@ import type { ShardStateName } from "../core/events.ts";
 import type { RecordProcessor } from "../plugin.ts";
 import type { AutoCheckpoint } from "./auto-checkpoint.ts";
 import type { StopReason } from "./states.ts";
+import type { StartPosition } from "./tasks/start-position.ts";
 import type { ShardBatch, ShardConsumerOptions, ShardRecordSource } from "./types.ts";
 
 export interface ConsumerRuntime {
@@ -17,6 +18,8 @@ export interface ConsumerRuntime {
   readonly auto: AutoCheckpoint;
   processor?: RecordProcessor;
   records?: ShardRecordSource;
+  /** Where this acquisition starts when nothing was delivered yet (set at initialization). */
+  start?: StartPosition;
   /** A fetched batch not yet processed successfully: redelivered after a failure. */
   pending?: { batch: ShardBatch; attempt: number };
   /** The batch that ended the shard (carries ChildShards when Kinesis sent them). */

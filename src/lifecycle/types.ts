@@ -28,6 +28,8 @@ export interface ShardRecordSource {
 export type OpenRecordSource = (args: {
   lease: Lease;
   start: ExtendedSequenceNumber;
+  /** For an AT_TIMESTAMP start: the time (a recorded LATEST start); default: the configured timestamp. */
+  timestamp?: Date;
   signal: AbortSignal;
 }) => ShardRecordSource;
 
@@ -38,6 +40,8 @@ export interface ConsumerLeases {
   /** Auto checkpoints on the next renewal, without a write of their own (absent: auto writes its own). */
   offerCheckpoint?(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined>;
   addChildShardIds(leaseKey: string, ids: string[]): Promise<void>;
+  /** Records the resolved start of a LATEST / AT_TIMESTAMP lease, fenced (absent: nothing is recorded). */
+  recordResolvedStart?(leaseKey: string, startMillis: number): Promise<Outcome<Lease>>;
   /**
    * Resolves when the renewer is known alive (a lease thread heard from recently); rejects when it failed.
    * Absent: the renewer runs in this event loop, so it is alive whenever this code runs.
@@ -61,7 +65,14 @@ export interface ShardConsumerOptions {
   lease: Lease;
   config: Pick<
     ResolvedConfig,
-    "app" | "stream" | "checkpoint" | "checkpointIntervalMs" | "onError" | "idleTimeMs" | "failoverMs"
+    | "app"
+    | "stream"
+    | "checkpoint"
+    | "checkpointIntervalMs"
+    | "onError"
+    | "idleTimeMs"
+    | "failoverMs"
+    | "timestamp"
   > &
     Partial<Pick<ResolvedConfig, "processorWarnMs">>;
   workerId: string;

@@ -38,6 +38,12 @@ export function describeMovement(e: KclEvent): Line | undefined {
       return line("warn", `stole ${e.leaseKey} from ${e.from}`, e.leaseKey);
     case "lease-released":
       return line("info", `released ${e.leaseKey}`, e.leaseKey);
+    case "lease-handoff-initiated":
+      return line("info", `asked ${e.from} to hand over ${e.leaseKey}`, e.leaseKey);
+    case "lease-handoff-requested":
+      return line("info", `handing ${e.leaseKey} over to ${e.to}`, e.leaseKey);
+    case "lease-handed-off":
+      return line("info", `handed ${e.leaseKey} over to ${e.to}`, e.leaseKey);
     case "lease-expired-observed":
       return line(
         "warn",

@@ -98,6 +98,7 @@ export class StatusFold {
         break;
       case "lease-lost":
       case "lease-released":
+      case "lease-handed-off":
         this.held.delete(e.leaseKey);
         break;
       case "lease-table-scanned":

@@ -53,6 +53,15 @@ export class FaultyLeaseStore implements LeaseStore {
   updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<Outcome<Lease>> {
     return this.call("updateCheckpoint", true, () => this.inner.updateCheckpoint(lease, update));
   }
+  initiateHandoff(lease: Lease, nextOwner: string): Promise<Outcome<Lease>> {
+    return this.call("initiateHandoff", true, () => this.inner.initiateHandoff(lease, nextOwner));
+  }
+  transferLease(lease: Lease): Promise<Outcome<Lease>> {
+    return this.call("transferLease", true, () => this.inner.transferLease(lease));
+  }
+  recordResolvedStart(lease: Lease, startMillis: number): Promise<Outcome<Lease>> {
+    return this.call("recordResolvedStart", true, () => this.inner.recordResolvedStart(lease, startMillis));
+  }
   addChildShardIds(leaseKey: string, childShardIds: string[]): Promise<Outcome<Lease>> {
     return this.call("addChildShardIds", true, () => this.inner.addChildShardIds(leaseKey, childShardIds));
   }

@@ -1,7 +1,7 @@
 // An in-memory LeaseStore with the same conditional semantics as the DynamoDB store (one contract
 // suite runs against both). For simulations, the engine's own tests and plugin authors' tests.
 import { DependencyError } from "../core/errors.ts";
-import { conflict, type Expectation, meets } from "../leases/conflict.ts";
+import { conflict, type Expectation, heldBy, meets } from "../leases/conflict.ts";
 import type { Lease } from "../leases/lease.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "../leases/store.ts";
 
@@ -73,7 +73,7 @@ export class MemoryLeaseStore implements LeaseStore {
 
   async renewLease(lease: Lease): Promise<Outcome<Lease>> {
     this.begin("renewLease");
-    return this.update(lease.leaseKey, owned(lease), (row) => {
+    return this.update(lease.leaseKey, heldBy(lease), (row) => {
       row.leaseCounter += 1;
     });
   }
@@ -90,7 +90,7 @@ export class MemoryLeaseStore implements LeaseStore {
 
   async releaseLease(lease: Lease): Promise<Outcome<Lease>> {
     this.begin("releaseLease");
-    return this.update(lease.leaseKey, owned(lease), (row) => {
+    return this.update(lease.leaseKey, heldBy(lease), (row) => {
       row.leaseCounter += 1;
       delete row.leaseOwner;
       delete row.checkpointOwner;
@@ -99,12 +99,42 @@ export class MemoryLeaseStore implements LeaseStore {
 
   async updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<Outcome<Lease>> {
     this.begin("updateCheckpoint");
-    return this.update(lease.leaseKey, owned(lease), (row) => {
+    return this.update(lease.leaseKey, heldBy(lease), (row) => {
       row.leaseCounter += 1;
       row.checkpoint = { ...update.checkpoint };
       row.ownerSwitchesSinceCheckpoint = 0;
       if (update.pendingCheckpoint === null) delete row.pendingCheckpoint;
       else if (update.pendingCheckpoint) row.pendingCheckpoint = { ...update.pendingCheckpoint };
+    });
+  }
+
+  async initiateHandoff(lease: Lease, nextOwner: string): Promise<Outcome<Lease>> {
+    this.begin("initiateHandoff");
+    const current = lease.leaseOwner;
+    if (!current) {
+      const row = this.peek(lease.leaseKey);
+      return row ? { ok: false, reason: "owner-mismatch", current: row } : { ok: false, reason: "missing" };
+    }
+    return this.update(lease.leaseKey, { owner: current, checkpointOwner: null }, (row) => {
+      row.leaseOwner = nextOwner;
+      row.checkpointOwner = current;
+    });
+  }
+
+  async transferLease(lease: Lease): Promise<Outcome<Lease>> {
+    this.begin("transferLease");
+    return this.update(lease.leaseKey, heldBy(lease), (row) => {
+      row.leaseCounter += 1;
+      row.ownerSwitchesSinceCheckpoint += 1;
+      delete row.checkpointOwner;
+    });
+  }
+
+  async recordResolvedStart(lease: Lease, startMillis: number): Promise<Outcome<Lease>> {
+    this.begin("recordResolvedStart");
+    return this.update(lease.leaseKey, heldBy(lease), (row) => {
+      row.leaseCounter += 1;
+      row.resolvedStart = startMillis;
     });
   }
 
@@ -147,11 +177,6 @@ export class MemoryLeaseStore implements LeaseStore {
       );
     }
   }
-}
-
-/** Renew, release and checkpoint are fenced on owner and counter (an unowned lease cannot be renewed). */
-function owned(lease: Lease): Expectation {
-  return { leaseCounter: lease.leaseCounter, owner: lease.leaseOwner ?? null };
 }
 
 /** Sets and owner as DynamoDB would store them: sorted unique sets, no empty owner. */

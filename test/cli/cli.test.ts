@@ -98,7 +98,9 @@ describe("consume: a fleet of two processes", () => {
     const owners = async () => {
       const items = await scanTable(aws.dynamodb, app);
       const count = (w: string) => items.filter((i) => i.leaseOwner?.S === w).length;
-      return items.length === 4 && count("w1") === 2 && count("w2") === 2 ? items : undefined;
+      // Handoffs finished too (no checkpointOwner): until then the old owner still delivers.
+      const settled = items.every((i) => i.checkpointOwner === undefined);
+      return items.length === 4 && settled && count("w1") === 2 && count("w2") === 2 ? items : undefined;
     };
     await waitFor("leases split 2/2 between w1 and w2", owners, 45_000, 250);
 

@@ -44,7 +44,7 @@ describe("worker simulation", () => {
     checkDeliveries(prod.put, sim.deliveries);
     // Moves by stealing may repeat records after the victim's last checkpoint, never before it.
     for (const d of duplicates(sim.deliveries)) expect(d.worker).toBe("B");
-    expect(a.events.some((e) => e.type === "lease-lost")).toBe(true);
+    expect(a.events.some((e) => e.type === "lease-handed-off")).toBe(true);
   });
 
   test("shards are processed concurrently; one shard's callbacks never overlap", async () => {
@@ -228,10 +228,11 @@ describe("worker simulation", () => {
       const early = await victim.checkpointer!.checkpoint().catch((e) => e);
       expect(early === undefined || early instanceof LeaseLostError).toBe(true);
     }
-    await sim.until("the victim is told", () => !victim.live, 3000, check);
+    // A steal is a graceful handoff: the victim may checkpoint until it has transferred the lease.
+    const handedOff = () => a.events.some((e) => e.type === "lease-handed-off" && e.leaseKey === stolen);
+    await sim.until("the victim handed it over", () => !victim.live && handedOff(), 3000, check);
     const error = await victim.checkpointer!.checkpoint().catch((e) => e);
     expect(error).toBeInstanceOf(LeaseLostError);
-    expect(a.events.some((e) => e.type === "lease-lost" && e.leaseKey === stolen)).toBe(true);
     expect(old).toBeDefined();
   });
 

@@ -4,6 +4,7 @@ import { DependencyError } from "../../src/core/errors.ts";
 import type { Lease } from "../../src/leases/lease.ts";
 import type { LeaseStore, Outcome } from "../../src/leases/store.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
+import { handoffContract } from "./store-contract-handoff.ts";
 
 /** Makes a store over a fresh table that does not exist yet. */
 export type StoreFactory = () => Promise<LeaseStore>;
@@ -238,5 +239,6 @@ export function leaseStoreContract(name: string, make: StoreFactory, timeout = 2
       },
       timeout,
     );
+    handoffContract(() => ready(make), timeout);
   });
 }

@@ -59,6 +59,9 @@ function start(init: LeaseThreadInit): ThreadState {
   });
   coordinator.onAcquired((lease) => send({ type: "acquired", lease }));
   coordinator.onLost((leaseKey, reason) => send({ type: "lost", leaseKey, reason }));
+  // Subscribed here so the thread's coordinator waits for the main thread's consumer to shut down
+  // (its final checkpoint) instead of transferring the lease at once.
+  coordinator.onHandoff((leaseKey, nextOwner) => send({ type: "handoff", leaseKey, nextOwner }));
   const heartbeat = new AbortController();
   void (async () => {
     while (!heartbeat.signal.aborted) {

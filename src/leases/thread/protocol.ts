@@ -32,7 +32,9 @@ export type RemoteMethod =
   | "addChildShardIds"
   | "release"
   | "renewerTick"
-  | "takerTick";
+  | "takerTick"
+  | "pollHandoffs"
+  | "recordResolvedStart";
 
 export type ToThread =
   | { type: "init"; init: LeaseThreadInit }
@@ -51,6 +53,8 @@ export type FromThread =
   | { type: "event"; body: KclEventBody }
   | { type: "acquired"; lease: Lease }
   | { type: "lost"; leaseKey: string; reason: LostReason }
+  /** A planned move of a held lease: shut its processor down, then release() transfers it. */
+  | { type: "handoff"; leaseKey: string; nextOwner: string }
   | { type: "scan"; scan: LeaseScan }
   | { type: "reply"; id: number; ok: true; value: unknown }
   | { type: "reply"; id: number; ok: false; error: SerializedError }

@@ -46,6 +46,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   private scan: LeaseScan | undefined;
   private readonly acquiredCbs = new Set<(lease: Lease) => void>();
   private readonly lostCbs = new Set<(leaseKey: string, reason: LostReason) => void>();
+  private readonly handoffCbs = new Set<(leaseKey: string, nextOwner: string) => void>();
   private readonly pending = new Map<number, PendingCall>();
   private nextId = 1;
   private lastHeardAt: number;
@@ -119,6 +120,21 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   onLost(cb: (leaseKey: string, reason: LostReason) => void): () => void {
     this.lostCbs.add(cb);
     return () => this.lostCbs.delete(cb);
+  }
+
+  onHandoff(cb: (leaseKey: string, nextOwner: string) => void): () => void {
+    this.handoffCbs.add(cb);
+    return () => this.handoffCbs.delete(cb);
+  }
+
+  pollHandoffs(): Promise<void> {
+    return this.call("pollHandoffs", []) as Promise<void>;
+  }
+
+  async recordResolvedStart(leaseKey: string, startMillis: number): Promise<Outcome<Lease>> {
+    const outcome = (await this.call("recordResolvedStart", [leaseKey, startMillis])) as Outcome<Lease>;
+    if (outcome.ok && this.held.has(leaseKey)) this.held.set(leaseKey, outcome.value);
+    return outcome;
   }
 
   heldLeases(): Lease[] {
@@ -197,6 +213,9 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
       case "lost":
         this.held.delete(m.leaseKey);
         for (const cb of this.lostCbs) safely(() => cb(m.leaseKey, m.reason));
+        return;
+      case "handoff":
+        for (const cb of this.handoffCbs) safely(() => cb(m.leaseKey, m.nextOwner));
         return;
       case "scan":
         this.scan = m.scan;

@@ -5,6 +5,7 @@ import { createProcessor } from "../processor-runner.ts";
 import type { ConsumerRuntime } from "../runtime.ts";
 import type { TaskOutcome } from "../states.ts";
 import { onCallbackFailure } from "./failures.ts";
+import { firstStart } from "./start-position.ts";
 
 export async function initializeShard(rt: ConsumerRuntime): Promise<TaskOutcome> {
   const { o } = rt;
@@ -32,6 +33,7 @@ export async function initializeShard(rt: ConsumerRuntime): Promise<TaskOutcome>
     const outcome = await onCallbackFailure(rt, "initialize", error);
     if (outcome.kind !== "skip") return outcome;
   }
-  rt.records = o.openRecords({ lease, start: lease.checkpoint, signal: rt.signal });
+  const start = await firstStart(rt);
+  rt.records = o.openRecords({ lease, start: start.position, timestamp: start.timestamp, signal: rt.signal });
   return { kind: "done" };
 }

@@ -1,16 +1,20 @@
 // PROCESSING: one batch per run — fetch (or redeliver after a failure), processRecords, auto checkpoint.
 import { watchCallback } from "../slow-callback.ts";
 import { positionOf } from "../../checkpoint/position.ts";
-import { compareCheckpoints, type ExtendedSequenceNumber } from "../../leases/lease.ts";
+import { compareCheckpoints } from "../../leases/lease.ts";
 import type { ConsumerRuntime } from "../runtime.ts";
 import type { TaskOutcome } from "../states.ts";
+import type { StartPosition } from "./start-position.ts";
 import { onCallbackFailure } from "./failures.ts";
 
 /** Where a reopened record source must resume so nothing delivered is delivered again, and nothing is skipped. */
-function resumePosition(rt: ConsumerRuntime): ExtendedSequenceNumber {
+function resumePosition(rt: ConsumerRuntime): StartPosition {
   const pendingLast = rt.pending?.batch.records.at(-1);
-  if (pendingLast) return positionOf(pendingLast);
-  return rt.checkpointer.largestDelivered ?? rt.o.lease.checkpoint;
+  if (pendingLast) return { position: positionOf(pendingLast) };
+  const delivered = rt.checkpointer.largestDelivered;
+  if (delivered) return { position: delivered };
+  // Nothing delivered yet: the recorded start (a LATEST lease reopened must not jump to a later "now").
+  return rt.start ?? { position: rt.o.lease.checkpoint };
 }
 
 /** A record source that failed is closed; the next run reopens it where delivery stopped. */
@@ -22,7 +26,15 @@ export function dropRecordSource(rt: ConsumerRuntime): void {
 export async function processBatch(rt: ConsumerRuntime): Promise<TaskOutcome> {
   const { o } = rt;
   if (!rt.pending) {
-    rt.records ??= o.openRecords({ lease: o.lease, start: resumePosition(rt), signal: rt.signal });
+    if (!rt.records) {
+      const start = resumePosition(rt);
+      rt.records = o.openRecords({
+        lease: o.lease,
+        start: start.position,
+        timestamp: start.timestamp,
+        signal: rt.signal,
+      });
+    }
     const batch = await rt.records.next();
     const reason = rt.stopReason();
     // Fetched but not delivered: the next owner reads these again from the checkpoint.

@@ -2,7 +2,7 @@
 // taker (DefaultLeaseCoordinator). A processor that blocks the main thread cannot delay a renewal here.
 // Everything it observes goes to the main thread as messages (protocol.ts).
 import { parentPort } from "node:worker_threads";
-import { createDynamoDbClient } from "../../aws/clients.ts";
+import { createDynamoDbClient } from "../../aws/dynamodb-client.ts";
 import { systemClock } from "../../core/clock.ts";
 import { EventBus } from "../../core/events.ts";
 import { systemRandom } from "../../core/random.ts";

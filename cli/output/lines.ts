@@ -69,9 +69,14 @@ export function describeEvent(e: KclEvent): string | undefined {
       return `! shard iterator expired on ${e.shardId}; resuming after the last record`;
     case "warning":
       return `! ${e.message}`;
+    case "lease-write-failed":
+      return `! lease ${e.operation} of ${e.leaseKey} failed (retrying): ${e.error}`;
+    case "checkpoint-failed":
+      return `! checkpoint of ${e.shardId} failed (${e.reason}): ${e.error}`;
     case "lease-renewed":
     case "lease-table-scanned":
     case "records-processed":
+    case "records-fetched":
       return undefined;
     default:
       return undefined;

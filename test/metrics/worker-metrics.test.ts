@@ -1,8 +1,9 @@
 // /metrics, /healthz and /readyz of a running worker on kinesalite + dynalite (real SDK clients, faults
 // injected below the SDK), scraped over HTTP and parsed strictly: every §10 metric with its type, and
 // values that move as records flow, leases move, calls are throttled and the processor fails.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startMetrics, type RunningMetrics } from "../../cli/metrics/index.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { type RunningMetrics, startMetrics } from "../../cli/metrics/index.ts";
+import { type Output, startStreamOutput } from "../../cli/output/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import type { Worker, WorkerOptions } from "../../src/coordinator/types.ts";
 import { createWorker } from "../../src/coordinator/worker.ts";
@@ -26,6 +27,9 @@ let aws: TestAws;
 let ports: ReturnType<typeof faultyPorts>;
 let worker: Worker;
 let metrics: RunningMetrics;
+/** `--output json` of the same worker: its records summaries must agree with /metrics. */
+let json: Output;
+const jsonLines: string[] = [];
 const others: { worker: Worker; metrics: RunningMetrics }[] = [];
 const app = uniqueName("metrics-app");
 const stream = uniqueName("metrics");
@@ -75,6 +79,19 @@ beforeAll(async () => {
   ports = faultyPorts(aws, app);
   worker = createWorker(options("A"), ports.deps);
   metrics = await metricsFor(worker);
+  json = startStreamOutput("json", {
+    events: worker.events,
+    config: worker.config,
+    stdout: { write: (chunk: string) => jsonLines.push(chunk) },
+    requestStop: () => {},
+    summaryIntervalMs: 600_000, // one summary, printed when stopped below
+  });
+});
+
+// A failed test must not leave its fault switched on for the next one.
+afterEach(() => {
+  ports.faults.throttleGetRecords = false;
+  ports.faults.throttleLeaseWrites = false;
 });
 
 afterAll(async () => {
@@ -157,6 +174,19 @@ describe("a worker's metrics endpoint", () => {
         );
       },
       WAIT,
+    );
+    // --output json: the summary printed at stop has the same per-shard records and lag.
+    await json.stop();
+    const summaries = jsonLines.map((l) => JSON.parse(l)).filter((e) => e.type === "records-summary");
+    expect(summaries).toHaveLength(1);
+    const perShard = Object.entries(
+      summaries[0].shards as Record<string, { records: number; millisBehindLatest: number }>,
+    );
+    const fromJson: unknown[] = perShard.map(([id, x]) => [id, x.records, x.millisBehindLatest]);
+    expect(fromJson).toEqual(
+      s
+        .labels("kcl_records_processed_total", "shard")
+        .map((id) => [id, s.value("kcl_records_processed_total", { shard: id }), 4321]),
     );
     const status = metrics.collector.status();
     expect(status.header.recordsTotal).toBe(40);

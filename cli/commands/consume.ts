@@ -21,7 +21,12 @@ import {
 import { envCredentials } from "../aws-env.ts";
 import { EXIT, reportFailure } from "../exit-codes.ts";
 import { type LocalStack, startLocalStack } from "../local/stack.ts";
-import { DEFAULT_METRICS_HOST, type RunningMetrics, startMetrics, validateListen } from "../metrics/index.ts";
+import {
+  metricsSettings,
+  type RunningMetrics,
+  type startMetrics,
+  startWorkerMetrics,
+} from "../metrics/index.ts";
 import { type LoadedPlugin, loadPlugin } from "../plugin-loader.ts";
 import { defaultOutputMode, type OutputOptions, type OutputStream, startOutput } from "../output/index.ts";
 import { forcedExitCode, handleShutdownSignals, type SignalSource } from "../signals.ts";
@@ -129,21 +134,6 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
   };
 }
 
-/** --metrics-port / --metrics-host, checked now (a port in use is found when it is bound). */
-function metricsSettings(args: ConsumeArgs): { port: number; host: string } | undefined {
-  if (args.metricsPort === undefined) {
-    if (args.metricsHost !== undefined)
-      throw usage(
-        "metrics-host",
-        "--metrics-host only applies with --metrics-port (metrics are off without a port).",
-      );
-    return undefined;
-  }
-  const settings = { port: args.metricsPort, host: args.metricsHost ?? DEFAULT_METRICS_HOST };
-  validateListen(settings.port, settings.host);
-  return settings;
-}
-
 export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise<number> {
   const clock = deps.clock ?? systemClock;
   let local: LocalStack | undefined;
@@ -180,19 +170,11 @@ export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise
     const worker = deps.createWorker(options);
     if (prepared.metrics) {
       // Before start(): /readyz answers 503 until the first shard sync and lease round.
-      metrics = await (deps.startMetrics ?? startMetrics)({
-        ...prepared.metrics,
-        events: worker.events,
-        workerId: worker.workerId,
-        app: worker.config.app,
-        stream: worker.config.stream,
-        table: worker.config.table,
-        failoverMs: worker.config.failoverMs,
+      metrics = await startWorkerMetrics(worker, prepared.metrics, {
         now: () => clock.now(),
+        stderr: deps.stderr,
+        start: deps.startMetrics,
       });
-      deps.stderr.write(
-        `kcl-ts: metrics at ${metrics.url}/metrics (health ${metrics.url}/healthz, readiness ${metrics.url}/readyz)\n`,
-      );
     }
     // Observe `done` from the start so a failure before anyone awaits it is never unhandled.
     const done = worker.done.then(

@@ -2,6 +2,8 @@
 // injected below the SDK), scraped over HTTP and parsed strictly: every §10 metric with its type, and
 // values that move as records flow, leases move, calls are throttled and the processor fails.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { createElement } from "react";
+import { Details } from "../../cli/dashboard/details.tsx";
 import { type RunningMetrics, startMetrics } from "../../cli/metrics/index.ts";
 import { type Output, startStreamOutput } from "../../cli/output/index.ts";
 import { systemClock } from "../../src/core/clock.ts";
@@ -17,6 +19,8 @@ import {
   uniqueName,
   waitFor,
 } from "../support/aws.ts";
+import { formatBytes } from "../../src/status/index.ts";
+import { renderAt } from "../dashboard/render.ts";
 import { FAST } from "../integration/support.ts";
 import { faultyPorts, probe, SPEC_METRICS, scrape } from "./support.ts";
 
@@ -189,6 +193,16 @@ describe("a worker's metrics endpoint", () => {
         .map((id) => [id, s.value("kcl_records_processed_total", { shard: id }), 4321]),
     );
     const status = metrics.collector.status();
+    // The dashboard's lease details render that snapshot: the same records and bytes as the scrape.
+    for (const shard of s.labels("kcl_records_processed_total", "shard")) {
+      const view = renderAt(createElement(Details, { leaseKey: shard, status }), 120, 60);
+      const records = s.value("kcl_records_processed_total", { shard });
+      const shardBytes = s.value("kcl_bytes_processed_total", { shard })!;
+      expect(view.text()).toContain(
+        `records                      ${records} total (${formatBytes(shardBytes)})`,
+      );
+      view.unmount();
+    }
     expect(status.header.recordsTotal).toBe(40);
     expect(status.leases.map((l) => [l.leaseKey, l.recordsTotal, l.lagMs])).toEqual(
       [...(await scrape(metrics.url)).families.get("kcl_records_processed_total")!.samples]

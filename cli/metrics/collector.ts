@@ -208,7 +208,7 @@ export class MetricsCollector {
     );
     plain(
       "kcl_processor_errors_total",
-      "processRecords/shardEnded/... failures reported by the plugin.",
+      "Failures thrown by the record processor (processRecords, shardEnded, ...), one per failed attempt.",
       () => counters().processorErrors,
     );
   }

@@ -85,7 +85,11 @@ describe("checkpoint outcomes", () => {
     });
     cp.markDelivered({ sequenceNumber: "100", subSequenceNumber: 0 });
     const fold = new StatusFold({ workerId: "w1", app: "a", stream: "s", failoverMs: 10_000 });
-    return { cp, log, counters: () => (log.forEach((e) => fold.apply(e)), fold.snapshot(0).counters) };
+    const counters = () => {
+      for (const e of log) fold.apply(e);
+      return fold.snapshot(0).counters;
+    };
+    return { cp, log, counters };
   }
 
   test("written: checkpoint-written, counted as success", async () => {

@@ -4,6 +4,7 @@
 // .bench-out/results/ (what the README's benchmark table is written from).
 //   bun bench/run.ts [throughput|failover|handoff|rebalance|rolling-deploy|scale|startup|dashboard|all] [--runs 3]
 //                    [--records 200000] [--shards 100,500] [--window-seconds 60] [--out .bench-out]
+//                    [--metrics] (throughput: also measure consume with --metrics-port, scraped every second)
 // Exit code: 0 every target met; 1 a target missed; 2 usage; 3 records missing or the harness failed.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -13,7 +14,7 @@ import { killAll, REPO } from "./harness/processes.ts";
 import { SCENARIOS } from "./scenarios/index.ts";
 import type { ScenarioOptions, ScenarioResult } from "./scenarios/types.ts";
 
-const USAGE = `usage: bun bench/run.ts [${Object.keys(SCENARIOS).join("|")}|all] [--runs N] [--records N] [--shards 100,500] [--window-seconds N] [--out DIR]`;
+const USAGE = `usage: bun bench/run.ts [${Object.keys(SCENARIOS).join("|")}|all] [--runs N] [--records N] [--shards 100,500] [--window-seconds N] [--metrics] [--out DIR]`;
 
 export const MACHINE = `node (${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB)`;
 /** Hard bound on one scenario, whatever happens inside it. */
@@ -29,6 +30,7 @@ function parse() {
         shards: { type: "string" },
         "window-seconds": { type: "string" },
         "drain-timeout-ms": { type: "string" },
+        metrics: { type: "boolean" },
         out: { type: "string", default: join(REPO, ".bench-out") },
         help: { type: "boolean", short: "h" },
       },
@@ -45,6 +47,7 @@ function commandLine(name: string, options: ScenarioOptions, runs: number): stri
     options.records ? `--records ${options.records}` : "",
     options.shards ? `--shards ${options.shards.join(",")}` : "",
     options.windowSeconds ? `--window-seconds ${options.windowSeconds}` : "",
+    options.metrics ? "--metrics" : "",
   ].filter(Boolean);
   return ["npm run bench", name, ...(flags.length ? ["--", ...flags] : [])].join(" ");
 }
@@ -74,6 +77,7 @@ async function main(): Promise<number> {
     ...(values.shards ? { shards: values.shards.split(",").map(Number) } : {}),
     ...(values["window-seconds"] ? { windowSeconds: Number(values["window-seconds"]) } : {}),
     ...(values["drain-timeout-ms"] ? { drainTimeoutMs: Number(values["drain-timeout-ms"]) } : {}),
+    ...(values.metrics ? { metrics: true } : {}),
   };
   const out = resolve(values.out);
   const resultsDir = join(out, "results");

@@ -11,7 +11,7 @@ interface OptionSpec {
   type: "string" | "number" | "boolean";
   describe: string;
   choices?: readonly string[];
-  group: "Required" | "AWS" | "Leases" | "Processing" | "Output" | "Local";
+  group: "Required" | "AWS" | "Leases" | "Processing" | "Output" | "Metrics" | "Local";
 }
 
 /** Every consume flag; keys are the kebab-case flag names (the config file may use them or camelCase). */
@@ -93,6 +93,16 @@ export const CONSUME_OPTIONS = {
     choices: OUTPUT_MODES,
     describe: "dashboard | lines | json [dashboard on a TTY, else lines]",
   },
+  "metrics-port": {
+    type: "number",
+    group: "Metrics",
+    describe: "Serve Prometheus /metrics, /healthz and /readyz on this port (0: a free port, printed) [off]",
+  },
+  "metrics-host": {
+    type: "string",
+    group: "Metrics",
+    describe: "Address the metrics endpoint listens on (0.0.0.0: every interface) [127.0.0.1]",
+  },
   local: {
     type: "boolean",
     group: "Local",
@@ -136,6 +146,8 @@ export interface ConsumeArgs {
   processorWarnMs?: number;
   leaseThread?: boolean;
   output?: string;
+  metricsPort?: number;
+  metricsHost?: string;
   local?: boolean;
   shards?: number;
   produce?: number;

@@ -80,6 +80,8 @@ describe("the fixtures prove each rule can fail", () => {
     expect(message).toContain("src/lifecycle/timers.ts:16:11  Date.now");
     expect(message).toContain("src/coordinator/shutdown.ts:8:3  process.exit");
     expect(RULES["time-via-clock"]).toContain("Take the injected Clock");
+    expect(message).toContain('src/status/metrics-server.ts:2:35  import "prom-client"');
+    expect(message).toContain('src/status/metrics-server.ts:4:30  import "node:http"');
   });
 });
 

@@ -17,6 +17,8 @@ export interface ScenarioOptions {
   windowSeconds?: number;
   /** Bound on waiting for a consumer to deliver everything (the CI smoke test keeps it short). */
   drainTimeoutMs?: number;
+  /** throughput: also run kcl-ts consume with --metrics-port (scraped every second) in each run. */
+  metrics?: boolean;
 }
 
 export interface Target {

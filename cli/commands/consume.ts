@@ -21,6 +21,12 @@ import {
 import { envCredentials } from "../aws-env.ts";
 import { EXIT, reportFailure } from "../exit-codes.ts";
 import { type LocalStack, startLocalStack } from "../local/stack.ts";
+import {
+  metricsSettings,
+  type RunningMetrics,
+  type startMetrics,
+  startWorkerMetrics,
+} from "../metrics/index.ts";
 import { type LoadedPlugin, loadPlugin } from "../plugin-loader.ts";
 import { defaultOutputMode, type OutputOptions, type OutputStream, startOutput } from "../output/index.ts";
 import { forcedExitCode, handleShutdownSignals, type SignalSource } from "../signals.ts";
@@ -48,6 +54,7 @@ export interface ConsumeDeps {
     clock: Clock;
   }) => Promise<LocalStack>;
   startOutput?: typeof startOutput;
+  startMetrics?: typeof startMetrics;
 }
 
 /** Host name + pid + random suffix: unique per live process, readable in the lease table. */
@@ -116,13 +123,24 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
   };
   // Validate everything now: a bad option must fail before the plugin loads or AWS is called.
   const config = resolveConfig(options);
-  return { options, config, plugin: args.plugin, output, local: args.local === true, shards, produce };
+  const metrics = metricsSettings(args);
+  return {
+    options,
+    config,
+    plugin: args.plugin,
+    output,
+    local: args.local === true,
+    shards,
+    produce,
+    metrics,
+  };
 }
 
 export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise<number> {
   const clock = deps.clock ?? systemClock;
   let local: LocalStack | undefined;
   let output: { stop(): Promise<void> } | undefined;
+  let metrics: RunningMetrics | undefined;
   let removeSignals = () => {};
   try {
     const prepared = prepareConsume(flags, deps);
@@ -152,6 +170,14 @@ export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise
     }
 
     const worker = deps.createWorker(options);
+    if (prepared.metrics) {
+      // Before start(): /readyz answers 503 until the first shard sync and lease round.
+      metrics = await startWorkerMetrics(worker, prepared.metrics, {
+        now: () => clock.now(),
+        stderr: deps.stderr,
+        start: deps.startMetrics,
+      });
+    }
     // Observe `done` from the start so a failure before anyone awaits it is never unhandled.
     const done = worker.done.then(
       (result: StopResult) => ({ ok: true as const, result }),
@@ -201,6 +227,7 @@ export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise
   } finally {
     removeSignals();
     await output?.stop();
+    await metrics?.close();
     await local?.stop();
   }
 }

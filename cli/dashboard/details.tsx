@@ -128,7 +128,7 @@ function Local({ lease, status }: { lease: OwnedLeaseStatus; status: WorkerStatu
       />
       <Field
         label="records"
-        value={`${lease.recordsTotal} total · ${formatCount(lease.recordsPerSecond)} rec/s · ${formatBytes(lease.bytesPerSecond)}/s`}
+        value={`${lease.recordsTotal} total (${formatBytes(lease.bytesTotal)}) · ${formatCount(lease.recordsPerSecond)} rec/s · ${formatBytes(lease.bytesPerSecond)}/s`}
       />
       <Field
         label="processor errors"

@@ -83,9 +83,14 @@ export function describeEvent(e: KclEvent): string | undefined {
       return e.stillRunning
         ? `! slow processor: ${e.callback} on ${e.shardId} still running after ${e.durationMs} ms (--processor-warn-ms ${e.warnMs})`
         : `! slow processor: ${e.callback} on ${e.shardId} took ${e.durationMs} ms (--processor-warn-ms ${e.warnMs}); it blocked the event loop meanwhile`;
+    case "lease-write-failed":
+      return `! lease ${e.operation} of ${e.leaseKey} failed (retrying): ${e.error}`;
+    case "checkpoint-failed":
+      return `! checkpoint of ${e.shardId} failed (${e.reason}): ${e.error}`;
     case "lease-renewed":
     case "lease-table-scanned":
     case "records-processed":
+    case "records-fetched":
       return undefined;
     default:
       return undefined;

@@ -1,6 +1,6 @@
 // The per-shard checkpointer: validated against what was delivered and the last checkpoint, monotonic,
 // serialized (one write in flight per shard) and fenced by the lease (a lost lease fails with LeaseLostError).
-import { type ErrorContext, InvalidCheckpointError, LeaseLostError } from "../core/errors.ts";
+import { describeError, type ErrorContext, InvalidCheckpointError, LeaseLostError } from "../core/errors.ts";
 import type { EventBus } from "../core/events.ts";
 import { compareCheckpoints, type ExtendedSequenceNumber } from "../leases/lease.ts";
 import type { Outcome } from "../leases/store.ts";
@@ -114,8 +114,15 @@ export class ShardCheckpointer {
   private async write(position: ExtendedSequenceNumber, by: CheckpointBy): Promise<boolean> {
     this.assertHeld();
     if (compareCheckpoints(position, this.last) <= 0) return false;
-    const outcome = await this.options.write(position);
+    let outcome: Outcome<unknown>;
+    try {
+      outcome = await this.options.write(position);
+    } catch (error) {
+      this.failed("error", describeError(error));
+      throw error;
+    }
     if (!outcome.ok) {
+      this.failed("lease-lost", `lease ${this.options.leaseKey} ${outcome.reason}`);
       const first = !this.gone;
       this.gone = true;
       if (first) this.options.onLeaseLost?.();
@@ -125,6 +132,10 @@ export class ShardCheckpointer {
     }
     this.recordWritten(position, by);
     return true;
+  }
+
+  private failed(reason: "lease-lost" | "error", error: string): void {
+    this.options.events.emit({ type: "checkpoint-failed", shardId: this.options.shardId, reason, error });
   }
 
   private recordWritten(position: ExtendedSequenceNumber, by: CheckpointBy): void {

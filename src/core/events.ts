@@ -79,7 +79,19 @@ export type KclEventBody =
       lastSequenceNumber?: string;
       records: number;
     }
+  /** A checkpoint write that did not land: the lease was gone, or the write failed (it may be retried). */
+  | { type: "checkpoint-failed"; shardId: string; reason: "lease-lost" | "error"; error: string }
   | { type: "throttled"; operation: string; shardId?: string; leaseKey?: string; retryInMs: number }
+  /** A lease write (renew, checkpoint, release) failed with a fault other than throttling; it is retried. */
+  | { type: "lease-write-failed"; leaseKey: string; operation: string; error: string }
+  /** Each successful GetRecords call (metrics: its latency); high-frequency, like records-processed. */
+  | {
+      type: "records-fetched";
+      shardId: string;
+      records: number;
+      durationMs: number;
+      millisBehindLatest?: number;
+    }
   | { type: "iterator-expired"; shardId: string }
   | {
       type: "records-processed";

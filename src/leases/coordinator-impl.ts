@@ -249,6 +249,12 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
           leaseKey: m.leaseKey,
           workerId: this.o.workerId,
         });
+        this.events.emit({
+          type: "lease-write-failed",
+          leaseKey: m.leaseKey,
+          operation: m.operation,
+          error: describeError(m.error),
+        });
     }
   }
 

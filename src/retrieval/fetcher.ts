@@ -56,10 +56,12 @@ export class ShardFetcher {
       try {
         if (!this.iterator) this.iterator = await this.openIterator(this.resume, signal);
         const ref = { stream: this.o.stream, shardId: this.o.shardId };
+        const sentAt = this.o.clock.monotonic();
         const result = await abortable(
           this.o.kinesis.getRecords(this.iterator, this.o.maxRecords, ref),
           signal,
         );
+        this.fetched(result, this.o.clock.monotonic() - sentAt);
         this.failures = 0;
         this.expiries = 0;
         return this.accept(result);
@@ -112,6 +114,16 @@ export class ShardFetcher {
       signal.removeEventListener("abort", stopTimer);
       timer.abort();
     }
+  }
+
+  private fetched(result: GetRecordsResult, durationMs: number): void {
+    this.o.events.emit({
+      type: "records-fetched",
+      shardId: this.o.shardId,
+      records: result.records.length,
+      durationMs,
+      ...(result.millisBehindLatest !== undefined ? { millisBehindLatest: result.millisBehindLatest } : {}),
+    });
   }
 
   private accept(result: GetRecordsResult): Fetched {

@@ -80,6 +80,10 @@ export function describeMovement(e: KclEvent): Line | undefined {
     }
     case "iterator-expired":
       return line("warn", `iterator expired on ${e.shardId}`, e.shardId);
+    case "lease-write-failed":
+      return line("warn", `lease ${e.operation} of ${e.leaseKey} failed (retrying): ${e.error}`, e.leaseKey);
+    case "checkpoint-failed":
+      return line("warn", `checkpoint of ${e.shardId} failed (${e.reason}): ${e.error}`, e.shardId);
     case "capacity-warning":
       return line("warn", e.message);
     case "processor-slow":

@@ -3,6 +3,7 @@
 // `now` always give the same snapshot. apply() is O(1) for every event but the (rare) table scan, so
 // it can sit on the hot path of records-processed; snapshot() does the sorting and copying.
 import type { AcquireHow, KclEvent, LeaseView } from "../core/events.ts";
+import { copyCounters, countEvent, emptyCounters } from "./counters.ts";
 import { EventLog } from "./event-log.ts";
 import { compareKeys, deriveFleet, emptyFleet } from "./fleet.ts";
 import { checkpointOf, HeldLease } from "./held-lease.ts";
@@ -47,6 +48,7 @@ export class StatusFold {
   private throttled = 0;
   private warnings = 0;
   private applied = 0;
+  private readonly counters = emptyCounters();
 
   constructor(private readonly options: StatusFoldOptions) {
     this.log = new EventLog(options.logSize ?? 100);
@@ -71,9 +73,16 @@ export class StatusFold {
         return; // never a log line: the hot path stops here
       }
       case "lease-renewed": {
+        this.counters.renewals.success += 1;
         this.held.get(e.leaseKey)?.heartbeat(e.at, e.leaseCounter);
         return;
       }
+      case "records-fetched":
+        return; // GetRecords latency is for metrics histograms only: the hot path stops here too
+      default:
+        countEvent(this.counters, e);
+    }
+    switch (e.type) {
       case "worker-started":
         this.header = { ...this.header, app: e.app, stream: e.stream, table: e.table, phase: "running" };
         if (e.region !== undefined) this.header.region = e.region;
@@ -99,8 +108,14 @@ export class StatusFold {
       case "lease-lost":
       case "lease-released":
       case "lease-handed-off":
+      case "parent-lease-deleted": // a finished lease cleaned up: no longer held by anyone
         this.held.delete(e.leaseKey);
         break;
+      case "shard-ended": {
+        const h = this.held.get(e.shardId);
+        if (h) h.ended = true;
+        break;
+      }
       case "lease-table-scanned":
         this.applyScan(e.leases, e.liveWorkers, e.at);
         break;
@@ -191,6 +206,7 @@ export class StatusFold {
       },
       leases,
       fleet: this.fleet,
+      counters: copyCounters(this.counters),
       events: this.log.entries(),
     };
   }

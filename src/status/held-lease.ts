@@ -11,6 +11,8 @@ export class HeldLease {
   checkpoint?: CheckpointStatus;
   lagMs?: number;
   recordsTotal = 0;
+  bytesTotal = 0;
+  ended = false;
   errors = 0;
   lastError?: ErrorStatus;
   throttled = 0;
@@ -39,6 +41,7 @@ export class HeldLease {
 
   records(at: number, count: number, bytes: number, millisBehindLatest: number | undefined): void {
     this.recordsTotal += count;
+    this.bytesTotal += bytes;
     this.meter.add(at, count, bytes);
     if (millisBehindLatest !== undefined) {
       this.lagMs = millisBehindLatest;
@@ -72,6 +75,8 @@ export class HeldLease {
       recordsPerSecond: rate.perSecond,
       bytesPerSecond: rate.bytesPerSecond,
       recordsTotal: this.recordsTotal,
+      bytesTotal: this.bytesTotal,
+      ended: this.ended,
       errors: this.errors,
       lastError: this.lastError ? { ...this.lastError } : undefined,
       throttled: this.throttled,

@@ -1,4 +1,5 @@
 // The status snapshot (spec §7): engine events folded into what a dashboard or a test shows.
+export { copyCounters, countEvent, emptyCounters, throttledService } from "./counters.ts";
 export { describeMovement, EventLog } from "./event-log.ts";
 export { deriveFleet } from "./fleet.ts";
 export { foldStatus, StatusFold, type StatusFoldOptions } from "./fold.ts";

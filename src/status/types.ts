@@ -45,6 +45,10 @@ export interface OwnedLeaseStatus {
   recordsPerSecond: number;
   bytesPerSecond: number;
   recordsTotal: number;
+  /** Bytes of record data processed since this worker acquired the lease. */
+  bytesTotal: number;
+  /** The shard reached SHARD_END here: nothing more will be read from it. */
+  ended: boolean;
   errors: number;
   lastError?: ErrorStatus;
   throttled: number;
@@ -118,6 +122,23 @@ export interface HeaderStatus {
   warnings: number;
 }
 
+/** How a renewal attempt ended: written, throttled, failed with another fault, or the lease was lost. */
+export type RenewalResult = "success" | "throttled" | "failed" | "lost";
+
+/**
+ * Running totals since the fold started: what /metrics exports as counters (one source with the
+ * dashboard). Kinesis and DynamoDB throttles are told apart by the operation name.
+ */
+export interface WorkerCounters {
+  leaseTakes: Record<AcquireHow, number>;
+  leasesLost: number;
+  renewals: Record<RenewalResult, number>;
+  checkpoints: { success: number; failed: number };
+  throttles: { kinesis: number; dynamodb: number };
+  processorErrors: number;
+  shardSyncs: number;
+}
+
 export interface WorkerStatus {
   /** The `now` this snapshot was computed for (wall ms). */
   now: number;
@@ -126,6 +147,7 @@ export interface WorkerStatus {
   /** Held leases, sorted by lease key. */
   leases: OwnedLeaseStatus[];
   fleet: FleetStatus;
+  counters: WorkerCounters;
   /** Newest last. */
   events: LogEntry[];
 }

@@ -7,7 +7,8 @@ export type ArchRule =
   | "engine-no-ui"
   | "aws-sdk-in-adapters"
   | "time-via-clock"
-  | "engine-no-exit-or-console";
+  | "engine-no-exit-or-console"
+  | "engine-no-http-or-metrics";
 
 /** Why each rule exists and what to do instead: the text a failing test prints. */
 export const RULES: Record<ArchRule, string> = {
@@ -26,6 +27,11 @@ export const RULES: Record<ArchRule, string> = {
   "engine-no-exit-or-console":
     "src/ is a library: it reports through typed events, the Logger and thrown KclErrors, and never " +
     "writes to the console or ends the process; the CLI decides output and exit codes.",
+  "engine-no-http-or-metrics":
+    "src/ must not import a metrics library (prom-client, @opentelemetry/*) or serve HTTP (node:http, " +
+    "node:https, node:http2, node:net; only the AWS adapters may use node:http/https, for the SDK's " +
+    "connection agents). Metrics and health probes are an adapter in cli/metrics, fed by the engine's " +
+    "events and the status fold, so embedders choose their own exporter.",
 };
 
 export interface ImportRef {
@@ -197,6 +203,8 @@ export function parseImports(source: string, masked = maskSource(source)): Impor
 const UI_MODULE = /^(ink|react|react-dom|yargs|yargs-parser)(\/|$)|^ink-|^@inkjs\//;
 const AWS_MODULE = /^(@aws-sdk|@smithy)\/|^aws-sdk(\/|$)/;
 const TIMER_MODULE = /^(node:)?timers(\/promises)?$/;
+const METRICS_MODULE = /^prom-client(\/|$)|^@opentelemetry\//;
+const HTTP_MODULE = /^(node:)?(http|https|http2|net)$/;
 const AWS_ADAPTER = /^src\/aws\/|^src\/kinesis\/aws-[^/]*\.tsx?$|^src\/leases\/dynamodb-[^/]*\.tsx?$/;
 const TIME_EXEMPT = new Set(["src/core/clock.ts", "src/core/random.ts"]);
 const GLOBAL_PREFIX = String.raw`(?:(?:globalThis|global|window|self)\s*\.\s*)?`;
@@ -241,6 +249,8 @@ export function checkFile(file: string, source: string): Violation[] {
       add("engine-no-ui", offset, what);
     if (AWS_MODULE.test(ref.specifier) && !AWS_ADAPTER.test(file)) add("aws-sdk-in-adapters", offset, what);
     if (TIMER_MODULE.test(ref.specifier) && !TIME_EXEMPT.has(file)) add("time-via-clock", offset, what);
+    if (METRICS_MODULE.test(ref.specifier) || (HTTP_MODULE.test(ref.specifier) && !AWS_ADAPTER.test(file)))
+      add("engine-no-http-or-metrics", offset, what);
   }
   if (!TIME_EXEMPT.has(file)) {
     const testing = file.startsWith("src/testing/");

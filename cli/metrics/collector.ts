@@ -193,7 +193,11 @@ export class MetricsCollector {
       "reason",
       () => counters().leaseTakes,
     );
-    plain("kcl_leases_lost_total", "Leases this worker lost (any reason).", () => counters().leasesLost);
+    plain(
+      "kcl_leases_lost_total",
+      "Leases this worker lost without a handover (expired, fenced, deleted, handoff timed out).",
+      () => counters().leasesLost,
+    );
     labelled(
       "kcl_checkpoints_total",
       "Checkpoint writes by result: success, failed.",

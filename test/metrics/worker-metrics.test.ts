@@ -286,7 +286,7 @@ describe("a worker's metrics endpoint", () => {
     );
   }, 60_000);
 
-  test("a second worker steals a lease: takes, losses, held and workers move; the lost shard's series disappear", async () => {
+  test("a second worker steals a lease: takes, held and workers move; the handed-off shard's series disappear", async () => {
     const s0 = await scrape(metrics.url);
     const lostBefore = s0.value("kcl_leases_lost_total")!;
     const b = createWorker(options("B"), {});
@@ -304,7 +304,9 @@ describe("a worker's metrics endpoint", () => {
       },
       WAIT,
     );
-    expect(s.value("kcl_leases_lost_total")).toBe(lostBefore + 1);
+    // A balancing steal is a planned handoff (spec §2): the old owner hands the lease over, it does not
+    // lose it, so the lease-churn alert on kcl_leases_lost_total stays quiet during a normal rebalance.
+    expect(s.value("kcl_leases_lost_total")).toBe(lostBefore);
     const bs = await waitFor(
       "B holds one",
       async () => {

@@ -77,6 +77,11 @@ export const CONSUME_OPTIONS = {
     group: "Processing",
     describe: "Bound on graceful shutdown [30000]",
   },
+  "process-empty-batches": {
+    type: "boolean",
+    group: "Processing",
+    describe: "Call processRecords with [] when a poll returns nothing [false]",
+  },
   output: {
     type: "string",
     group: "Output",
@@ -123,6 +128,7 @@ export interface ConsumeArgs {
   checkpointIntervalMs?: number;
   onError?: string;
   shutdownTimeoutMs?: number;
+  processEmptyBatches?: boolean;
   output?: string;
   local?: boolean;
   shards?: number;

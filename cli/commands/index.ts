@@ -4,6 +4,7 @@ import { consumeCommand } from "./consume.ts";
 import { demoCommand } from "./demo.ts";
 import { leasesCommand } from "./leases-list.ts";
 import { localCommand } from "./local.ts";
+import { multilangCommand } from "./multilang.ts";
 
 export interface CliCommand {
   command: string | string[];
@@ -12,4 +13,10 @@ export interface CliCommand {
   handler: (args: ArgumentsCamelCase) => Promise<number>;
 }
 
-export const commands: CliCommand[] = [consumeCommand, leasesCommand, localCommand, demoCommand];
+export const commands: CliCommand[] = [
+  consumeCommand,
+  multilangCommand,
+  leasesCommand,
+  localCommand,
+  demoCommand,
+];

@@ -48,6 +48,11 @@ export interface KclOptions {
   onError?: OnErrorPolicy;
   /** Bound on graceful shutdown. Default 30000 ms. */
   shutdownTimeoutMs?: number;
+  /**
+   * Call processRecords with an empty batch when a poll returns nothing (Java's
+   * callProcessRecordsEvenForEmptyRecordList), so a processor can flush on a quiet shard. Default false.
+   */
+  processEmptyBatches?: boolean;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -89,4 +94,6 @@ export interface ResolvedConfig {
   readonly checkpointIntervalMs: number;
   readonly onError: OnErrorPolicy;
   readonly shutdownTimeoutMs: number;
+  /** Present (true) only when enabled: absent means empty batches are not delivered. */
+  readonly processEmptyBatches?: true;
 }

@@ -56,7 +56,14 @@ export interface ShardConsumerOptions {
   lease: Lease;
   config: Pick<
     ResolvedConfig,
-    "app" | "stream" | "checkpoint" | "checkpointIntervalMs" | "onError" | "idleTimeMs" | "failoverMs"
+    | "app"
+    | "stream"
+    | "checkpoint"
+    | "checkpointIntervalMs"
+    | "onError"
+    | "idleTimeMs"
+    | "failoverMs"
+    | "processEmptyBatches"
   >;
   workerId: string;
   processor: ProcessorPlugin;

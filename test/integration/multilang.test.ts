@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStream, splitShard, type TestAws, startTestAws, waitFor } from "../support/aws.ts";
-import { BUN, killAll, type Proc, startProcess } from "../support/processes.ts";
+import { killAll, type Proc, startProcess } from "../support/processes.ts";
 import {
   checkDelivered,
   deliveriesFile,

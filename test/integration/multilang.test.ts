@@ -18,6 +18,7 @@ import {
 
 const MAIN = join(import.meta.dir, "../../cli/main.ts");
 const APP = join(import.meta.dir, "../multilang/fixtures/aws-kcl-app.cjs");
+const PYTHON_APP = join(import.meta.dir, "../multilang/fixtures/python_child.py");
 const WAIT = 30_000;
 
 let aws: TestAws;
@@ -30,13 +31,13 @@ afterAll(async () => {
 });
 
 /** A properties file as a MultiLangDaemon user has it (Java-only keys included), in its own folder. */
-function propertiesFile(stream: string, app: string, extra = ""): string {
+function propertiesFile(stream: string, app: string, extra = "", executable = `node ${APP}`): string {
   const dir = mkdtempSync(join(tmpdir(), "kcl-multilang-"));
   const file = join(dir, "app.properties");
   writeFileSync(
     file,
     `# The script that abides by the multi-language protocol.
-executableName = node ${APP}
+executableName = ${executable}
 streamName = ${stream}
 applicationName = ${app}
 AWSCredentialsProvider = DefaultAWSCredentialsProviderChain
@@ -71,7 +72,7 @@ const distinct = (out: string) => new Set(readDeliveries(out).map((d) => d.d)).s
 const owners = async (app: string) => ownerCounts(await leaseRows(aws, app));
 const numeric = (checkpoint: string) => /^\d+$/.test(checkpoint);
 
-describe("kcl-ts multilang with an aws-kcl child", () => {
+describe("kcl-ts multilang end to end", () => {
   test("1 worker/4 shards: every record in per-key order, children's checkpoints in the lease table, SIGTERM releases", async () => {
     const stream = uniqueName("ml");
     const app = uniqueName("ml-app");
@@ -247,4 +248,50 @@ describe("kcl-ts multilang with an aws-kcl child", () => {
     expect(a.stderr()).toContain(`[${parent}] checkpoint TERMINATE: ok`);
     expect(a.stderr()).toContain(`[${children[0]}] shutdown ZOMBIE`);
   }, 90_000);
+
+  test("a second runtime: a plain Python child written against the protocol", async () => {
+    const stream = uniqueName("mlpy");
+    const app = uniqueName("mlpy-app");
+    await createStream(aws.kinesis, stream, 2);
+    const out = deliveriesFile();
+    const producer = startProducer(aws.kinesis, stream, 8, 10);
+    const a = startMultilang("A", propertiesFile(stream, app, "", `python3 -u ${PYTHON_APP}`), out);
+    await waitFor(
+      "records from both shards",
+      () => new Set(readDeliveries(out).map((d) => d.s)).size === 2,
+      WAIT,
+      200,
+    );
+    await producer.stop();
+    await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
+    checkDelivered(producer.put, readDeliveries(out));
+    a.signal("SIGTERM");
+    expect((await a.exited).code).toBe(0);
+    const lastPerShard = new Map<string, string>();
+    for (const d of readDeliveries(out)) lastPerShard.set(d.s, d.q);
+    for (const r of await leaseRows(aws, app)) expect(r.checkpoint).toBe(lastPerShard.get(r.leaseKey)!);
+    expect(a.stderr()).toContain("checkpoint None: ok");
+  }, 60_000);
+
+  test("a child that crashes at start fails the shard's processor: --on-error exit stops with 5, naming shard and exit", async () => {
+    const stream = uniqueName("mlcrash");
+    const app = uniqueName("mlcrash-app");
+    await createStream(aws.kinesis, stream, 1);
+    const dir = mkdtempSync(join(tmpdir(), "kcl-multilang-"));
+    const properties = join(dir, "app.properties");
+    writeFileSync(
+      properties,
+      `executableName = python3 missing_app.py\nstreamName = ${stream}\napplicationName = ${app}\ninitialPositionInStream = TRIM_HORIZON\nfailoverTimeMillis = 3000\n`,
+    );
+    const a = startProcess(
+      "crash",
+      ["--no-install", MAIN, "multilang", "-p", properties, "--on-error", "exit", "--output", "lines"],
+      { env: { ...aws.env } },
+    );
+    expect((await a.exited).code).toBe(5);
+    expect(a.stderr()).toMatch(/\[shardId-000000000000\] .*missing_app\.py/);
+    expect(a.stderr()).toMatch(
+      /initialize failed on shardId-000000000000 and --on-error is exit: ChildFailedError: child process for shardId-000000000000 \(pid \d+\) exited with code 2/,
+    );
+  }, 60_000);
 });

@@ -144,6 +144,13 @@ describe("messages the daemon writes", () => {
     expect(got[4]).toEqual({ eof: true });
   });
 
+  test("an empty batch (callProcessRecordsEvenForEmptyRecordList) is a processRecords with records []", async () => {
+    const h = await harness();
+    await h.processor.initialize!({ shardId: "shardId-000000000001", streamName: "s", checkpoint: START });
+    await batch(h, [], 0);
+    expect(h.received()[1]).toEqual({ action: "processRecords", records: [], millisBehindLatest: 0 });
+  });
+
   test("stderr is forwarded line by line with the shard; empty stdout lines between messages are padding", async () => {
     const h = await harness({
       initialize: [[{ stderr: "line one\nline two" }, { raw: "" }, { raw: "" }, "status", { raw: "" }]],

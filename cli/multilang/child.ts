@@ -56,7 +56,15 @@ export class Child {
 
   constructor(private readonly o: ChildOptions) {
     const [program, ...args] = o.argv;
-    this.proc = spawn(program!, args, { cwd: o.cwd, env: o.env, stdio: ["pipe", "pipe", "pipe"] });
+    // Its own process group: a Ctrl-C in the terminal reaches kcl-ts (which then asks each child to
+    // checkpoint in shutdownRequested), not the children, which would die before they could. Children
+    // still end with kcl-ts: the clients exit when their stdin closes.
+    this.proc = spawn(program!, args, {
+      cwd: o.cwd,
+      env: o.env,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
     const out = lineSplitter((line) => {
       this.queue.push(line);
       this.notify();

@@ -83,33 +83,36 @@ function retrievalMode(value: string, key: string, where: string): Partial<Consu
   return fail(where, key, value, "must be POLLING or FANOUT");
 }
 
-/** Keys kcl-ts uses: property key → what it sets. Multilang-only keys are read in readMultilangKeys. */
+/**
+ * Keys kcl-ts uses: property key → what it sets; `option` is the consume flag as the README's key
+ * table shows it (a test keeps the two equal). Multilang-only keys are read in readMultilangKeys.
+ */
 export const MAPPED_KEYS: Record<string, { reader: Reader; option: string }> = {
-  streamName: { reader: text("stream"), option: "--stream" },
-  streamArn: { reader: streamFromArn, option: "--stream (and --region)" },
-  applicationName: { reader: text("app"), option: "--app" },
-  tableName: { reader: text("table"), option: "--table" },
-  workerId: { reader: text("workerId"), option: "--worker-id" },
-  initialPositionInStream: { reader: initialPosition, option: "--initial-position" },
+  streamName: { reader: text("stream"), option: "`--stream`" },
+  streamArn: { reader: streamFromArn, option: "`--stream` (and `--region`)" },
+  applicationName: { reader: text("app"), option: "`--app`" },
+  tableName: { reader: text("table"), option: "`--table`" },
+  workerId: { reader: text("workerId"), option: "`--worker-id`" },
+  initialPositionInStream: { reader: initialPosition, option: "`--initial-position`" },
   initialPositionInStreamExtended: {
     reader: atTimestamp,
-    option: "--initial-position AT_TIMESTAMP --timestamp",
+    option: "`--initial-position AT_TIMESTAMP --timestamp`",
   },
-  regionName: { reader: text("region"), option: "--region" },
-  kinesisEndpoint: { reader: text("kinesisEndpoint"), option: "--kinesis-endpoint" },
-  dynamoDBEndpoint: { reader: text("dynamodbEndpoint"), option: "--dynamodb-endpoint" },
-  failoverTimeMillis: { reader: whole("failoverMs", 1), option: "--failover-ms" },
-  maxRecords: { reader: whole("maxRecords", 1), option: "--max-records" },
-  idleTimeBetweenReadsInMillis: { reader: whole("idleTimeMs"), option: "--idle-time-ms" },
-  shardSyncIntervalMillis: { reader: whole("shardSyncMs", 1), option: "--shard-sync-ms" },
-  maxLeasesForWorker: { reader: whole("maxLeasesForWorker", 1), option: "--max-leases-for-worker" },
-  maxLeasesToStealAtOneTime: { reader: whole("maxLeasesToSteal"), option: "--max-leases-to-steal" },
+  regionName: { reader: text("region"), option: "`--region`" },
+  kinesisEndpoint: { reader: text("kinesisEndpoint"), option: "`--kinesis-endpoint`" },
+  dynamoDBEndpoint: { reader: text("dynamodbEndpoint"), option: "`--dynamodb-endpoint`" },
+  failoverTimeMillis: { reader: whole("failoverMs", 1), option: "`--failover-ms`" },
+  maxRecords: { reader: whole("maxRecords", 1), option: "`--max-records`" },
+  idleTimeBetweenReadsInMillis: { reader: whole("idleTimeMs"), option: "`--idle-time-ms`" },
+  shardSyncIntervalMillis: { reader: whole("shardSyncMs", 1), option: "`--shard-sync-ms`" },
+  maxLeasesForWorker: { reader: whole("maxLeasesForWorker", 1), option: "`--max-leases-for-worker`" },
+  maxLeasesToStealAtOneTime: { reader: whole("maxLeasesToSteal"), option: "`--max-leases-to-steal`" },
   callProcessRecordsEvenForEmptyRecordList: {
     reader: (v, k, w) => ({ processEmptyBatches: readBoolean(v, k, w) }),
-    option: "--process-empty-batches",
+    option: "`--process-empty-batches`",
   },
-  retrievalMode: { reader: retrievalMode, option: "(polling only)" },
-  shutdownGraceMillis: { reader: whole("shutdownTimeoutMs"), option: "--shutdown-timeout-ms" },
+  retrievalMode: { reader: retrievalMode, option: "—" },
+  shutdownGraceMillis: { reader: whole("shutdownTimeoutMs"), option: "`--shutdown-timeout-ms`" },
 };
 
 /** Read by multilang itself (not consume options). */

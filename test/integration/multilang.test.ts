@@ -1,11 +1,12 @@
 // `kcl-ts multilang` end to end on kinesalite + dynalite with AWS's own MultiLangDaemon client (npm
 // aws-kcl) as the child: the sample-shaped app of test/multilang/fixtures, run unchanged, per shard.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStream, splitShard, type TestAws, startTestAws, waitFor } from "../support/aws.ts";
-import { killAll, type Proc, startProcess } from "../support/processes.ts";
+import { BUN, killAll, type Proc, startProcess } from "../support/processes.ts";
 import {
   checkDelivered,
   deliveriesFile,
@@ -293,5 +294,47 @@ describe("kcl-ts multilang end to end", () => {
     expect(a.stderr()).toMatch(
       /initialize failed on shardId-000000000000 and --on-error is exit: ChildFailedError: child process for shardId-000000000000 \(pid \d+\) exited with code 2/,
     );
+  }, 60_000);
+
+  test("Ctrl-C in a terminal (SIGINT to the whole process group): the children still checkpoint in shutdownRequested", async () => {
+    const stream = uniqueName("mlint");
+    const app = uniqueName("mlint-app");
+    await createStream(aws.kinesis, stream, 2);
+    const out = deliveriesFile();
+    const producer = startProducer(aws.kinesis, stream, 8, 10);
+    // Like a shell job: the CLI leads its own process group and the terminal signals the whole group.
+    const cli = spawn(
+      BUN,
+      ["--no-install", MAIN, "multilang", "-p", propertiesFile(stream, app), "--output", "json"],
+      {
+        // No periodic checkpoints: the only checkpoint a lease gets is the one in shutdownRequested.
+        env: { ...process.env, ...aws.env, KCL_TEST_OUT: out, CHECKPOINT_EVERY_MS: "3600000" },
+        stdio: ["ignore", "ignore", "pipe"],
+        detached: true,
+      },
+    );
+    let stderr = "";
+    cli.stderr!.on("data", (c) => (stderr += c));
+    const exited = new Promise<number | null>((resolve) => cli.on("exit", (code) => resolve(code)));
+    try {
+      await waitFor(
+        "records from both shards",
+        () => new Set(readDeliveries(out).map((d) => d.s)).size === 2,
+        WAIT,
+        200,
+      );
+      await producer.stop();
+      await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
+      process.kill(-cli.pid!, "SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      try {
+        process.kill(-cli.pid!, "SIGKILL");
+      } catch {}
+    }
+    const lastPerShard = new Map<string, string>();
+    for (const d of readDeliveries(out)) lastPerShard.set(d.s, d.q);
+    for (const r of await leaseRows(aws, app)) expect(r.checkpoint).toBe(lastPerShard.get(r.leaseKey)!);
+    expect(stderr).toContain("checkpoint shutdownRequested: ok");
   }, 60_000);
 });

@@ -84,6 +84,7 @@ function multilangBuilder(y: Argv): Argv {
       alias: ["p", "properties-file"],
       type: "string",
       describe: "The MultiLangDaemon .properties file (executableName, streamName, applicationName, ...)",
+      group: "Required:",
     })
     .option("config", {
       type: "string",
@@ -93,7 +94,7 @@ function multilangBuilder(y: Argv): Argv {
     if (flag === "plugin") continue;
     built = built.option(flag, {
       type: spec.type,
-      describe: spec.describe,
+      describe: flag === "checkpoint" ? "Checkpoint mode [manual: the children checkpoint]" : spec.describe,
       group: spec.group === "Required" ? "Override the properties file:" : `${spec.group}:`,
       ...("choices" in spec ? { choices: spec.choices } : {}),
     });

@@ -8,7 +8,10 @@ import { EventEmitter } from "node:events";
 import type { ConsumeDeps } from "../../cli/commands/consume.ts";
 import { type MultilangArgs, runMultilang } from "../../cli/commands/multilang.ts";
 import { seededRandom } from "../../src/core/random.ts";
+import { startProcess } from "../support/processes.ts";
 import { fakeWorkerFactory } from "./support/fake-worker.ts";
+
+const MAIN = join(import.meta.dir, "..", "..", "cli", "main.ts");
 
 function folder(properties: string, files: Record<string, { text: string; mode?: number }> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "kcl-ml-cli-"));
@@ -155,5 +158,20 @@ describe("kcl-ts multilang: bad inputs", () => {
     expect(bad.err()).toContain(
       `${join(dir, "app.properties")}:4: maxRecords = "lots": must be a whole number ≥ 1.`,
     );
+  });
+});
+
+describe("kcl-ts multilang as users run it", () => {
+  test("-p and --properties-file are --properties; a missing file exits 2 naming it", async () => {
+    const dir = folder(VALID, APP);
+    for (const flag of ["-p", "--properties-file", "--properties"]) {
+      const proc = startProcess("multilang", ["--no-install", MAIN, "multilang", flag, "nope.properties"], {
+        cwd: dir,
+      });
+      expect((await proc.exited).code).toBe(2);
+      expect(proc.stderr()).toContain(
+        `--properties "nope.properties": cannot read ${join(dir, "nope.properties")}`,
+      );
+    }
   });
 });

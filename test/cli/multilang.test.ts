@@ -83,6 +83,21 @@ describe("kcl-ts multilang: properties under flags", () => {
     expect(auto.workers.created[0]!.options).toMatchObject({ checkpoint: "auto", stream: "other" });
   });
 
+  test("layers: flags over the properties file over --config", async () => {
+    const dir = folder(`${VALID}maxRecords = 100\n`, APP);
+    writeFileSync(
+      join(dir, "base.json"),
+      JSON.stringify({ maxRecords: 7, shardSyncMs: 5000, failoverMs: 4000 }),
+    );
+    const r = await run(dir, { properties: "app.properties", config: "base.json", failoverMs: 6000 });
+    expect(r.code).toBe(0);
+    expect(r.workers.created[0]!.options).toMatchObject({
+      maxRecords: 100,
+      shardSyncMs: 5000,
+      failoverMs: 6000,
+    });
+  });
+
   test("Java-only keys are listed once as ignored; unknown keys are warned by name", async () => {
     const dir = folder(
       `${VALID}AWSCredentialsProvider = DefaultAWSCredentialsProviderChain\nmetricsLevel = NONE\nstreamname = x\n`,

@@ -69,6 +69,25 @@ function startMultilang(
   );
 }
 
+/** Waits until lease ownership has not changed for `ms` (longer than two renew intervals). */
+async function waitStable(app: string, ms: number) {
+  let last = "";
+  let since = performance.now();
+  await waitFor(
+    `lease ownership stable for ${ms} ms`,
+    async () => {
+      const now = JSON.stringify((await leaseRows(aws, app)).map((r) => [r.leaseKey, r.leaseOwner]));
+      if (now !== last) {
+        last = now;
+        since = performance.now();
+      }
+      return performance.now() - since >= ms;
+    },
+    WAIT,
+    200,
+  );
+}
+
 const distinct = (out: string) => new Set(readDeliveries(out).map((d) => d.d)).size;
 const owners = async (app: string) => ownerCounts(await leaseRows(aws, app));
 const numeric = (checkpoint: string) => /^\d+$/.test(checkpoint);
@@ -164,6 +183,9 @@ describe("kcl-ts multilang end to end", () => {
       200,
     );
 
+    // A steal's victim may deliver until its next renewal: let balancing settle first, so that every
+    // repeat counted below could only come from the SIGTERM handoff.
+    await waitStable(app, 2500);
     // SIGTERM A: its children checkpoint in shutdownRequested, so B repeats nothing A had processed.
     await waitFor(
       "A is processing",

@@ -20,6 +20,8 @@ afterEach(() => {
 
 interface Harness {
   processor: RecordProcessor;
+  /** Every line the child received, as written. */
+  raw(): string[];
   /** Every message the child received, in order (across respawns), and its EOFs. */
   received(): Record<string, unknown>[];
   stderr: string[];
@@ -30,7 +32,11 @@ interface Harness {
 }
 
 let counter = 0;
-async function harness(script: Record<string, unknown[]> = {}, timeoutMs?: number): Promise<Harness> {
+async function harness(
+  script: Record<string, unknown[]> = {},
+  timeoutMs?: number,
+  child: { argv: string[]; env?: Record<string, string> } = { argv: [NODE, SCRIPTED] },
+): Promise<Harness> {
   const log = join(tmpdir(), `kcl-multilang-${process.pid}-${counter++}.jsonl`);
   writeFileSync(log, "");
   const children = new Set<Child>();
@@ -39,9 +45,9 @@ async function harness(script: Record<string, unknown[]> = {}, timeoutMs?: numbe
   const checkpoints: unknown[][] = [];
   const refuse: unknown[] = [];
   const factory = multilangProcessor({
-    argv: [NODE, SCRIPTED],
+    argv: child.argv,
     cwd: tmpdir(),
-    env: { ...process.env, SCRIPT_LOG: log, SCRIPT: JSON.stringify(script) },
+    env: { ...process.env, SCRIPT_LOG: log, SCRIPT: JSON.stringify(script), ...child.env },
     timeoutMs,
     exitGraceMs: 2000,
     onStderr: (line) => stderr.push(line),
@@ -55,6 +61,12 @@ async function harness(script: Record<string, unknown[]> = {}, timeoutMs?: numbe
   });
   return {
     processor,
+    raw: () =>
+      readFileSync(log, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).raw as string | undefined)
+        .filter((r): r is string => r !== undefined),
     received: () =>
       readFileSync(log, "utf8")
         .split("\n")
@@ -142,6 +154,24 @@ describe("messages the daemon writes", () => {
     expect(got[2]!.millisBehindLatest).toBeNull();
     expect(got[3]).toEqual({ action: "leaseLost" });
     expect(got[4]).toEqual({ eof: true });
+  });
+
+  test("byte for byte as the Java daemon's Jackson writes them (field order, nulls written)", async () => {
+    const h = await harness({ processRecords: [[{ checkpoint: { sequenceNumber: "9" } }, "status"]] });
+    await h.processor.initialize!({
+      shardId: "shardId-000000000001",
+      streamName: "s",
+      checkpoint: { sequenceNumber: "TRIM_HORIZON", subSequenceNumber: 0 },
+    });
+    await batch(h, [record("9")]);
+    await h.processor.leaseLost!({ shardId: "shardId-000000000001" });
+    const data = Buffer.from("hello").toString("base64");
+    expect(h.raw()).toEqual([
+      '{"action":"initialize","shardId":"shardId-000000000001","sequenceNumber":"TRIM_HORIZON","subSequenceNumber":0}',
+      `{"action":"processRecords","records":[{"data":"${data}","partitionKey":"pk-9","sequenceNumber":"9","approximateArrivalTimestamp":1700000000123,"subSequenceNumber":0,"action":"record"}],"millisBehindLatest":null}`,
+      '{"action":"checkpoint","sequenceNumber":"9","subSequenceNumber":null,"error":null}',
+      '{"action":"leaseLost"}',
+    ]);
   });
 
   test("an empty batch (callProcessRecordsEvenForEmptyRecordList) is a processRecords with records []", async () => {
@@ -317,5 +347,30 @@ describe("shard end and shutdown", () => {
       "leaseLost",
       "eof",
     ]);
+  });
+});
+
+describe("AWS's aws-kcl client reads the daemon's messages as the Java daemon's", () => {
+  const APP = join(import.meta.dir, "fixtures/aws-kcl-app.cjs");
+
+  test("initialize, records, a granted and a refused checkpoint reach its callbacks; shardEnded and leaseLost", async () => {
+    const h = await harness({}, undefined, { argv: [NODE, APP], env: { CHECKPOINT_EVERY_MS: "0" } });
+    await h.processor.initialize!({
+      shardId: "shardId-000000000001",
+      streamName: "s",
+      checkpoint: { sequenceNumber: "4960", subSequenceNumber: 1 },
+    });
+    await batch(h, [record("4961"), record("4962")]);
+    h.refuse.push(new LeaseLostError("gone"));
+    await batch(h, [record("4963")]);
+    await h.processor.shardEnded!({ shardId: "shardId-000000000001", checkpointer: h.checkpointer });
+    // aws-kcl passes action.sequenceNumber / action.subSequenceNumber on, and action.error as the callback's err.
+    expect(h.stderr).toEqual([
+      "[shardId-000000000001] initialize shardId-000000000001 at 4960/1",
+      "[shardId-000000000001] checkpoint 4962: ok",
+      "[shardId-000000000001] checkpoint 4963: error ShutdownException",
+      "[shardId-000000000001] checkpoint shardEnded: ok",
+    ]);
+    expect(h.checkpoints).toEqual([["4962", undefined], ["4963", undefined], []]);
   });
 });

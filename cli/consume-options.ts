@@ -87,6 +87,11 @@ export const CONSUME_OPTIONS = {
     group: "Processing",
     describe: "Report a processor callback running longer than this [60000]",
   },
+  "process-empty-batches": {
+    type: "boolean",
+    group: "Processing",
+    describe: "Call processRecords with [] when a poll returns nothing [false]",
+  },
   output: {
     type: "string",
     group: "Output",
@@ -145,6 +150,7 @@ export interface ConsumeArgs {
   shutdownTimeoutMs?: number;
   processorWarnMs?: number;
   leaseThread?: boolean;
+  processEmptyBatches?: boolean;
   output?: string;
   metricsPort?: number;
   metricsHost?: string;

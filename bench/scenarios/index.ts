@@ -1,6 +1,7 @@
 // The scenario table of issue 8, by name (`npm run bench <name>`).
 import { dashboard } from "./dashboard.ts";
 import { failover, handoff } from "./failover.ts";
+import { multilang } from "./multilang.ts";
 import { rebalance } from "./rebalance.ts";
 import { rollingDeploy } from "./rolling-deploy.ts";
 import { scale } from "./scale.ts";
@@ -17,4 +18,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   scale,
   startup,
   dashboard,
+  multilang,
 };

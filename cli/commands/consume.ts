@@ -28,6 +28,7 @@ import {
   startWorkerMetrics,
 } from "../metrics/index.ts";
 import { type LoadedPlugin, loadPlugin } from "../plugin-loader.ts";
+import type { ProcessorPlugin } from "../../src/plugin.ts";
 import { defaultOutputMode, type OutputOptions, type OutputStream, startOutput } from "../output/index.ts";
 import { forcedExitCode, handleShutdownSignals, type SignalSource } from "../signals.ts";
 import type { CliCommand } from "./index.ts";
@@ -72,6 +73,13 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
   if (!args.plugin) {
     throw usage("plugin", "--plugin is required: the record processor module, e.g. --plugin ./handler.ts.");
   }
+  return { ...prepareWorker(args, deps), plugin: args.plugin };
+}
+
+export type PreparedWorker = ReturnType<typeof prepareWorker>;
+
+/** Merged options (no plugin) → validated engine options and CLI settings: shared by consume and multilang. */
+export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout">) {
   const output = (args.output ?? defaultOutputMode(deps.stdout)) as OutputMode;
   if (!OUTPUT_MODES.includes(output)) {
     throw usage(
@@ -120,35 +128,41 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
     shutdownTimeoutMs: args.shutdownTimeoutMs,
     processorWarnMs: args.processorWarnMs,
     leaseThread: args.leaseThread,
+    processEmptyBatches: args.processEmptyBatches,
   };
   // Validate everything now: a bad option must fail before the plugin loads or AWS is called.
   const config = resolveConfig(options);
   const metrics = metricsSettings(args);
-  return {
-    options,
-    config,
-    plugin: args.plugin,
-    output,
-    local: args.local === true,
-    shards,
-    produce,
-    metrics,
-  };
+  return { options, config, output, local: args.local === true, shards, produce, metrics };
 }
 
 export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise<number> {
+  return runWorkerCommand(async () => {
+    const prepared = prepareConsume(flags, deps);
+    const loaded = await (deps.loadPlugin ?? loadPlugin)(prepared.plugin, { cwd: deps.cwd });
+    return { prepared, processor: loaded.plugin };
+  }, deps);
+}
+
+/**
+ * Runs one worker until it stops (embedded emulators, signals, output) and returns the exit code;
+ * `setup` validates and loads everything that must fail before any AWS call.
+ */
+export async function runWorkerCommand(
+  setup: () => Promise<{ prepared: PreparedWorker; processor: ProcessorPlugin }>,
+  deps: ConsumeDeps,
+): Promise<number> {
   const clock = deps.clock ?? systemClock;
   let local: LocalStack | undefined;
   let output: { stop(): Promise<void> } | undefined;
   let metrics: RunningMetrics | undefined;
   let removeSignals = () => {};
   try {
-    const prepared = prepareConsume(flags, deps);
-    const loaded = await (deps.loadPlugin ?? loadPlugin)(prepared.plugin, { cwd: deps.cwd });
+    const { prepared, processor } = await setup();
 
     const options: WorkerOptions = {
       ...prepared.options,
-      processor: loaded.plugin,
+      processor,
       workerId:
         prepared.options.workerId ?? defaultWorkerId(deps.hostname(), deps.pid, deps.random ?? systemRandom),
       credentials: envCredentials(deps.env),

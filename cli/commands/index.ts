@@ -4,6 +4,7 @@ import { consumeCommand } from "./consume.ts";
 import { demoCommand } from "./demo.ts";
 import { leasesCommand } from "./leases.ts";
 import { localCommand } from "./local.ts";
+import { multilangCommand } from "./multilang.ts";
 
 export interface CliCommand {
   command: string | string[];
@@ -14,4 +15,10 @@ export interface CliCommand {
   subcommands?: CliCommand[];
 }
 
-export const commands: CliCommand[] = [consumeCommand, leasesCommand, localCommand, demoCommand];
+export const commands: CliCommand[] = [
+  consumeCommand,
+  multilangCommand,
+  leasesCommand,
+  localCommand,
+  demoCommand,
+];

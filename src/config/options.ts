@@ -55,6 +55,11 @@ export interface KclOptions {
    * leases. Default true; false renews on the main thread (runtimes without worker threads).
    */
   leaseThread?: boolean;
+  /**
+   * Call processRecords with an empty batch when a poll returns nothing (Java's
+   * callProcessRecordsEvenForEmptyRecordList), so a processor can flush on a quiet shard. Default false.
+   */
+  processEmptyBatches?: boolean;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -100,4 +105,6 @@ export interface ResolvedConfig {
   readonly shutdownTimeoutMs: number;
   readonly processorWarnMs: number;
   readonly leaseThread: boolean;
+  /** Present (true) only when enabled: absent means empty batches are not delivered. */
+  readonly processEmptyBatches?: true;
 }

@@ -106,6 +106,12 @@ function leaseTiming(options: KclOptions) {
   return { failoverMs, renewIntervalMs, takerIntervalMs, maxLeasesForWorker };
 }
 
+function processEmptyBatches(value: unknown): { processEmptyBatches?: true } {
+  if (value === undefined || value === null || value === false) return {};
+  if (value !== true) fail("process-empty-batches", value, "must be true or false", "Pass a boolean.");
+  return { processEmptyBatches: true };
+}
+
 /** Validates, applies DEFAULTS and freezes options. Throws ConfigurationError on the first invalid value. */
 export function resolveConfig(options: KclOptions): ResolvedConfig {
   if (options === null || typeof options !== "object") {
@@ -148,6 +154,7 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
     ),
     processorWarnMs: integer("processor-warn-ms", options.processorWarnMs, DEFAULTS.processorWarnMs, 1),
     leaseThread: flag("lease-thread", options.leaseThread, DEFAULTS.leaseThread),
+    ...processEmptyBatches(options.processEmptyBatches),
   };
   return Object.freeze(config);
 }

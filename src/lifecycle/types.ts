@@ -73,6 +73,7 @@ export interface ShardConsumerOptions {
     | "idleTimeMs"
     | "failoverMs"
     | "timestamp"
+    | "processEmptyBatches"
   > &
     Partial<Pick<ResolvedConfig, "processorWarnMs">>;
   workerId: string;

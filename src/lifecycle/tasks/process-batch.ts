@@ -93,6 +93,23 @@ export async function processBatch(rt: ConsumerRuntime): Promise<TaskOutcome> {
     rt.show("processing");
     await rt.auto.processed(position);
   } else {
+    // Java's callProcessRecordsEvenForEmptyRecordList: a quiet shard still gets a call (to flush, say).
+    if (o.config.processEmptyBatches) {
+      try {
+        await rt.processor!.processRecords({
+          records: [],
+          checkpointer: rt.checkpointer.checkpointer,
+          millisBehindLatest: batch.millisBehindLatest,
+          shardId: rt.shardId,
+          isAtShardEnd: batch.isAtShardEnd,
+          signal: rt.signal,
+        });
+      } catch (error) {
+        const outcome = await onCallbackFailure(rt, "processRecords", error, []);
+        if (outcome.kind !== "skip") return outcome;
+      }
+      rt.attempt = 0;
+    }
     rt.pending = undefined;
     reportLag(rt, batch.millisBehindLatest);
   }

@@ -49,7 +49,8 @@ export async function watchForDrain(o: DrainWatchOptions): Promise<void> {
 
 async function handOver(o: DrainWatchOptions): Promise<void> {
   o.coordinator.stopTaking();
-  o.events.emit({ type: "worker-draining", leases: o.coordinator.heldLeases().length });
+  const heldAtStart = o.coordinator.heldLeases().length;
+  o.events.emit({ type: "worker-draining", leases: heldAtStart });
   const inTime = await withDeadline(
     o.scheduler.shutdown(),
     o.shutdownTimeoutMs,
@@ -61,10 +62,13 @@ async function handOver(o: DrainWatchOptions): Promise<void> {
   );
   // Past the bound no processor may checkpoint any more: the leases are handed back regardless.
   if (!inTime) o.scheduler.abandon();
+  // Each consumer's own stop already let its lease go (released, or transferred in a handoff); what is
+  // still held (a consumer past the bound, a finished lease) is released here.
   const outcomes = await Promise.all(
     o.coordinator.heldLeases().map((l) => o.coordinator.release(l.leaseKey).catch(() => ({ ok: false }))),
   );
-  o.events.emit({ type: "worker-drained", released: outcomes.filter((r) => r.ok).length });
+  const stillHeld = outcomes.filter((r) => !r.ok).length;
+  o.events.emit({ type: "worker-drained", released: heldAtStart - stillHeld });
 }
 
 function warn(o: DrainWatchOptions, message: string): void {

@@ -78,6 +78,12 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
 
 export type PreparedWorker = ReturnType<typeof prepareWorker>;
 
+/** One stream: `stream` (plain shard-id lease keys); several: `streams` (multi-stream lease keys). */
+function streamOptions(given: string | string[] | undefined): Pick<KclOptions, "stream" | "streams"> {
+  const names = given === undefined ? [] : Array.isArray(given) ? given : [given];
+  return names.length > 1 ? { streams: names } : { stream: names[0] as string };
+}
+
 /** Merged options (no plugin) → validated engine options and CLI settings: shared by consume and multilang. */
 export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout">) {
   const output = (args.output ?? defaultOutputMode(deps.stdout)) as OutputMode;
@@ -106,7 +112,7 @@ export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout
   }
   const options: KclOptions = {
     app: args.app as string,
-    stream: args.stream as string,
+    ...streamOptions(args.stream),
     table: args.table,
     workerId: args.workerId,
     region: args.region,
@@ -169,7 +175,7 @@ export async function runWorkerCommand(
     };
     if (prepared.local) {
       local = await (deps.startLocal ?? startLocalStack)({
-        stream: prepared.options.stream,
+        stream: prepared.config.stream,
         shards: prepared.shards,
         produce: prepared.produce,
         clock,
@@ -179,7 +185,7 @@ export async function runWorkerCommand(
       options.region = options.region ?? local.region;
       options.credentials = local.credentials;
       deps.stderr.write(
-        `kcl-ts: --local: emulators at ${local.kinesisEndpoint} (Kinesis) and ${local.dynamodbEndpoint} (DynamoDB); stream ${options.stream} has ${local.shards} shards${prepared.produce ? `, ${prepared.produce} records/s produced` : ""}\n`,
+        `kcl-ts: --local: emulators at ${local.kinesisEndpoint} (Kinesis) and ${local.dynamodbEndpoint} (DynamoDB); stream ${prepared.config.stream} has ${local.shards} shards${prepared.produce ? `, ${prepared.produce} records/s produced` : ""}\n`,
       );
     }
 

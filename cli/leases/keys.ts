@@ -1,5 +1,6 @@
 // Lease keys as shards: a plain shard id (single-stream) or the Java KCL multi-stream form
-// `<account>:<stream>:<creationEpoch>:<shardId>`.
+// `<account>:<stream>:<creationEpoch>:<shardId>` (parsed by the engine's stream identity module).
+import { parseLeaseKey } from "../../src/streams/identity.ts";
 
 export interface KeyParts {
   shardId: string;
@@ -8,9 +9,8 @@ export interface KeyParts {
 }
 
 export function keyParts(leaseKey: string): KeyParts {
-  const parts = leaseKey.split(":");
-  if (parts.length === 4) return { stream: parts[1], shardId: parts[3] as string };
-  return { shardId: leaseKey };
+  const parsed = parseLeaseKey(leaseKey);
+  return parsed.stream ? { stream: parsed.stream.name, shardId: parsed.shardId } : { shardId: leaseKey };
 }
 
 /** Whether `leaseKey` is the lease of `shard` (a shard id or a full lease key) in `stream` (if given). */

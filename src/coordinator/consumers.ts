@@ -1,5 +1,5 @@
 // Builds the shard consumer for one acquired lease: the lifecycle wired to the lease coordinator,
-// the lease store (parents), the sync layer (children) and a polling ShardReader.
+// the lease store (parents), the sync layer (children) and a polling ShardReader on the lease's stream.
 import type { ResolvedConfig } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
 import type { KclError } from "../core/errors.ts";
@@ -10,6 +10,7 @@ import type { Lease } from "../leases/lease.ts";
 import { ShardConsumer } from "../lifecycle/consumer.ts";
 import type { ProcessorPlugin } from "../plugin.ts";
 import { createShardReader } from "../retrieval/shard-reader.ts";
+import { parseLeaseKey } from "../streams/identity.ts";
 import type { WorkerParts } from "./parts.ts";
 
 export interface ConsumerFactoryOptions {
@@ -26,11 +27,16 @@ export interface ConsumerFactoryOptions {
 
 export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) => ShardConsumer {
   const { config, parts, clock, random, events } = o;
-  return (lease) =>
-    new ShardConsumer({
+  return (lease) => {
+    // Multi-stream lease keys name the stream and shard; a plain key is a shard of the only stream.
+    const parsed = parseLeaseKey(lease.leaseKey);
+    const stream = parsed.stream?.name ?? config.stream;
+    return new ShardConsumer({
       lease,
       config,
       workerId: o.workerId,
+      shardId: parsed.shardId,
+      streamName: stream,
       processor: o.processor,
       leases: o.coordinator,
       parents: parts.store,
@@ -42,8 +48,8 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
       openRecords: ({ lease: held, start, timestamp, signal }) =>
         createShardReader({
           kinesis: parts.kinesis,
-          stream: config.stream,
-          shardId: held.leaseKey,
+          stream,
+          shardId: parsed.shardId,
           start,
           timestamp: timestamp ?? config.timestamp,
           maxRecords: config.maxRecords,
@@ -55,4 +61,5 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
           signal,
         }),
     });
+  };
 }

@@ -9,7 +9,7 @@ import { planLeases } from "./plan.ts";
 
 export interface SyncShardsOptions {
   kinesis: KinesisPort;
-  store: LeaseStore;
+  store: Pick<LeaseStore, "listLeases" | "createLeaseIfNotExists">;
   stream: string;
   initialPosition: InitialPosition;
   events: EventBus;

@@ -29,6 +29,7 @@ describe("defaults", () => {
     expect({ ...resolveConfig({ ...BASE }) }).toEqual({
       app: "billing",
       stream: "orders",
+      streams: ["orders"],
       table: "billing",
       workerId: undefined,
       region: undefined,
@@ -123,7 +124,11 @@ describe("explicit values", () => {
       processorWarnMs: 1,
       leaseThread: false,
     } satisfies KclOptions;
-    expect({ ...resolveConfig(options) }).toEqual({ ...options, timestamp: undefined });
+    expect({ ...resolveConfig(options) }).toEqual({
+      ...options,
+      streams: [options.stream],
+      timestamp: undefined,
+    });
   });
 
   test("boundaries are inclusive: max-records 1 and 10000, failover exactly 3 × renew", () => {

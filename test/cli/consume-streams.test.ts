@@ -21,7 +21,12 @@ function configFile(data: unknown): string {
 async function parse(argv: string[]): Promise<ConsumeArgs> {
   let picked: ConsumeArgs = {};
   await yargs(argv)
-    .command({ ...consumeCommand, handler: (a) => void (picked = pickConsumeArgs(a)) })
+    .command({
+      ...consumeCommand,
+      handler: (a) => {
+        picked = pickConsumeArgs(a);
+      },
+    })
     .parseAsync();
   return picked;
 }

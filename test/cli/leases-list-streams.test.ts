@@ -18,7 +18,7 @@ beforeAll(async () => {
   await createTable(aws.dynamodb, table);
   for (const e of entries) {
     await aws.dynamodb.send(
-      new PutItemCommand({ TableName: table, Item: e.item as Record<string, AttributeValue> }),
+      new PutItemCommand({ TableName: table, Item: e.item as unknown as Record<string, AttributeValue> }),
     );
   }
 });

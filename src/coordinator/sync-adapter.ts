@@ -1,7 +1,7 @@
 // The default shard sync: adapts the sync layer (src/sync) to the worker's ShardSyncPort. With several
 // streams, each stream is synced through its own view of the table (src/streams), and shard-end calls
 // are routed to the stream named in the lease key.
-import { DependencyError } from "../core/errors.ts";
+import { ConfigurationError, DependencyError } from "../core/errors.ts";
 import type { KinesisPort } from "../kinesis/port.ts";
 import type { LeaseStore } from "../leases/store.ts";
 import { identityFromSummary, parseLeaseKey, type StreamIdentity } from "../streams/identity.ts";
@@ -66,6 +66,20 @@ function identities(kinesis: KinesisPort) {
   };
 }
 
+/**
+ * Once, before the first multi-stream sync: a table holding plain shard-id leases belongs to a
+ * single-stream app. Consuming it in multi-stream mode would read those shards again from the new
+ * keys' start while the old leases are consumed too; switching modes needs a new table (as in Java).
+ */
+async function refuseSingleStreamLeases(store: Pick<LeaseStore, "listLeases">, table: string) {
+  const plain = (await store.listLeases()).filter((l) => !parseLeaseKey(l.leaseKey).stream);
+  if (plain.length === 0) return;
+  throw new ConfigurationError(
+    `lease table "${table}" holds ${plain.length} single-stream lease(s) (e.g. ${plain[0]!.leaseKey}), but this worker consumes several streams (multi-stream lease keys account:stream:epoch:shardId). Give the multi-stream app its own --app/--table; the single-stream leases are not migrated.`,
+    { option: "stream", table, leaseKey: plain[0]!.leaseKey },
+  );
+}
+
 function multiStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context): ShardSyncPort {
   const identity = identities(kinesis);
   const forStream = async (stream: string) =>
@@ -82,8 +96,13 @@ function multiStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context):
     }
     return streamSync(kinesis, streamLeaseView(store, stream), stream.name, ctx);
   };
+  let checked = false;
   return {
     async syncShards() {
+      if (!checked) {
+        await refuseSingleStreamLeases(store, ctx.config.table);
+        checked = true;
+      }
       for (const stream of ctx.config.streams) await (await forStream(stream)).syncShards();
     },
     discoverChildShards: async (leaseKey) => forLease(leaseKey).discoverChildShards(leaseKey),

@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { resolveConfig } from "../../src/config/resolve.ts";
 import { finishedLeasesToDelete } from "../../src/coordinator/lease-cleanup.ts";
 import { defaultShardSync } from "../../src/coordinator/sync-adapter.ts";
+import { ConfigurationError } from "../../src/core/errors.ts";
 import { EventBus } from "../../src/core/events.ts";
 import { FakeClock } from "../../src/testing/fake-clock.ts";
 import { FakeKinesis } from "../../src/testing/fake-kinesis.ts";
@@ -96,5 +97,23 @@ describe("multi-stream shard sync", () => {
       [id(0), undefined, undefined],
       [id(1), undefined, undefined],
     ]);
+  });
+});
+
+describe("multi-stream mode on a single-stream table", () => {
+  test("the first sync refuses (ConfigurationError naming the table and a plain lease key), creating nothing", async () => {
+    const w = await setup(["orders", "payments"]);
+    w.store.put({
+      leaseKey: id(0),
+      leaseCounter: 3,
+      checkpoint: { sequenceNumber: "TRIM_HORIZON", subSequenceNumber: 0 },
+      ownerSwitchesSinceCheckpoint: 0,
+      parentShardIds: [],
+      childShardIds: [],
+    });
+    const error = await w.sync.syncShards().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(String((error as Error).message)).toContain(`holds 1 single-stream lease(s) (e.g. ${id(0)})`);
+    expect(w.store.snapshot().map((l) => l.leaseKey)).toEqual([id(0)]);
   });
 });

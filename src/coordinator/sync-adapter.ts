@@ -110,7 +110,35 @@ function multiStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context):
   };
 }
 
+/**
+ * Once, before the first single-stream sync: multi-stream leases in the table mean it belongs to a
+ * multi-stream app; plain leases created beside them would have the same shards read twice.
+ */
+async function refuseMultiStreamLeases(store: Pick<LeaseStore, "listLeases">, table: string) {
+  const multi = (await store.listLeases()).filter((l) => parseLeaseKey(l.leaseKey).stream);
+  if (multi.length === 0) return;
+  throw new ConfigurationError(
+    `lease table "${table}" holds ${multi.length} multi-stream lease(s) (e.g. ${multi[0]!.leaseKey}), but this worker consumes one stream (plain shard-id lease keys). Pass every stream of that app (--stream repeated), or give this app its own --app/--table.`,
+    { option: "stream", table, leaseKey: multi[0]!.leaseKey },
+  );
+}
+
+function singleStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context): ShardSyncPort {
+  const sync = streamSync(kinesis, store, ctx.config.stream, ctx);
+  let checked = false;
+  return {
+    ...sync,
+    async syncShards() {
+      if (!checked) {
+        await refuseMultiStreamLeases(store, ctx.config.table);
+        checked = true;
+      }
+      await sync.syncShards();
+    },
+  };
+}
+
 export const defaultShardSync: ShardSyncFactory = (kinesis, store, ctx) =>
   ctx.config.streams.length > 1
     ? multiStreamSync(kinesis, store, ctx)
-    : streamSync(kinesis, store, ctx.config.stream, ctx);
+    : singleStreamSync(kinesis, store, ctx);

@@ -117,3 +117,20 @@ describe("multi-stream mode on a single-stream table", () => {
     expect(w.store.snapshot().map((l) => l.leaseKey)).toEqual([id(0)]);
   });
 });
+
+describe("single-stream mode on a multi-stream table", () => {
+  test("the first sync refuses (ConfigurationError naming a multi-stream lease), creating nothing", async () => {
+    const multi = await setup(["orders", "payments"]);
+    await multi.sync.syncShards();
+    const single = defaultShardSync(multi.kinesis, multi.store, {
+      config: resolveConfig({ app: "app", stream: "orders" }),
+      events: new EventBus("w2", () => multi.clock.now()),
+      clock: multi.clock,
+    });
+    const before = multi.store.snapshot().map((l) => l.leaseKey);
+    const error = await single.syncShards().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(String((error as Error).message)).toContain("holds 3 multi-stream lease(s)");
+    expect(multi.store.snapshot().map((l) => l.leaseKey)).toEqual(before);
+  });
+});

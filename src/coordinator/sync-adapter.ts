@@ -1,11 +1,17 @@
 // The default shard sync: adapts the sync layer (src/sync) to the worker's ShardSyncPort. With several
 // streams, each stream is synced through its own view of the table (src/streams), and shard-end calls
 // are routed to the stream named in the lease key.
-import { ConfigurationError, DependencyError } from "../core/errors.ts";
+import { DependencyError } from "../core/errors.ts";
 import type { KinesisPort } from "../kinesis/port.ts";
 import type { LeaseStore } from "../leases/store.ts";
-import { identityFromSummary, parseLeaseKey, type StreamIdentity } from "../streams/identity.ts";
+import {
+  identityFromSummary,
+  multiStreamLeaseKey,
+  parseLeaseKey,
+  type StreamIdentity,
+} from "../streams/identity.ts";
 import { type SyncLeaseStore, streamLeaseView } from "../streams/stream-leases.ts";
+import { refuseMultiStreamLeases, refuseSingleStreamLeases } from "../streams/table-mode.ts";
 import { createChildLeases, discoverChildShards, syncShards } from "../sync/index.ts";
 import type { ShardSyncFactory, ShardSyncPort } from "./types.ts";
 
@@ -17,11 +23,14 @@ function streamSync(
   store: SyncLeaseStore,
   stream: string,
   ctx: Context,
+  leaseKeyOf?: (shardId: string) => string,
 ): ShardSyncPort {
   const { config, events, clock } = ctx;
+  const initialPosition = config.initialPosition;
+  const naming = leaseKeyOf ? { leaseKeyOf } : {};
   return {
     async syncShards() {
-      await syncShards({ kinesis, store, stream, initialPosition: config.initialPosition, events, clock });
+      await syncShards({ kinesis, store, stream, initialPosition, events, clock, ...naming });
     },
     discoverChildShards: (shardId) => discoverChildShards(kinesis, stream, parseLeaseKey(shardId).shardId),
     async createChildLeases(parentLeaseKey, children) {
@@ -66,24 +75,14 @@ function identities(kinesis: KinesisPort) {
   };
 }
 
-/**
- * Once, before the first multi-stream sync: a table holding plain shard-id leases belongs to a
- * single-stream app. Consuming it in multi-stream mode would read those shards again from the new
- * keys' start while the old leases are consumed too; switching modes needs a new table (as in Java).
- */
-async function refuseSingleStreamLeases(store: Pick<LeaseStore, "listLeases">, table: string) {
-  const plain = (await store.listLeases()).filter((l) => !parseLeaseKey(l.leaseKey).stream);
-  if (plain.length === 0) return;
-  throw new ConfigurationError(
-    `lease table "${table}" holds ${plain.length} single-stream lease(s) (e.g. ${plain[0]!.leaseKey}), but this worker consumes several streams (multi-stream lease keys account:stream:epoch:shardId). Give the multi-stream app its own --app/--table; the single-stream leases are not migrated.`,
-    { option: "stream", table, leaseKey: plain[0]!.leaseKey },
-  );
-}
-
 function multiStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context): ShardSyncPort {
   const identity = identities(kinesis);
-  const forStream = async (stream: string) =>
-    streamSync(kinesis, streamLeaseView(store, await identity(stream)), stream, ctx);
+  const forStream = async (stream: string) => {
+    const id = await identity(stream);
+    // shard-sync events name the created leases by their table keys.
+    const leaseKeyOf = (shardId: string) => multiStreamLeaseKey(id, shardId);
+    return streamSync(kinesis, streamLeaseView(store, id), stream, ctx, leaseKeyOf);
+  };
   /** The stream of a multi-stream lease key (a plain key in a multi-stream worker is a misconfiguration). */
   const forLease = (leaseKey: string) => {
     const { stream } = parseLeaseKey(leaseKey);
@@ -108,19 +107,6 @@ function multiStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context):
     discoverChildShards: async (leaseKey) => forLease(leaseKey).discoverChildShards(leaseKey),
     createChildLeases: async (leaseKey, children) => forLease(leaseKey).createChildLeases(leaseKey, children),
   };
-}
-
-/**
- * Once, before the first single-stream sync: multi-stream leases in the table mean it belongs to a
- * multi-stream app; plain leases created beside them would have the same shards read twice.
- */
-async function refuseMultiStreamLeases(store: Pick<LeaseStore, "listLeases">, table: string) {
-  const multi = (await store.listLeases()).filter((l) => parseLeaseKey(l.leaseKey).stream);
-  if (multi.length === 0) return;
-  throw new ConfigurationError(
-    `lease table "${table}" holds ${multi.length} multi-stream lease(s) (e.g. ${multi[0]!.leaseKey}), but this worker consumes one stream (plain shard-id lease keys). Pass every stream of that app (--stream repeated), or give this app its own --app/--table.`,
-    { option: "stream", table, leaseKey: multi[0]!.leaseKey },
-  );
 }
 
 function singleStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context): ShardSyncPort {

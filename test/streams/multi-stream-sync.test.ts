@@ -23,13 +23,20 @@ async function setup(streams: string[]) {
   const events = new EventBus("w1", () => clock.now());
   const config = resolveConfig({ app: "app", streams, initialPosition: "TRIM_HORIZON" });
   const sync = defaultShardSync(kinesis, store, { config, events, clock });
-  return { clock, kinesis, store, sync };
+  return { clock, kinesis, store, sync, events };
 }
 
 describe("multi-stream shard sync", () => {
   test("two streams: one lease per shard of each, Java multi-stream keys and attributes; idempotent", async () => {
     const w = await setup(["orders", "payments"]);
+    const synced: string[][] = [];
+    w.events.on("shard-sync", (e) => synced.push(e.leasesCreated));
     await w.sync.syncShards();
+    // shard-sync events name the created leases by their table keys.
+    expect(synced).toEqual([
+      [`123456789012:orders:1690000000:${id(0)}`, `123456789012:orders:1690000000:${id(1)}`],
+      [`123456789012:payments:1690000100:${id(0)}`],
+    ]);
     await w.sync.syncShards();
     const rows = w.store
       .snapshot()

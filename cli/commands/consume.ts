@@ -50,6 +50,7 @@ export interface ConsumeDeps {
   loadPlugin?: (file: string, options: { cwd: string }) => Promise<LoadedPlugin>;
   startLocal?: (options: {
     stream: string;
+    moreStreams?: readonly string[];
     shards: number;
     produce?: number;
     clock: Clock;
@@ -176,6 +177,7 @@ export async function runWorkerCommand(
     if (prepared.local) {
       local = await (deps.startLocal ?? startLocalStack)({
         stream: prepared.config.stream,
+        moreStreams: prepared.config.streams.slice(1),
         shards: prepared.shards,
         produce: prepared.produce,
         clock,
@@ -185,7 +187,7 @@ export async function runWorkerCommand(
       options.region = options.region ?? local.region;
       options.credentials = local.credentials;
       deps.stderr.write(
-        `kcl-ts: --local: emulators at ${local.kinesisEndpoint} (Kinesis) and ${local.dynamodbEndpoint} (DynamoDB); stream ${prepared.config.stream} has ${local.shards} shards${prepared.produce ? `, ${prepared.produce} records/s produced` : ""}\n`,
+        `kcl-ts: --local: emulators at ${local.kinesisEndpoint} (Kinesis) and ${local.dynamodbEndpoint} (DynamoDB); ${prepared.config.streams.length > 1 ? "streams" : "stream"} ${prepared.config.streams.join(", ")} ${prepared.config.streams.length > 1 ? "have" : "has"} ${local.shards} shards${prepared.config.streams.length > 1 ? " each" : ""}${prepared.produce ? `, ${prepared.produce} records/s produced` : ""}\n`,
       );
     }
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import yargs from "yargs";
 import { consumeCommand, prepareConsume } from "../../cli/commands/consume.ts";
 import { type ConsumeArgs, pickConsumeArgs } from "../../cli/consume-options.ts";
+import { describeEvent } from "../../cli/output/lines.ts";
 import { ConfigurationError } from "../../src/core/errors.ts";
 
 const deps = { cwd: process.cwd(), stdout: { write: () => true, isTTY: false } };
@@ -81,5 +82,22 @@ describe("consume: several streams", () => {
   test("the same stream twice is one stream (plain keys)", () => {
     const prepared = prepareConsume({ ...BASE, stream: ["orders", "orders"] }, deps);
     expect(prepared.config.streams).toEqual(["orders"]);
+  });
+});
+
+describe("--output lines: multi-stream", () => {
+  test("the start line names every stream (one stream: as before)", () => {
+    const base = {
+      type: "worker-started",
+      app: "billing",
+      stream: "orders",
+      table: "billing",
+      workerId: "w1",
+      at: 0,
+    } as const;
+    expect(describeEvent({ ...base, streams: ["orders", "payments"] })).toBe(
+      "worker w1 started: app billing, streams orders, payments, lease table billing",
+    );
+    expect(describeEvent(base)).toBe("worker w1 started: app billing, stream orders, lease table billing");
   });
 });

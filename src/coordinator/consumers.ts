@@ -50,6 +50,7 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
           kinesis: parts.kinesis,
           stream,
           shardId: parsed.shardId,
+          leaseKey: held.leaseKey,
           start,
           timestamp: timestamp ?? config.timestamp,
           maxRecords: config.maxRecords,

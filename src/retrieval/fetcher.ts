@@ -44,7 +44,11 @@ export class ShardFetcher {
   /** `resume` is the AT_TIMESTAMP stand-in for a LATEST iterator (nothing fetched yet). */
   private latestRestart = false;
 
+  /** The shard as events name it (its lease key). */
+  private readonly named: string;
+
   constructor(private readonly o: ShardReaderOptions) {
+    this.named = o.leaseKey ?? o.shardId;
     this.resume = startingPosition(o.start, o.timestamp, o.shardId);
     this.cursor = o.start;
   }
@@ -85,7 +89,7 @@ export class ShardFetcher {
     if (iterator === undefined) {
       this.o.events.emit({
         type: "warning",
-        shardId: this.o.shardId,
+        shardId: this.named,
         message: `AT_TIMESTAMP restart of ${this.o.shardId} got no answer; restarting at LATEST instead.`,
       });
       return this.openIterator({ type: "LATEST" }, signal);
@@ -119,7 +123,7 @@ export class ShardFetcher {
   private fetched(result: GetRecordsResult, durationMs: number): void {
     this.o.events.emit({
       type: "records-fetched",
-      shardId: this.o.shardId,
+      shardId: this.named,
       records: result.records.length,
       durationMs,
       ...(result.millisBehindLatest !== undefined ? { millisBehindLatest: result.millisBehindLatest } : {}),
@@ -156,7 +160,7 @@ export class ShardFetcher {
     const drop = this.o.kplOutOfRange === "drop";
     this.o.events.emit({
       type: "warning",
-      shardId: this.o.shardId,
+      shardId: this.named,
       message:
         `${outside.length} KPL sub-record(s) in shard ${this.o.shardId} hash outside its range ` +
         `(first: ${outside[0]!.sequenceNumber}/${outside[0]!.subSequenceNumber}); ` +
@@ -176,7 +180,7 @@ export class ShardFetcher {
     if (shards.some((s) => s.shardId === this.o.shardId)) return false;
     this.o.events.emit({
       type: "warning",
-      shardId: this.o.shardId,
+      shardId: this.named,
       message: `Shard ${this.o.shardId} no longer exists in stream ${this.o.stream}; treating it as ended.`,
     });
     this.iterator = undefined;
@@ -185,7 +189,7 @@ export class ShardFetcher {
   }
 
   private async recover(e: unknown, signal: AbortSignal): Promise<void> {
-    const shardId = this.o.shardId;
+    const shardId = this.named;
     if (e instanceof ExpiredIteratorError) {
       this.o.events.emit({ type: "iterator-expired", shardId });
       this.iterator = undefined;

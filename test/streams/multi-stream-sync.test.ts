@@ -73,6 +73,36 @@ describe("multi-stream shard sync", () => {
     expect(w.store.snapshot().length).toBe(5);
   });
 
+  test("a merge in one stream whose co-parent has no lease: the co-parent is created first, in that stream", async () => {
+    const clock = new FakeClock(0, 1_690_000_000_500);
+    const kinesis = new FakeKinesis({ clock });
+    kinesis.createStream("orders", 1);
+    kinesis.createStream("payments", 2);
+    const store = new MemoryLeaseStore();
+    const config = resolveConfig({
+      app: "app",
+      streams: ["orders", "payments"],
+      initialPosition: "TRIM_HORIZON",
+    });
+    const sync = defaultShardSync(kinesis, store, {
+      config,
+      events: new EventBus("w1", () => clock.now()),
+      clock,
+    });
+    await sync.syncShards();
+    const prefix = "123456789012:payments:1690000000";
+    await store.deleteLease(`${prefix}:${id(1)}`); // the co-parent's lease is gone (never created, say)
+    const child = kinesis.mergeShards("payments", id(0), id(1));
+    const children = await sync.discoverChildShards(`${prefix}:${id(0)}`);
+    expect(children.map((c) => c.shardId)).toEqual([child]);
+    expect(await sync.createChildLeases(`${prefix}:${id(0)}`, children)).toEqual([child]);
+    const keys = store.snapshot().map((l) => l.leaseKey);
+    expect(keys).toContain(`${prefix}:${id(1)}`);
+    expect(keys).toContain(`${prefix}:${child}`);
+    expect(store.peek(`${prefix}:${child}`)?.parentShardIds.sort()).toEqual([id(0), id(1)]);
+    expect(keys.filter((k) => k.includes(":orders:"))).toEqual([`123456789012:orders:1690000000:${id(0)}`]);
+  });
+
   test("lease cleanup judges children and parents by their keys in the parent's stream", () => {
     const a = "123456789012:orders:1690000000";
     const b = "123456789012:payments:1690000100";

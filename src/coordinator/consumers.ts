@@ -48,6 +48,7 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
           timestamp: config.timestamp,
           maxRecords: config.maxRecords,
           idleTimeMs: config.idleTimeMs,
+          pollIntervalMs: config.pollIntervalMs,
           hashKeyRange: held.hashKeyRange,
           clock,
           random,

@@ -43,6 +43,8 @@ export class ShardFetcher {
   private expiries = 0;
   /** `resume` is the AT_TIMESTAMP stand-in for a LATEST iterator (nothing fetched yet). */
   private latestRestart = false;
+  /** Monotonic end of the previous GetRecords: the next one waits until pollIntervalMs after it. */
+  private lastGetRecordsEnd = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: ShardReaderOptions) {
     this.resume = startingPosition(o.start, o.timestamp, o.shardId);
@@ -55,11 +57,14 @@ export class ShardFetcher {
       if (signal.aborted) throw new AbortedError("shard reader closed", { shardId: this.o.shardId });
       try {
         if (!this.iterator) this.iterator = await this.openIterator(this.resume, signal);
+        await this.pace(signal);
         const ref = { stream: this.o.stream, shardId: this.o.shardId };
-        const result = await abortable(
-          this.o.kinesis.getRecords(this.iterator, this.o.maxRecords, ref),
-          signal,
-        );
+        let result: GetRecordsResult;
+        try {
+          result = await abortable(this.o.kinesis.getRecords(this.iterator, this.o.maxRecords, ref), signal);
+        } finally {
+          this.lastGetRecordsEnd = this.o.clock.monotonic();
+        }
         this.failures = 0;
         this.expiries = 0;
         return this.accept(result);
@@ -74,6 +79,17 @@ export class ShardFetcher {
         await this.recover(failure, signal);
       }
     }
+  }
+
+  /**
+   * Every GetRecords on this shard (retries included) starts at least pollIntervalMs after the
+   * previous one answered (as the Java KCL measures it): then the calls also arrive at Kinesis at
+   * least that far apart, whatever the network jitter. The 5 reads/s per shard are shared by every
+   * application on the stream.
+   */
+  private async pace(signal: AbortSignal): Promise<void> {
+    const wait = this.lastGetRecordsEnd + (this.o.pollIntervalMs ?? 0) - this.o.clock.monotonic();
+    if (wait > 0) await this.o.clock.sleep(wait, signal);
   }
 
   private async openIterator(position: StartingPosition, signal: AbortSignal): Promise<string> {

@@ -67,7 +67,8 @@ function httpHandler(requestTimeoutMs: number): NodeHttpHandler {
   });
 }
 
-function common(service: "kinesis" | "dynamodb", options: AwsClientOptions) {
+/** Endpoint, region, credentials and the HTTP/1.1 handler for one service (shared with http2-client.ts). */
+export function common(service: "kinesis" | "dynamodb", options: AwsClientOptions) {
   const env = options.env ?? process.env;
   const explicit = service === "kinesis" ? options.kinesisEndpoint : options.dynamodbEndpoint;
   const endpoint = resolveEndpoint(service, explicit, env);

@@ -20,6 +20,7 @@ import { cleanupFinishedLeases } from "./lease-cleanup.ts";
 import { runPeriodically } from "./loops.ts";
 import { buildParts, type WorkerParts } from "./parts.ts";
 import { ShardScheduler } from "./scheduler.ts";
+import { setUpFanOut } from "./fan-out-parts.ts";
 import { checkStream, ensureLeaseTable } from "./startup.ts";
 import { defaultShardSync } from "./sync-adapter.ts";
 import type { StopResult, Worker, WorkerDeps, WorkerOptions } from "./types.ts";
@@ -106,6 +107,7 @@ class KclWorker implements Worker {
       });
       this.parts = parts;
       await checkStream(parts.kinesis, config, parts.kinesisTarget, clock);
+      await setUpFanOut(parts, config, clock, events);
       await ensureLeaseTable(
         parts.store,
         config,

@@ -1,6 +1,7 @@
 // The command list of spec §5.
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { consumeCommand } from "./consume.ts";
+import { consumersCommand } from "./consumers.ts";
 import { demoCommand } from "./demo.ts";
 import { leasesCommand } from "./leases-list.ts";
 import { localCommand } from "./local.ts";
@@ -12,4 +13,10 @@ export interface CliCommand {
   handler: (args: ArgumentsCamelCase) => Promise<number>;
 }
 
-export const commands: CliCommand[] = [consumeCommand, leasesCommand, localCommand, demoCommand];
+export const commands: CliCommand[] = [
+  consumeCommand,
+  leasesCommand,
+  consumersCommand,
+  localCommand,
+  demoCommand,
+];

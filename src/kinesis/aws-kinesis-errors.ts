@@ -66,7 +66,11 @@ export function mapKinesisError(e: unknown, ctx: KinesisCallContext): unknown {
   const detail = `${name}: ${err.message ?? ""}`;
   const cause = { cause: e };
   const stream = ctx.stream ?? "(unknown)";
-  const subject = ctx.shardId ? `shard ${ctx.shardId} of stream ${stream}` : `stream ${stream}`;
+  const subject = ctx.shardId
+    ? `shard ${ctx.shardId} of stream ${stream}`
+    : ctx.consumerArn
+      ? `stream consumer ${ctx.consumerArn}`
+      : `stream ${stream}`;
   if (THROTTLING.has(name)) {
     return new ThrottledError(
       `Kinesis ${ctx.operation} throttled on ${subject} (${detail}); retrying with backoff. ` +

@@ -18,7 +18,7 @@ const enc = new TextEncoder();
 const dec = (d: Uint8Array) => new TextDecoder().decode(d);
 
 /** A subscription plan: an error to throw at subscribe, or events to serve then end (or hang). */
-type Plan = { error: Error } | { events: ShardEvent[]; then: "end" | "hang" | Error };
+type Plan = { error: Error } | { events: ShardEvent[]; after: "end" | "hang" | Error };
 
 function event(seqs: number[], continuation: number | undefined, millisBehindLatest = 0): ShardEvent {
   const e: ShardEvent = {
@@ -45,7 +45,7 @@ function scripted(clock: FakeClock, plans: Plan[]) {
     deregisterConsumer: async () => {},
     async subscribe(_arn, _shard, position, signal): Promise<ShardSubscription> {
       subscribes.push({ position, at: clock.monotonic() });
-      const plan = plans.shift() ?? { events: [], then: "hang" };
+      const plan = plans.shift() ?? { events: [], after: "hang" };
       if ("error" in plan) throw plan.error;
       const queue = [...plan.events];
       return {
@@ -55,8 +55,8 @@ function scripted(clock: FakeClock, plans: Plan[]) {
             pulled += 1;
             return Promise.resolve(e);
           }
-          if (plan.then === "end") return Promise.resolve(undefined);
-          if (plan.then instanceof Error) return Promise.reject(plan.then);
+          if (plan.after === "end") return Promise.resolve(undefined);
+          if (plan.after instanceof Error) return Promise.reject(plan.after);
           return new Promise((_, reject) =>
             signal.addEventListener("abort", () => reject(new Error("closed"))),
           );
@@ -99,7 +99,7 @@ describe("fan-out reader (fake clock)", () => {
       { error: inUse() },
       { error: inUse() },
       { error: inUse() },
-      { events: [event([1, 2], 2)], then: "hang" },
+      { events: [event([1, 2], 2)], after: "hang" },
     ]);
     const seen: KclEvent[] = [];
     const r = reader(clock, s.port, TRIM, seen, 11);
@@ -118,9 +118,9 @@ describe("fan-out reader (fake clock)", () => {
   test("a subscription that ends resubscribes at the continuation at once: nothing lost, nothing twice", async () => {
     const clock = new FakeClock();
     const s = scripted(clock, [
-      { events: [event([1, 2], 2), event([3], 3)], then: "end" },
+      { events: [event([1, 2], 2), event([3], 3)], after: "end" },
       // Kinesis may resend from the continuation: the cursor drops what was delivered.
-      { events: [event([3, 4], 4)], then: "hang" },
+      { events: [event([3, 4], 4)], after: "hang" },
     ]);
     const r = reader(clock, s.port, TRIM, []);
     const got: string[] = [];
@@ -136,7 +136,7 @@ describe("fan-out reader (fake clock)", () => {
 
   test("backpressure: one event is delivered and at most one more is waiting", async () => {
     const clock = new FakeClock();
-    const s = scripted(clock, [{ events: [1, 2, 3, 4, 5].map((n) => event([n], n, 1000)), then: "hang" }]);
+    const s = scripted(clock, [{ events: [1, 2, 3, 4, 5].map((n) => event([n], n, 1000)), after: "hang" }]);
     const r = reader(clock, s.port, TRIM, []);
     await settle(clock, r.next());
     await clock.advance(60_000); // the processor is slow
@@ -151,8 +151,8 @@ describe("fan-out reader (fake clock)", () => {
   test("LATEST: a break before any event restarts at AT_TIMESTAMP of the first request (minus skew)", async () => {
     const clock = new FakeClock();
     const s = scripted(clock, [
-      { events: [], then: new Error("socket hang up") },
-      { events: [event([7], 7)], then: "hang" },
+      { events: [], after: new Error("socket hang up") },
+      { events: [event([7], 7)], after: "hang" },
     ]);
     const seen: KclEvent[] = [];
     const r = reader(clock, s.port, { sequenceNumber: "LATEST", subSequenceNumber: 0 }, seen);
@@ -178,7 +178,7 @@ describe("fan-out reader (fake clock)", () => {
         },
       ],
     };
-    const s = scripted(clock, [{ events: [final], then: "hang" }]);
+    const s = scripted(clock, [{ events: [final], after: "hang" }]);
     const r = reader(clock, s.port, TRIM, []);
     const end = await settle(clock, r.next());
     expect([end.isAtShardEnd, end.records.length, end.childShards?.[0]?.shardId]).toEqual([

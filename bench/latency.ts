@@ -50,7 +50,10 @@ function worker(mode: RetrievalMode, stream: string, onRecords: (arrivals: Date[
   );
 }
 
+const log = (m: string) => process.stderr.write(`[latency ${new Date().toISOString()}] ${m}\n`);
+
 async function steady(mode: RetrievalMode) {
+  log(`steady ${mode}: start`);
   const stream = uniqueName(`lat-${mode}`);
   await createStream(mock.kinesis, stream, 4);
   const latencies: number[] = [];
@@ -76,6 +79,7 @@ async function steady(mode: RetrievalMode) {
   }
   await new Promise((r) => setTimeout(r, 3000));
   await w.stop();
+  log(`steady ${mode}: ${latencies.length} records measured`);
   return {
     mode,
     records: latencies.length,
@@ -86,6 +90,7 @@ async function steady(mode: RetrievalMode) {
 }
 
 async function drain(mode: RetrievalMode) {
+  log(`drain ${mode}: loading ${drainRecords} records`);
   const stream = uniqueName(`drain-${mode}`);
   await createStream(mock.kinesis, stream, 4);
   for (let i = 0; i < drainRecords; i += 500) {
@@ -107,6 +112,7 @@ async function drain(mode: RetrievalMode) {
     got += arrivals.length;
     if (got >= drainRecords) done();
   });
+  log(`drain ${mode}: loaded; consuming`);
   const t0 = performance.now();
   await w.start();
   await Promise.race([all, new Promise((r) => setTimeout(r, 300_000))]);

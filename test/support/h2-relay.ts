@@ -4,11 +4,14 @@
 // that GOAWAY with an unsolicited PING ACK, which nghttp2 (Node and Bun) rejects as a protocol error
 // (ERR_HTTP2_ERROR) and the subscription dies. Measured with a frame log: raw node:http2 without the
 // close() works, with it fails the same way. The server is wrong; the relay hides the GOAWAY, and the
-// client closes the TCP connection itself when the stream ends.
+// client closes the TCP connection itself when the stream ends. Connections that do not start with
+// the HTTP/2 preface (HTTP/1.1) are relayed untouched, so a whole process can use the relay as its
+// Kinesis endpoint.
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 
-const PREFACE_LENGTH = 24; // "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+const PREFACE_LENGTH = PREFACE.length;
 const FRAME_HEADER = 9;
 const GOAWAY = 0x7;
 
@@ -30,9 +33,18 @@ export async function startH2Relay(upstreamPort: number): Promise<H2Relay> {
     sockets.add(upstream);
     let buffer = Buffer.alloc(0);
     let preface = true;
+    let plain = false;
     client.on("data", (chunk: Buffer) => {
+      // HTTP/1.1 (every call but SubscribeToShard) passes untouched: one endpoint serves both.
+      if (plain) return void upstream.write(chunk);
       buffer = Buffer.concat([buffer, chunk]);
       if (preface) {
+        const n = Math.min(buffer.length, PREFACE_LENGTH);
+        if (!buffer.subarray(0, n).equals(PREFACE.subarray(0, n))) {
+          plain = true;
+          upstream.write(buffer);
+          return;
+        }
         if (buffer.length < PREFACE_LENGTH) return;
         upstream.write(buffer.subarray(0, PREFACE_LENGTH));
         buffer = buffer.subarray(PREFACE_LENGTH);

@@ -9,6 +9,7 @@ import { deaggregate } from "../kinesis/kpl.ts";
 import type { StartingPosition } from "../kinesis/port.ts";
 import type { ExtendedSequenceNumber } from "../leases/lease.ts";
 import { LATEST_RESTART_SKEW_MS } from "./fetcher.ts";
+import { applyHashRange } from "./hash-range.ts";
 import { abortable, isAfter, startingPosition } from "./position.ts";
 import { type FanOutHealth, isHttp2Failure } from "./fan-out-health.ts";
 import type { ShardEndProbe } from "./shard-end-probe.ts";
@@ -67,10 +68,11 @@ export function createFanOutReader(o: FanOutReaderOptions): ShardReader {
     if (event.continuationSequenceNumber) {
       resume = { type: "AT_SEQUENCE_NUMBER", sequenceNumber: event.continuationSequenceNumber };
     }
-    const records = event.records.flatMap(deaggregate).filter((r) => isAfter(r, cursor));
+    let records = event.records.flatMap(deaggregate).filter((r) => isAfter(r, cursor));
     const newest = records[records.length - 1];
     if (newest)
       cursor = { sequenceNumber: newest.sequenceNumber, subSequenceNumber: newest.subSequenceNumber };
+    records = applyHashRange(records, o);
     const batch: Batch = { records, isAtShardEnd: !event.continuationSequenceNumber };
     if (event.millisBehindLatest !== undefined) batch.millisBehindLatest = event.millisBehindLatest;
     if (batch.isAtShardEnd) {

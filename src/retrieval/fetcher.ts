@@ -8,9 +8,10 @@ import {
   ExpiredIteratorError,
   ThrottledError,
 } from "../core/errors.ts";
-import { deaggregate, subRecordsOutsideRange } from "../kinesis/kpl.ts";
+import { deaggregate } from "../kinesis/kpl.ts";
 import type { GetRecordsResult, StartingPosition } from "../kinesis/port.ts";
 import type { ExtendedSequenceNumber } from "../leases/lease.ts";
+import { applyHashRange } from "./hash-range.ts";
 import { abortable, isAfter, startingPosition } from "./position.ts";
 import type { Batch, ShardReaderOptions } from "./types.ts";
 
@@ -141,7 +142,7 @@ export class ShardFetcher {
     const newest = records[records.length - 1];
     if (newest)
       this.cursor = { sequenceNumber: newest.sequenceNumber, subSequenceNumber: newest.subSequenceNumber };
-    records = this.applyHashRange(records);
+    records = applyHashRange(records, this.o);
     this.iterator = result.nextShardIterator;
     const batch: Batch = { records, isAtShardEnd: result.nextShardIterator === undefined };
     if (result.millisBehindLatest !== undefined) batch.millisBehindLatest = result.millisBehindLatest;
@@ -151,24 +152,6 @@ export class ShardFetcher {
     }
     const behind = raw.length >= this.o.maxRecords || (result.millisBehindLatest ?? 0) > 0;
     return { batch, behind: behind && !batch.isAtShardEnd };
-  }
-
-  private applyHashRange(records: Batch["records"]): Batch["records"] {
-    if (!this.o.hashKeyRange) return records;
-    const outside = subRecordsOutsideRange(records, this.o.hashKeyRange);
-    if (outside.length === 0) return records;
-    const drop = this.o.kplOutOfRange === "drop";
-    this.o.events.emit({
-      type: "warning",
-      shardId: this.o.shardId,
-      message:
-        `${outside.length} KPL sub-record(s) in shard ${this.o.shardId} hash outside its range ` +
-        `(first: ${outside[0]!.sequenceNumber}/${outside[0]!.subSequenceNumber}); ` +
-        (drop
-          ? "dropped (kplOutOfRange=drop)."
-          : "delivered anyway (the producer aggregated across shards)."),
-    });
-    return drop ? records.filter((r) => !outside.includes(r)) : records;
   }
 
   /** A shard deleted or trimmed out of retention ends like a closed shard (Java does the same). */

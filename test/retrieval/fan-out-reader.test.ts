@@ -11,6 +11,7 @@ import type { StartingPosition } from "../../src/kinesis/port.ts";
 import type { ExtendedSequenceNumber } from "../../src/leases/lease.ts";
 import { createFanOutReader, SUBSCRIBE_BACKOFF } from "../../src/retrieval/fan-out-reader.ts";
 import { FakeClock, flushAsync } from "../../src/testing/fake-clock.ts";
+import { aggregate } from "../kinesis/support/kpl-aggregate.ts";
 import { settle } from "./support.ts";
 
 const S0 = "shardId-000000000000";
@@ -74,6 +75,7 @@ function reader(
   start: ExtendedSequenceNumber,
   seen: KclEvent[],
   seed = 3,
+  more: Partial<Parameters<typeof createFanOutReader>[0]> = {},
 ) {
   const events = new EventBus("w1", () => clock.now());
   events.onAny((e) => seen.push(e));
@@ -86,6 +88,7 @@ function reader(
     clock,
     random: seededRandom(seed),
     events,
+    ...more,
   });
 }
 
@@ -191,5 +194,41 @@ describe("fan-out reader (fake clock)", () => {
     const missing = new DependencyError("consumer not found", "missing", {});
     const gone = reader(clock, scripted(clock, [{ error: missing }]).port, TRIM, []);
     expect(await settle(clock, gone.next()).catch((e) => e)).toBe(missing);
+  });
+
+  test("KPL aggregates are de-aggregated; sub-records outside the shard's range warn, then deliver or drop", async () => {
+    const subs = Array.from({ length: 20 }, (_, i) => ({
+      partitionKey: `key${i}`,
+      data: enc.encode(`v${i}`),
+    }));
+    const agg = aggregate(subs);
+    const aggEvent: ShardEvent = {
+      records: [
+        {
+          sequenceNumber: "1001",
+          partitionKey: agg.partitionKey,
+          data: agg.data,
+          approximateArrivalTimestamp: new Date(0),
+        },
+      ],
+      continuationSequenceNumber: "1001",
+      millisBehindLatest: 0,
+    };
+    // The lower half of the hash space: about half of the 20 keys hash outside it.
+    const hashKeyRange = { startingHashKey: "0", endingHashKey: (2n ** 127n - 1n).toString() };
+    for (const mode of ["deliver", "drop"] as const) {
+      const clock = new FakeClock();
+      const seen: KclEvent[] = [];
+      const s = scripted(clock, [{ events: [aggEvent], after: "hang" }]);
+      const r = reader(clock, s.port, TRIM, seen, 3, { hashKeyRange, kplOutOfRange: mode });
+      const b = await settle(clock, r.next());
+      expect(
+        seen.filter((e) => e.type === "warning" && e.message.includes("outside its range")),
+      ).toHaveLength(1);
+      expect(b.records.every((x) => x.aggregated)).toBe(true);
+      if (mode === "deliver") expect(b.records.map((x) => dec(x.data))).toEqual(subs.map((_, i) => `v${i}`));
+      else expect(b.records.length).toBeLessThan(20);
+      r.close();
+    }
   });
 });

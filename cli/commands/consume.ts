@@ -86,6 +86,12 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
   if (!Number.isFinite(produce) || produce < 0 || produce > 10_000) {
     throw usage("produce", `--produce ${args.produce}: must be a number of records/s from 0 to 10000.`);
   }
+  if (args.local && args.retrieval === "efo") {
+    throw usage(
+      "retrieval",
+      "--retrieval efo: --local runs kinesalite, which has no enhanced fan-out (no stream consumers, no SubscribeToShard). Drop --retrieval efo, or point --kinesis-endpoint at kinesis-mock or AWS.",
+    );
+  }
   if (args.local && (args.kinesisEndpoint || args.dynamodbEndpoint)) {
     throw usage("local", "--local starts its own emulators: drop --kinesis-endpoint/--dynamodb-endpoint.");
   }

@@ -101,6 +101,12 @@ export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout
   if (!Number.isFinite(produce) || produce < 0 || produce > 10_000) {
     throw usage("produce", `--produce ${args.produce}: must be a number of records/s from 0 to 10000.`);
   }
+  if (args.local && args.retrieval === "efo") {
+    throw usage(
+      "retrieval",
+      "--retrieval efo: --local runs kinesalite, which has no enhanced fan-out (no stream consumers, no SubscribeToShard). Drop --retrieval efo, or point --kinesis-endpoint at kinesis-mock or AWS.",
+    );
+  }
   if (args.local && (args.kinesisEndpoint || args.dynamodbEndpoint)) {
     throw usage("local", "--local starts its own emulators: drop --kinesis-endpoint/--dynamodb-endpoint.");
   }
@@ -116,6 +122,10 @@ export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout
     timestamp: args.timestamp,
     maxRecords: args.maxRecords,
     idleTimeMs: args.idleTimeMs,
+    pollIntervalMs: args.pollIntervalMs,
+    retrieval: args.retrieval as KclOptions["retrieval"],
+    consumerName: args.consumerName,
+    consumerArn: args.consumerArn,
     failoverMs: args.failoverMs,
     renewIntervalMs: args.renewIntervalMs,
     takerIntervalMs: args.takerIntervalMs,

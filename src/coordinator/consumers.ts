@@ -1,5 +1,5 @@
 // Builds the shard consumer for one acquired lease: the lifecycle wired to the lease coordinator,
-// the lease store (parents), the sync layer (children) and a polling ShardReader.
+// the lease store (parents), the sync layer (children) and a polling or fan-out record source.
 import type { ResolvedConfig } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
 import type { KclError } from "../core/errors.ts";
@@ -9,6 +9,9 @@ import type { LeaseCoordinator } from "../leases/coordinator.ts";
 import type { Lease } from "../leases/lease.ts";
 import { ShardConsumer } from "../lifecycle/consumer.ts";
 import type { ProcessorPlugin } from "../plugin.ts";
+import { FanOutHealth } from "../retrieval/fan-out-health.ts";
+import { createFanOutReader } from "../retrieval/fan-out-reader.ts";
+import { ShardEndProbe } from "../retrieval/shard-end-probe.ts";
 import { createShardReader } from "../retrieval/shard-reader.ts";
 import type { WorkerParts } from "./parts.ts";
 
@@ -26,6 +29,8 @@ export interface ConsumerFactoryOptions {
 
 export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) => ShardConsumer {
   const { config, parts, clock, random, events } = o;
+  // One per worker: whether this runtime's HTTP/2 client can carry SubscribeToShard at all.
+  const health = new FanOutHealth(events);
   return (lease) =>
     new ShardConsumer({
       lease,
@@ -39,20 +44,48 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
       random,
       events,
       onFatal: o.onFatal,
-      openRecords: ({ lease: held, start, timestamp, signal }) =>
-        createShardReader({
-          kinesis: parts.kinesis,
+      openRecords: ({ lease: held, start, timestamp, signal }) => {
+        const polling = (from: typeof start) =>
+          createShardReader({
+            kinesis: parts.kinesis,
+            stream: config.stream,
+            shardId: held.leaseKey,
+            start: from,
+            timestamp: timestamp ?? config.timestamp,
+            maxRecords: config.maxRecords,
+            idleTimeMs: config.idleTimeMs,
+            pollIntervalMs: config.pollIntervalMs,
+            hashKeyRange: held.hashKeyRange,
+            clock,
+            random,
+            events,
+            signal,
+          });
+        if (!parts.fanOut || !parts.consumerArn) return polling(start);
+        return createFanOutReader({
+          fanOut: parts.fanOut,
+          consumerArn: parts.consumerArn,
+          health,
+          fallback: polling,
+          // kinesis-mock never sends the final event of a closed shard: detect it as often as shard sync.
+          shardEndProbe: new ShardEndProbe({
+            kinesis: parts.kinesis,
+            stream: config.stream,
+            shardId: held.leaseKey,
+            clock,
+            events,
+            intervalMs: config.shardSyncMs,
+          }),
           stream: config.stream,
           shardId: held.leaseKey,
           start,
           timestamp: timestamp ?? config.timestamp,
-          maxRecords: config.maxRecords,
-          idleTimeMs: config.idleTimeMs,
           hashKeyRange: held.hashKeyRange,
           clock,
           random,
           events,
           signal,
-        }),
+        });
+      },
     });
 }

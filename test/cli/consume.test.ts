@@ -115,6 +115,8 @@ describe("runConsume", () => {
       [{ ...REQUIRED, produce: 5 }, "--produce only applies with --local"],
       [{ ...REQUIRED, local: true, produce: -1 }, "--produce -1"],
       [{ ...REQUIRED, local: true, kinesisEndpoint: "http://127.0.0.1:1" }, "--local starts its own"],
+      [{ ...REQUIRED, local: true, retrieval: "efo" }, "kinesalite, which has no enhanced fan-out"],
+      [{ ...REQUIRED, consumerName: "x" }, "--consumer-name"],
       [{ ...REQUIRED, config: "/nope/missing.json" }, "cannot read"],
     ].map(([args, words]) => [words, args]) as [string, ConsumeArgs][],
   )("usage error naming %s: exit 2, before the plugin loads", async (words, args) => {

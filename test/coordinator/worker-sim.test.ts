@@ -190,7 +190,8 @@ describe("worker simulation", () => {
     // Shard 1's processor is slow, so shard 0 ends first and creates the child lease while shard 1
     // still has records: only the parents-first rule keeps the child's keys in order.
     const slow = "shardId-000000000001";
-    const { sim, check, prod } = setup(15, 3, { maxRecords: 5 }, async (p) => {
+    // No poll interval: shard 0 must read faster than the slow shard is processed (200 ms per batch).
+    const { sim, check, prod } = setup(15, 3, { maxRecords: 5, pollIntervalMs: 0 }, async (p) => {
       if (p.shardId === slow) await p.clock.sleep(200);
     });
     await sim.addWorker("A");

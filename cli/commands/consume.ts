@@ -48,6 +48,8 @@ export interface ConsumeDeps {
     clock: Clock;
   }) => Promise<LocalStack>;
   startOutput?: typeof startOutput;
+  /** Called once SIGINT/SIGTERM stop the worker gracefully (the plugin has loaded): tests signal after it. */
+  onReady?: () => void;
 }
 
 /** Host name + pid + random suffix: unique per live process, readable in the lease table. */
@@ -173,6 +175,7 @@ export async function runConsume(flags: ConsumeArgs, deps: ConsumeDeps): Promise
         deps.forceExit(forcedExitCode(signal));
       },
     );
+    deps.onReady?.();
     output = await (deps.startOutput ?? startOutput)(prepared.output, {
       events: worker.events,
       worker,

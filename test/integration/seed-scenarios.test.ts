@@ -1,7 +1,7 @@
 // The seed scenarios of spec §1, end to end with worker processes on kinesalite + dynalite while a
 // producer keeps writing: 1 worker / 4 shards → a 2nd worker → 2/2 → split 4→5 (3/2) → merge →
 // SIGKILL one worker → the survivor processes everything. Then SIGTERM: zero duplicates.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import {
   createStream,
   listShards,
@@ -29,6 +29,11 @@ import {
 let aws: TestAws;
 beforeAll(async () => {
   aws = await startTestAws();
+});
+/** Producers still running when a test fails early: stopped before the emulators go away. */
+const producers: { stop(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(producers.splice(0).map((p) => p.stop()));
 });
 afterAll(async () => {
   await killAll();
@@ -78,6 +83,7 @@ describe("seed scenarios (worker processes)", () => {
     const out = deliveriesFile();
     const procs: Proc[] = [];
     const producer = startProducer(aws.kinesis, stream);
+    producers.push(producer);
 
     // 1. One worker, four shards: one processor per shard, all processed in parallel.
     const a = startWorker({ aws, name: "A", app, stream, out });
@@ -98,25 +104,43 @@ describe("seed scenarios (worker processes)", () => {
     // 3. Split one shard: five open shards, three on one worker and two on the other.
     const parent = "shardId-000000000000";
     await splitShard(aws.kinesis, stream, parent);
-    await waitOwners(app, "5 open leases split 3/2", (c) => split(c).join() === "2,3");
+    // Until the parent is at SHARD_END and both children are owned, the open leases can also read 3/2
+    // (the parent plus one owned child): wait for the finished state itself.
+    await waitFor(
+      "parent at SHARD_END, 5 open leases split 3/2, none unowned",
+      async () => {
+        const now = await leaseRows(aws, app);
+        const counts = ownerCounts(now);
+        const ended = now.find((r) => r.leaseKey === parent)?.checkpoint === "SHARD_END";
+        return ended && counts["-"] === undefined && split(counts).join() === "2,3";
+      },
+      WAIT,
+      200,
+    );
     const rows = await leaseRows(aws, app);
     expect(rows.find((r) => r.leaseKey === parent)?.checkpoint).toBe("SHARD_END");
     const children = rows.filter((r) => r.parents.includes(parent));
     expect(children).toHaveLength(2);
 
-    // Merges likewise: two adjacent open shards become one.
+    // Merges likewise: two adjacent open shards become one. The open shards tile the hash space and
+    // both workers own some, so an adjacent pair with different owners exists: merge that one, so the
+    // child waits for parents on two workers (not by chance).
     const open = (await listShards(aws.kinesis, stream)).filter(
       (s) => !s.SequenceNumberRange?.EndingSequenceNumber,
     );
     open.sort((x, y) =>
       BigInt(x.HashKeyRange!.StartingHashKey!) < BigInt(y.HashKeyRange!.StartingHashKey!) ? -1 : 1,
     );
+    const ownerOf = new Map((await leaseRows(aws, app)).map((r) => [r.leaseKey, r.leaseOwner]));
     const i = open.findIndex(
       (s, k) =>
         k + 1 < open.length &&
-        BigInt(s.HashKeyRange!.EndingHashKey!) + 1n === BigInt(open[k + 1]!.HashKeyRange!.StartingHashKey!),
+        BigInt(s.HashKeyRange!.EndingHashKey!) + 1n === BigInt(open[k + 1]!.HashKeyRange!.StartingHashKey!) &&
+        ownerOf.get(s.ShardId!) !== ownerOf.get(open[k + 1]!.ShardId!),
     );
+    expect(i).toBeGreaterThanOrEqual(0);
     const [m1, m2] = [open[i]!.ShardId!, open[i + 1]!.ShardId!];
+    expect(new Set([ownerOf.get(m1), ownerOf.get(m2)])).toEqual(new Set(["A", "B"]));
     const after = await mergeShards(aws.kinesis, stream, m1, m2);
     const merged = after.find((s) => s.ParentShardId === m1 || s.AdjacentParentShardId === m1)!.ShardId!;
     await waitFor(
@@ -159,6 +183,7 @@ describe("seed scenarios (worker processes)", () => {
     await createStream(aws.kinesis, stream, 4);
     const out = deliveriesFile();
     const producer = startProducer(aws.kinesis, stream);
+    producers.push(producer);
     const a = startWorker({ aws, name: "A", app, stream, out });
     const b = startWorker({ aws, name: "B", app, stream, out });
     await waitOwners(app, "2/2", (c) => c.A === 2 && c.B === 2);
@@ -184,8 +209,11 @@ describe("seed scenarios (worker processes)", () => {
     expect(eventsOf(a).some((e) => e.type === "checkpoint-written" && e.by === "shutdown")).toBe(true);
     await waitOwners(app, "B owns all 4", (c) => c.B === 4);
     // Released leases are taken as released on B's next taker round, not as expired after a failover.
-    const released = eventsOf(b).filter((e) => e.type === "lease-acquired" && e.how === "released");
-    expect(released).toHaveLength(2);
+    // The table shows a take before B has its response (and prints the event): wait for B's events.
+    const takes = () =>
+      eventsOf(b).filter((e) => e.type === "lease-acquired" && (e.how === "released" || e.how === "expired"));
+    await waitFor("B reports both takes", () => takes().length >= 2, WAIT, 100);
+    expect(takes().map((e) => e.how)).toEqual(["released", "released"]);
     await waitFor(
       "B delivers from all 4 shards after the handoff",
       () =>

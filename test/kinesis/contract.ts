@@ -3,13 +3,9 @@
 // fake mean something about the real thing.
 import { describe, expect, test } from "bun:test";
 import { DependencyError, InvalidCheckpointError } from "../../src/core/errors.ts";
-import {
-  effectiveHashKey,
-  inHashKeyRange,
-  MAX_HASH_KEY,
-  partitionKeyHash,
-} from "../../src/kinesis/hash-key.ts";
-import type { ChildShard, KinesisPort, RawRecord, Shard, StartingPosition } from "../../src/kinesis/port.ts";
+import { effectiveHashKey, inHashKeyRange, partitionKeyHash } from "../../src/kinesis/hash-key.ts";
+import type { KinesisPort, Shard } from "../../src/kinesis/port.ts";
+import { coversHashSpace, puts, readAll, text } from "./support/reading.ts";
 
 export interface Put {
   partitionKey: string;
@@ -38,51 +34,6 @@ export interface KinesisHarness {
    */
   foreignSequenceError?: typeof InvalidCheckpointError | typeof DependencyError;
   uniqueName(prefix: string): string;
-}
-
-const decoder = new TextDecoder();
-const text = (r: RawRecord) => decoder.decode(r.data);
-
-/** Reads a shard from `position` until shard end or an empty page; bounded so a bug cannot hang. */
-async function readAll(
-  k: KinesisPort,
-  stream: string,
-  shardId: string,
-  position: StartingPosition,
-  limit = 1000,
-) {
-  let iterator: string | undefined = await k.getShardIterator(stream, shardId, position);
-  const records: RawRecord[] = [];
-  let ended = false;
-  let children: ChildShard[] | undefined;
-  for (let i = 0; i < 50 && iterator; i++) {
-    const page = await k.getRecords(iterator, limit, { stream, shardId });
-    records.push(...page.records);
-    iterator = page.nextShardIterator;
-    if (!iterator) {
-      ended = true;
-      children = page.childShards?.slice().sort((a, b) => a.shardId.localeCompare(b.shardId));
-    } else if (page.records.length === 0) break;
-  }
-  return { records, ended, childShards: children?.map((c) => c.shardId), children };
-}
-
-function puts(n: number, prefix = "r"): Put[] {
-  return Array.from({ length: n }, (_, i) => ({ partitionKey: `pk-${i}`, data: `${prefix}${i}` }));
-}
-
-function coversHashSpace(shards: Shard[]): boolean {
-  const sorted = shards
-    .slice()
-    .sort((a, b) =>
-      BigInt(a.hashKeyRange.startingHashKey) < BigInt(b.hashKeyRange.startingHashKey) ? -1 : 1,
-    );
-  let next = 0n;
-  for (const s of sorted) {
-    if (BigInt(s.hashKeyRange.startingHashKey) !== next) return false;
-    next = BigInt(s.hashKeyRange.endingHashKey) + 1n;
-  }
-  return next === MAX_HASH_KEY + 1n;
 }
 
 export function kinesisContract(name: string, harness: () => KinesisHarness): void {

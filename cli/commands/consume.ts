@@ -56,6 +56,8 @@ export interface ConsumeDeps {
   }) => Promise<LocalStack>;
   startOutput?: typeof startOutput;
   startMetrics?: typeof startMetrics;
+  /** Called once SIGINT/SIGTERM stop the worker gracefully (the plugin has loaded): tests signal after it. */
+  onReady?: () => void;
 }
 
 /** Host name + pid + random suffix: unique per live process, readable in the lease table. */
@@ -225,6 +227,7 @@ export async function runWorkerCommand(
         deps.forceExit(forcedExitCode(signal));
       },
     );
+    deps.onReady?.();
     output = await (deps.startOutput ?? startOutput)(prepared.output, {
       events: worker.events,
       worker,

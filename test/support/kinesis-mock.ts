@@ -1,6 +1,7 @@
 // kinesis-mock (npm kinesis-local) as a child process on free ports, plus the HTTP/2 relay that
-// SubscribeToShard goes through (h2-relay.ts says why). It binds 0.0.0.0 (not configurable); clients
-// use 127.0.0.1 only. Stream and consumer transitions are instant (0ms durations).
+// SubscribeToShard goes through (h2-relay.ts says why). It has no host setting and would bind 0.0.0.0:
+// a preload (loopback-listen.cjs) pins its listeners to 127.0.0.1. Stream and consumer transitions are
+// instant (0ms durations).
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import net from "node:net";
@@ -58,25 +59,29 @@ export async function startKinesisMock(): Promise<KinesisMock> {
   const [plain, tls] = [await freePort(), await freePort()];
   const zero = "0ms";
   // Node runs it (its HTTP/2 server is what the mock was built against); the test runner may be Bun.
-  const child = spawn(process.env.KCL_TEST_NODE ?? "node", [main], {
-    cwd: dirname(main),
-    stdio: ["ignore", "ignore", "pipe"],
-    env: {
-      ...process.env,
-      KINESIS_MOCK_PLAIN_PORT: String(plain),
-      KINESIS_MOCK_TLS_PORT: String(tls),
-      KINESIS_MOCK_CERT_PATH: join(dirname(main), "server.json"),
-      CREATE_STREAM_DURATION: zero,
-      DELETE_STREAM_DURATION: zero,
-      REGISTER_STREAM_CONSUMER_DURATION: zero,
-      DEREGISTER_STREAM_CONSUMER_DURATION: zero,
-      SPLIT_SHARD_DURATION: zero,
-      MERGE_SHARDS_DURATION: zero,
-      UPDATE_SHARD_COUNT_DURATION: zero,
-      SHARD_LIMIT: "200",
-      LOG_LEVEL: "ERROR",
+  const child = spawn(
+    process.env.KCL_TEST_NODE ?? "node",
+    ["-r", join(import.meta.dir, "loopback-listen.cjs"), main],
+    {
+      cwd: dirname(main),
+      stdio: ["ignore", "ignore", "pipe"],
+      env: {
+        ...process.env,
+        KINESIS_MOCK_PLAIN_PORT: String(plain),
+        KINESIS_MOCK_TLS_PORT: String(tls),
+        KINESIS_MOCK_CERT_PATH: join(dirname(main), "server.json"),
+        CREATE_STREAM_DURATION: zero,
+        DELETE_STREAM_DURATION: zero,
+        REGISTER_STREAM_CONSUMER_DURATION: zero,
+        DEREGISTER_STREAM_CONSUMER_DURATION: zero,
+        SPLIT_SHARD_DURATION: zero,
+        MERGE_SHARDS_DURATION: zero,
+        UPDATE_SHARD_COUNT_DURATION: zero,
+        SHARD_LIMIT: "200",
+        LOG_LEVEL: "ERROR",
+      },
     },
-  });
+  );
   let stderr = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (c: string) => {

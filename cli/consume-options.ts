@@ -13,7 +13,7 @@ interface OptionSpec {
   choices?: readonly string[];
   /** May be given several times (yargs collects an array; the config file takes a list). */
   repeatable?: true;
-  group: "Required" | "AWS" | "Leases" | "Processing" | "Output" | "Metrics" | "Local";
+  group: "Required" | "AWS" | "Leases" | "Processing" | "Retrieval" | "Output" | "Metrics" | "Local";
 }
 
 /** Every consume flag; keys are the kebab-case flag names (the config file may use them or camelCase). */
@@ -61,7 +61,28 @@ export const CONSUME_OPTIONS = {
   },
   timestamp: { type: "string", group: "Processing", describe: "ISO 8601 start time for AT_TIMESTAMP" },
   "max-records": { type: "number", group: "Processing", describe: "Records per GetRecords [10000]" },
-  "idle-time-ms": { type: "number", group: "Processing", describe: "Pause on a caught-up shard [1000]" },
+  retrieval: {
+    type: "string",
+    group: "Retrieval",
+    choices: ["polling", "efo"],
+    describe: "GetRecords polling, or enhanced fan-out (SubscribeToShard) [polling]",
+  },
+  "consumer-name": {
+    type: "string",
+    group: "Retrieval",
+    describe: "EFO: stream consumer, registered if absent [the app name]",
+  },
+  "consumer-arn": { type: "string", group: "Retrieval", describe: "EFO: use this consumer ARN as is" },
+  "idle-time-ms": {
+    type: "number",
+    group: "Retrieval",
+    describe: "Polling: pause on a caught-up shard [1000]",
+  },
+  "poll-interval-ms": {
+    type: "number",
+    group: "Retrieval",
+    describe: "Polling: min gap between GetRecords on a shard; 200 = the 5/s shard limit [200]",
+  },
   checkpoint: {
     type: "string",
     group: "Processing",
@@ -152,6 +173,10 @@ export interface ConsumeArgs {
   timestamp?: string;
   maxRecords?: number;
   idleTimeMs?: number;
+  pollIntervalMs?: number;
+  retrieval?: string;
+  consumerName?: string;
+  consumerArn?: string;
   checkpoint?: string;
   checkpointIntervalMs?: number;
   onError?: string;

@@ -16,6 +16,7 @@ export type {
   KclOptions,
   OnErrorPolicy,
   ResolvedConfig,
+  RetrievalMode,
 } from "./config/index.ts";
 export {
   AbortedError,

@@ -79,6 +79,16 @@ describe("the fixtures prove each rule can fail", () => {
     expect(message).toContain("src/lifecycle/timers.ts:6:11  new Date()");
     expect(message).toContain("src/lifecycle/timers.ts:16:11  Date.now");
     expect(message).toContain("src/coordinator/shutdown.ts:8:3  process.exit");
+    // The routes the first scanner missed (issue 12): each reported where it is, as what it is.
+    expect(message).toContain('src/engine/template-imports.ts:2:26  dynamic() "ink"');
+    expect(message).toContain("src/leases/hidden-clock.ts:6:11  process.hrtime");
+    expect(message).toContain("src/leases/hidden-clock.ts:8:11  AbortSignal.timeout");
+    expect(message).toContain("src/leases/hidden-clock.ts:9:18  randomUUID");
+    expect(message).toContain("src/leases/hidden-clock.ts:15:7  Bun.sleep");
+    expect(message).toContain("src/leases/hidden-clock.ts:17:11  Date");
+    expect(message).toContain("src/coordinator/process-hooks.ts:3:3  process.exitCode");
+    expect(message).toContain("src/coordinator/process-hooks.ts:4:3  process.on");
+    expect(message).toContain("src/coordinator/process-hooks.ts:6:9  { stdout } = process");
     expect(RULES["time-via-clock"]).toContain("Take the injected Clock");
     expect(message).toContain('src/status/metrics-server.ts:2:35  import "prom-client"');
     expect(message).toContain('src/status/metrics-server.ts:4:30  import "node:http"');
@@ -111,6 +121,7 @@ describe("scanner", () => {
       "const i = \"import j from 'j'\";",
       "export const from = 1;",
       "const k = Array.from(x);",
+      "const l = await import(`l`);",
     ].join("\n");
     expect(parseImports(source).map((r) => [r.specifier, r.line, r.column, r.kind, r.typeOnly])).toEqual([
       ["a", 1, 15, "static", false],
@@ -120,6 +131,7 @@ describe("scanner", () => {
       ["e", 7, 8, "static", false],
       ["f", 8, 24, "dynamic", false],
       ["g", 9, 19, "require", false],
+      ["l", 14, 24, "dynamic", false],
     ]);
   });
 

@@ -57,6 +57,8 @@ export interface ConsumeDeps {
   }) => Promise<LocalStack>;
   startOutput?: typeof startOutput;
   startMetrics?: typeof startMetrics;
+  /** Called once SIGINT/SIGTERM stop the worker gracefully (the plugin has loaded): tests signal after it. */
+  onReady?: () => void;
 }
 
 /** Host name + pid + random suffix: unique per live process, readable in the lease table. */
@@ -108,6 +110,12 @@ export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout
   if (!Number.isFinite(produce) || produce < 0 || produce > 10_000) {
     throw usage("produce", `--produce ${args.produce}: must be a number of records/s from 0 to 10000.`);
   }
+  if (args.local && args.retrieval === "efo") {
+    throw usage(
+      "retrieval",
+      "--retrieval efo: --local runs kinesalite, which has no enhanced fan-out (no stream consumers, no SubscribeToShard). Drop --retrieval efo, or point --kinesis-endpoint at kinesis-mock or AWS.",
+    );
+  }
   if (args.local && (args.kinesisEndpoint || args.dynamodbEndpoint)) {
     throw usage("local", "--local starts its own emulators: drop --kinesis-endpoint/--dynamodb-endpoint.");
   }
@@ -123,6 +131,10 @@ export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout
     timestamp: args.timestamp,
     maxRecords: args.maxRecords,
     idleTimeMs: args.idleTimeMs,
+    pollIntervalMs: args.pollIntervalMs,
+    retrieval: args.retrieval as KclOptions["retrieval"],
+    consumerName: args.consumerName,
+    consumerArn: args.consumerArn,
     failoverMs: args.failoverMs,
     renewIntervalMs: args.renewIntervalMs,
     takerIntervalMs: args.takerIntervalMs,
@@ -223,6 +235,7 @@ export async function runWorkerCommand(
         deps.forceExit(forcedExitCode(signal));
       },
     );
+    deps.onReady?.();
     output = await (deps.startOutput ?? startOutput)(prepared.output, {
       events: worker.events,
       worker,

@@ -1,6 +1,7 @@
 // The command list of spec §5.
 import type { ArgumentsCamelCase, Argv } from "yargs";
 import { consumeCommand } from "./consume.ts";
+import { consumersCommand } from "./consumers.ts";
 import { demoCommand } from "./demo.ts";
 import { leasesCommand } from "./leases.ts";
 import { localCommand } from "./local.ts";
@@ -19,6 +20,7 @@ export const commands: CliCommand[] = [
   consumeCommand,
   multilangCommand,
   leasesCommand,
+  consumersCommand,
   localCommand,
   demoCommand,
 ];

@@ -72,14 +72,8 @@ function atTimestamp(value: string, key: string, where: string): Partial<Consume
 function retrievalMode(value: string, key: string, where: string): Partial<ConsumeArgs> | undefined {
   const v = value.trim().toUpperCase();
   if (v === "POLLING" || v === "DEFAULT") return undefined;
-  if (v === "FANOUT") {
-    fail(
-      where,
-      key,
-      value,
-      "enhanced fan-out is not available in this build of kcl-ts multilang; use POLLING",
-    );
-  }
+  // Enhanced fan-out (spec §8): the consumer is registered as consume --retrieval efo does.
+  if (v === "FANOUT") return { retrieval: "efo" };
   return fail(where, key, value, "must be POLLING or FANOUT");
 }
 
@@ -111,7 +105,7 @@ export const MAPPED_KEYS: Record<string, { reader: Reader; option: string }> = {
     reader: (v, k, w) => ({ processEmptyBatches: readBoolean(v, k, w) }),
     option: "`--process-empty-batches`",
   },
-  retrievalMode: { reader: retrievalMode, option: "—" },
+  retrievalMode: { reader: retrievalMode, option: "`--retrieval`" },
   shutdownGraceMillis: { reader: whole("shutdownTimeoutMs"), option: "`--shutdown-timeout-ms`" },
 };
 

@@ -8,6 +8,7 @@ import {
   type OnErrorPolicy,
   type ResolvedConfig,
 } from "./options.ts";
+import { retrieval } from "./retrieval.ts";
 import { endpoint, fail, flag, integer, oneOf, optionalString, parseTimestamp } from "./rules.ts";
 
 const INITIAL_POSITIONS: readonly InitialPosition[] = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
@@ -142,8 +143,9 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
   if (options === null || typeof options !== "object") {
     fail("app", undefined, "is required (no options were given)", "Pass at least { app, stream }.");
   }
+  const named = names(options);
   const config: ResolvedConfig = {
-    ...names(options),
+    ...named,
     workerId: optionalString("worker-id", options.workerId),
     region: optionalString("region", options.region),
     kinesisEndpoint: endpoint("kinesis-endpoint", options.kinesisEndpoint),
@@ -159,6 +161,8 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
     ),
     // 0 is allowed for the intervals below: it means "no pause" / "checkpoint every batch" / "no wait".
     idleTimeMs: integer("idle-time-ms", options.idleTimeMs, DEFAULTS.idleTimeMs, 0),
+    pollIntervalMs: integer("poll-interval-ms", options.pollIntervalMs, DEFAULTS.pollIntervalMs, 0),
+    ...retrieval(options, named.app),
     ...leaseTiming(options),
     // 0 disables stealing (no balancing by theft), which is a legitimate operator choice.
     maxLeasesToSteal: integer("max-leases-to-steal", options.maxLeasesToSteal, DEFAULTS.maxLeasesToSteal, 0),
@@ -181,5 +185,14 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
     leaseThread: flag("lease-thread", options.leaseThread, DEFAULTS.leaseThread),
     ...processEmptyBatches(options.processEmptyBatches),
   };
+  // A stream consumer (the fan-out subscription target) belongs to one stream.
+  if (config.retrieval === "efo" && config.streams.length > 1) {
+    fail(
+      "retrieval",
+      "efo",
+      `is not available with several streams (${config.streams.join(", ")}): a stream consumer is registered per stream`,
+      "Use --retrieval polling for a multi-stream worker, or run one worker per stream with --retrieval efo.",
+    );
+  }
   return Object.freeze(config);
 }

@@ -6,11 +6,13 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Random } from "../core/random.ts";
 import { createAwsKinesis } from "../kinesis/aws-kinesis.ts";
+import type { FanOutPort } from "../kinesis/fan-out-port.ts";
 import type { KinesisPort } from "../kinesis/port.ts";
 import { createDynamoLeaseStore } from "../leases/dynamodb-store.ts";
 import { createDynamoOperatorStore } from "../leases/dynamodb-operator-store.ts";
 import type { LeaseOperatorStore } from "../leases/operator-store.ts";
 import type { LeaseStore } from "../leases/store.ts";
+import { buildFanOut } from "./fan-out-parts.ts";
 import type { ShardSyncPort, WorkerDeps, WorkerOptions } from "./types.ts";
 
 export interface WorkerParts {
@@ -21,6 +23,9 @@ export interface WorkerParts {
   kinesisTarget: ClientTarget;
   dynamoTarget: ClientTarget;
   sync: ShardSyncPort;
+  /** Set with retrieval efo (fan-out-parts.ts); consumerArn once the consumer is ACTIVE. */
+  fanOut?: FanOutPort;
+  consumerArn?: string;
   /** Closes the SDK clients this worker created (not injected ones). */
   close(): void;
 }
@@ -68,8 +73,10 @@ export function buildParts(ctx: PartsContext): WorkerParts {
     });
     closers.push(() => built.client.destroy());
   }
+  const fanOut = config.retrieval === "efo" ? buildFanOut(ctx, closers) : undefined;
   return {
     kinesis,
+    ...(fanOut ? { fanOut } : {}),
     store,
     ...(operator ? { operator } : {}),
     kinesisTarget,

@@ -5,6 +5,7 @@ import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Random } from "../core/random.ts";
+import type { FanOutPort } from "../kinesis/fan-out-port.ts";
 import type { ChildShard, KinesisPort } from "../kinesis/port.ts";
 import type { LeaseCoordinator } from "../leases/coordinator.ts";
 import type { LeaseOperatorStore } from "../leases/operator-store.ts";
@@ -21,6 +22,8 @@ export interface WorkerOptions extends KclOptions {
 /** Injection points for tests and simulations; production uses the defaults. */
 export interface WorkerDeps {
   kinesis?: KinesisPort;
+  /** Enhanced fan-out calls (retrieval efo). Default: the AWS adapter over an HTTP/2 client. */
+  fanOut?: FanOutPort;
   leaseStore?: LeaseStore;
   /** Operator requests (drain). Default: DynamoDB beside the lease store; none when leaseStore is injected. */
   operatorStore?: LeaseOperatorStore;

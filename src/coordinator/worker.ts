@@ -24,6 +24,7 @@ import { cleanupFinishedLeases } from "./lease-cleanup.ts";
 import { runPeriodically } from "./loops.ts";
 import { buildParts, type WorkerParts } from "./parts.ts";
 import { ShardScheduler } from "./scheduler.ts";
+import { setUpFanOut } from "./fan-out-parts.ts";
 import { checkStream, ensureLeaseTable } from "./startup.ts";
 import { retryStartupStep } from "./startup-retry.ts";
 import { defaultShardSync } from "./sync-adapter.ts";
@@ -120,6 +121,7 @@ class KclWorker implements Worker {
           retry,
         );
       }
+      await setUpFanOut(parts, config, clock, events);
       await retryStartupStep(
         "lease table check",
         () =>

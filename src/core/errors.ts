@@ -13,6 +13,8 @@ export interface ErrorContext {
   option?: string;
   file?: string;
   operation?: string;
+  /** Enhanced fan-out stream consumer. */
+  consumerArn?: string;
 }
 
 export abstract class KclError extends Error {

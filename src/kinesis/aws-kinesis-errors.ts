@@ -11,7 +11,18 @@ import { CREDENTIAL_ERRORS, describeTarget, isUnreachable, type SdkLikeError } f
 
 /** What the adapter knows about a failed call. */
 export interface KinesisCallContext {
-  operation: "DescribeStreamSummary" | "ListShards" | "GetShardIterator" | "GetRecords";
+  operation:
+    | "DescribeStreamSummary"
+    | "ListShards"
+    | "GetShardIterator"
+    | "GetRecords"
+    | "SubscribeToShard"
+    | "RegisterStreamConsumer"
+    | "DescribeStreamConsumer"
+    | "ListStreamConsumers"
+    | "DeregisterStreamConsumer";
+  /** The stream consumer (enhanced fan-out calls). */
+  consumerArn?: string;
   stream?: string;
   shardId?: string;
   region: string | undefined;
@@ -41,6 +52,7 @@ function context(ctx: KinesisCallContext): ErrorContext {
   const out: ErrorContext = { operation: ctx.operation };
   if (ctx.stream !== undefined) out.stream = ctx.stream;
   if (ctx.shardId !== undefined) out.shardId = ctx.shardId;
+  if (ctx.consumerArn !== undefined) out.consumerArn = ctx.consumerArn;
   if (ctx.region !== undefined) out.region = ctx.region;
   if (ctx.endpoint !== undefined) out.endpoint = ctx.endpoint;
   return out;
@@ -54,11 +66,24 @@ export function mapKinesisError(e: unknown, ctx: KinesisCallContext): unknown {
   const detail = `${name}: ${err.message ?? ""}`;
   const cause = { cause: e };
   const stream = ctx.stream ?? "(unknown)";
-  const subject = ctx.shardId ? `shard ${ctx.shardId} of stream ${stream}` : `stream ${stream}`;
+  const subject = ctx.shardId
+    ? `shard ${ctx.shardId} of stream ${stream}`
+    : ctx.consumerArn
+      ? `stream consumer ${ctx.consumerArn}`
+      : `stream ${stream}`;
   if (THROTTLING.has(name)) {
     return new ThrottledError(
       `Kinesis ${ctx.operation} throttled on ${subject} (${detail}); retrying with backoff. ` +
         "If this persists, fewer applications should poll the stream (5 reads/s per shard) or use more shards.",
+      context(ctx),
+      cause,
+    );
+  }
+  if (name === "ResourceInUseException" && ctx.operation === "SubscribeToShard") {
+    return new ThrottledError(
+      `Another SubscribeToShard is open on ${subject} for consumer ${ctx.consumerArn ?? "(unknown)"} ` +
+        `(${detail}): the previous owner's subscription has not closed yet, or another application ` +
+        "uses the same consumer; retrying with backoff. Give each application its own --consumer-name.",
       context(ctx),
       cause,
     );

@@ -8,9 +8,10 @@ import {
   ExpiredIteratorError,
   ThrottledError,
 } from "../core/errors.ts";
-import { deaggregate, subRecordsOutsideRange } from "../kinesis/kpl.ts";
+import { deaggregate } from "../kinesis/kpl.ts";
 import type { GetRecordsResult, StartingPosition } from "../kinesis/port.ts";
 import type { ExtendedSequenceNumber } from "../leases/lease.ts";
+import { applyHashRange } from "./hash-range.ts";
 import { abortable, isAfter, startingPosition } from "./position.ts";
 import type { Batch, ShardReaderOptions } from "./types.ts";
 
@@ -43,6 +44,8 @@ export class ShardFetcher {
   private expiries = 0;
   /** `resume` is the AT_TIMESTAMP stand-in for a LATEST iterator (nothing fetched yet). */
   private latestRestart = false;
+  /** Monotonic end of the previous GetRecords: the next one waits until pollIntervalMs after it. */
+  private lastGetRecordsEnd = Number.NEGATIVE_INFINITY;
 
   /** The shard as events name it (its lease key). */
   private readonly named: string;
@@ -59,12 +62,15 @@ export class ShardFetcher {
       if (signal.aborted) throw new AbortedError("shard reader closed", { shardId: this.o.shardId });
       try {
         if (!this.iterator) this.iterator = await this.openIterator(this.resume, signal);
+        await this.pace(signal);
         const ref = { stream: this.o.stream, shardId: this.o.shardId };
         const sentAt = this.o.clock.monotonic();
-        const result = await abortable(
-          this.o.kinesis.getRecords(this.iterator, this.o.maxRecords, ref),
-          signal,
-        );
+        let result: GetRecordsResult;
+        try {
+          result = await abortable(this.o.kinesis.getRecords(this.iterator, this.o.maxRecords, ref), signal);
+        } finally {
+          this.lastGetRecordsEnd = this.o.clock.monotonic();
+        }
         this.fetched(result, this.o.clock.monotonic() - sentAt);
         this.failures = 0;
         this.expiries = 0;
@@ -80,6 +86,17 @@ export class ShardFetcher {
         await this.recover(failure, signal);
       }
     }
+  }
+
+  /**
+   * Every GetRecords on this shard (retries included) starts at least pollIntervalMs after the
+   * previous one answered (as the Java KCL measures it): then the calls also arrive at Kinesis at
+   * least that far apart, whatever the network jitter. The 5 reads/s per shard are shared by every
+   * application on the stream.
+   */
+  private async pace(signal: AbortSignal): Promise<void> {
+    const wait = this.lastGetRecordsEnd + (this.o.pollIntervalMs ?? 0) - this.o.clock.monotonic();
+    if (wait > 0) await this.o.clock.sleep(wait, signal);
   }
 
   private async openIterator(position: StartingPosition, signal: AbortSignal): Promise<string> {
@@ -141,7 +158,7 @@ export class ShardFetcher {
     const newest = records[records.length - 1];
     if (newest)
       this.cursor = { sequenceNumber: newest.sequenceNumber, subSequenceNumber: newest.subSequenceNumber };
-    records = this.applyHashRange(records);
+    records = applyHashRange(records, this.o);
     this.iterator = result.nextShardIterator;
     const batch: Batch = { records, isAtShardEnd: result.nextShardIterator === undefined };
     if (result.millisBehindLatest !== undefined) batch.millisBehindLatest = result.millisBehindLatest;
@@ -151,24 +168,6 @@ export class ShardFetcher {
     }
     const behind = raw.length >= this.o.maxRecords || (result.millisBehindLatest ?? 0) > 0;
     return { batch, behind: behind && !batch.isAtShardEnd };
-  }
-
-  private applyHashRange(records: Batch["records"]): Batch["records"] {
-    if (!this.o.hashKeyRange) return records;
-    const outside = subRecordsOutsideRange(records, this.o.hashKeyRange);
-    if (outside.length === 0) return records;
-    const drop = this.o.kplOutOfRange === "drop";
-    this.o.events.emit({
-      type: "warning",
-      shardId: this.named,
-      message:
-        `${outside.length} KPL sub-record(s) in shard ${this.o.shardId} hash outside its range ` +
-        `(first: ${outside[0]!.sequenceNumber}/${outside[0]!.subSequenceNumber}); ` +
-        (drop
-          ? "dropped (kplOutOfRange=drop)."
-          : "delivered anyway (the producer aggregated across shards)."),
-    });
-    return drop ? records.filter((r) => !outside.includes(r)) : records;
   }
 
   /** A shard deleted or trimmed out of retention ends like a closed shard (Java does the same). */

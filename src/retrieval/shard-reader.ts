@@ -1,4 +1,4 @@
-// The polling record source of one shard: paces GetRecords (no pause while behind, idleTimeMs when
+// The polling record source of one shard: paces GetRecords (pollIntervalMs apart while behind, plus idleTimeMs when
 // caught up) and keeps exactly one batch prefetched while the processor works on the previous one.
 import { AbortedError } from "../core/errors.ts";
 import { type Fetched, ShardFetcher } from "./fetcher.ts";

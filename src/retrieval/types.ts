@@ -37,6 +37,12 @@ export interface ShardReaderOptions {
   maxRecords: number;
   /** Pause between GetRecords calls when caught up (empty or partial batch with millisBehindLatest 0). */
   idleTimeMs: number;
+  /**
+   * Minimum time from the start of one GetRecords on this shard to the start of the next, whether
+   * behind, caught up or retrying (Kinesis allows 5 per shard per second, shared by all readers).
+   * Default 0 (no floor); the worker passes config.pollIntervalMs.
+   */
+  pollIntervalMs?: number;
   /** The shard's hash range: enables the KPL out-of-range report (see kinesis/kpl.ts). */
   hashKeyRange?: HashKeyRange;
   /** KPL sub-records outside hashKeyRange: "deliver" (default, with a warning event) or "drop". */

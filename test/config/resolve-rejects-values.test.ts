@@ -50,6 +50,7 @@ const NUMERIC: [option: string, key: string, min: number][] = [
   ["shard-sync-ms", "shardSyncMs", 1000],
   ["max-records", "maxRecords", 1],
   ["idle-time-ms", "idleTimeMs", 0],
+  ["poll-interval-ms", "pollIntervalMs", 0],
   ["checkpoint-interval-ms", "checkpointIntervalMs", 0],
   ["shutdown-timeout-ms", "shutdownTimeoutMs", 0],
 ];

@@ -42,9 +42,15 @@ describe("systemClock", () => {
     expect(performance.now() - start).toBeGreaterThanOrEqual(25);
   });
 
-  test("sleep(0) and negative sleeps resolve", async () => {
-    await systemClock.sleep(0);
-    await systemClock.sleep(-10);
+  test("sleep(0) and negative sleeps resolve at once (before a 1 s timer started earlier)", async () => {
+    const order: string[] = [];
+    const timer = setTimeout(() => order.push("timer"), 1000);
+    await expect(systemClock.sleep(0)).resolves.toBeUndefined();
+    order.push("sleep(0)");
+    await expect(systemClock.sleep(-10)).resolves.toBeUndefined();
+    order.push("sleep(-10)");
+    clearTimeout(timer);
+    expect(order).toEqual(["sleep(0)", "sleep(-10)"]);
   });
 
   test("an already-aborted signal rejects at once with AbortedError", async () => {

@@ -59,16 +59,25 @@ function setup(tty: boolean) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Liveness only: polls `done` every frame for up to 20 s. */
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) await sleep(FRAME_MS);
+  if (!done()) throw new Error("the dashboard never drew the expected frame");
+}
+
 describe("startDashboard", () => {
-  test("an event flood is folded at once but rendered at most ~5 frames a second", async () => {
+  test("an event flood is rendered on the frame timer: at most one frame per FRAME_MS", async () => {
     const { stdout, bus, dashboard } = setup(true);
     bus.emit({ type: "worker-started", app: "demo-dash", stream: "demo", table: "demo-dash" });
     for (const n of [0, 1, 2, 3])
       bus.emit({ type: "lease-acquired", leaseKey: shard(n), leaseCounter: 1, how: "unowned" });
-    const framesBefore = stdout.chunks.filter((c) => c.includes("rec/s")).length;
-    const until = performance.now() + 1500;
+    const frames = () => stdout.chunks.filter((c) => c.includes("rec/s")).length;
+    const framesBefore = frames();
+    // A fixed amount of work, however long it takes: the frame bound below follows the time it took,
+    // so a slow machine cannot fail it. The frame rate itself is measured by `npm run bench dashboard`.
+    const started = performance.now();
     let events = 0;
-    while (performance.now() < until) {
+    for (let batch = 0; batch < 40; batch++) {
       for (let i = 0; i < 2000; i++, events++) {
         bus.emit({
           type: "records-processed",
@@ -81,24 +90,26 @@ describe("startDashboard", () => {
       }
       await sleep(1); // let the frame timer run, as the engine's awaits do
     }
-    const frames = stdout.chunks.filter((c) => c.includes("rec/s")).length - framesBefore;
+    const elapsed = performance.now() - started;
+    const during = frames() - framesBefore;
+    // The timer keeps drawing after the flood (frames come from the timer, not from events).
+    await waitFor(() => frames() > framesBefore + during);
     await dashboard.stop();
-    expect(events).toBeGreaterThan(10_000);
-    // 1.5 s at one frame per FRAME_MS is ~8 frames; never one per event.
-    expect(frames).toBeGreaterThanOrEqual(2);
-    expect(frames).toBeLessThanOrEqual(Math.ceil(1500 / FRAME_MS) + 3);
+    // Throttled by the frame timer, never one frame per event.
+    expect(during).toBeLessThanOrEqual(Math.ceil(elapsed / FRAME_MS) + 2);
+    expect(during).toBeLessThan(events / 1000);
     expect(stdout.text()).toContain(`leases 4/4`);
   });
 
   test("q on a terminal requests a stop once; stop() leaves raw mode and shows the final state", async () => {
     const { stdout, stdin, bus, dashboard, stops } = setup(true);
     bus.emit({ type: "worker-started", app: "demo-dash", stream: "demo", table: "demo-dash" });
-    await sleep(50);
-    expect(stdin.rawMode).toContain(true);
+    // Keys are read once the input hook has put the terminal in raw mode: wait for that, not a sleep.
+    await waitFor(() => stdin.rawMode.includes(true));
     stdin.write("q");
-    await sleep(50);
+    await waitFor(() => stops() === 1);
     stdin.write("q");
-    await sleep(50);
+    await sleep(FRAME_MS);
     expect(stops()).toBe(1);
     bus.emit({ type: "worker-stopping", reason: "requested" });
     bus.emit({ type: "worker-stopped", clean: true });
@@ -111,11 +122,12 @@ describe("startDashboard", () => {
   test("lines other code prints appear above the frame, batched per frame; stop() gives stdout back", async () => {
     const { stdout, bus, dashboard } = setup(true);
     bus.emit({ type: "worker-started", app: "demo-dash", stream: "demo", table: "demo-dash" });
-    await sleep(50);
+    await waitFor(() => stdout.text().includes("kcl-ts demo-dash")); // the first frame is up
     for (let i = 0; i < 100; i++) stdout.write(`plugin line ${i}\n`);
     stdout.write(new TextEncoder().encode("bytes line\n"));
     stdout.write("partial ");
-    await sleep(FRAME_MS * 2);
+    await waitFor(() => stdout.chunks.some((c) => c.includes("plugin line")));
+    await sleep(FRAME_MS * 2); // later frames must not print them again
     const printed = stdout.chunks.filter((c) => c.includes("plugin line"));
     expect(printed).toHaveLength(1); // one redraw for 100 lines
     expect(printed[0]).toContain("plugin line 0\nplugin line 1\n");

@@ -10,6 +10,7 @@ kinesisContract("FakeKinesis", () => {
   return {
     kinesis: fake,
     sendsChildShards: true,
+    reportsLag: true,
     uniqueName: (p) => `${p}-${++n}`,
     now: () => clock.now(),
     pass: (ms) => clock.advance(ms),

@@ -28,6 +28,7 @@ kinesisContract("kinesalite via createAwsKinesis", () => ({
     return kinesis;
   },
   sendsChildShards: false,
+  reportsLag: false,
   uniqueName,
   now: () => Date.now(),
   pass: (ms) => new Promise((r) => setTimeout(r, ms)),

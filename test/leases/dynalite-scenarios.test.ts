@@ -1,5 +1,6 @@
 // The join / crash / leave scenarios against dynalite: real SDK v3 clients (one per worker), the real
-// system clock, short lease timings. Bounds are generous: CI machines are shared and slow.
+// system clock, short lease timings. Only generous liveness bounds (CI machines are shared and slow);
+// how fast takeovers are is measured by bench/ (failover, rebalance).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createDynamoDbClient } from "../../src/aws/clients.ts";
@@ -112,9 +113,7 @@ describe("lease scenarios against dynalite", () => {
     const w1 = start(name, "w1", 1);
     await untilOwners(store, { w1: 8 }, 20_000);
     const w2 = start(name, "w2", 2);
-    const joined = performance.now();
     await untilOwners(store, { w1: 4, w2: 4 }, 30_000);
-    const took = performance.now() - joined;
     await untilHolds(w2, 4);
     expect(count(w2, "lease-stolen")).toBe(4);
     await waitFor("w1 noticed", () => w1.coordinator.heldLeases().length === 4, 10_000);
@@ -123,8 +122,6 @@ describe("lease scenarios against dynalite", () => {
         .filter((e) => e.type === "lease-lost")
         .every((e) => e.type === "lease-lost" && e.reason === "stolen"),
     ).toBe(true);
-    // 3 rounds after the first steal, plus scheduling slack on a busy machine.
-    expect(took).toBeLessThan(3 * config.takerIntervalMs + 8000);
     w1.abort.abort();
     w2.abort.abort();
     await Promise.all([w1.done, w2.done]);
@@ -141,8 +138,9 @@ describe("lease scenarios against dynalite", () => {
     await untilOwners(store, { w1: 6 }, 30_000);
     const took = performance.now() - crashed;
     await untilHolds(w1, 6);
+    // Not before expiry (a lower bound: a loaded machine only makes it later). How soon after: the
+    // failover bench scenario measures it (bench/scenarios/failover.ts); here 30 s is a liveness bound.
     expect(took).toBeGreaterThan(config.failoverMs - config.renewIntervalMs);
-    expect(took).toBeLessThan(config.failoverMs + config.takerIntervalMs + 5000);
     expect(w1.log.filter((e) => e.type === "lease-acquired" && e.how === "expired")).toHaveLength(3);
     expect(count(w1, "lease-expired-observed")).toBeGreaterThanOrEqual(3);
     w1.abort.abort();
@@ -162,13 +160,12 @@ describe("lease scenarios against dynalite", () => {
     expect(released.every((r) => r.ok)).toBe(true);
     w2.abort.abort();
     await w2.done;
-    const left = performance.now();
     expect((await owners(store))["-"]).toBe(3);
     await untilOwners(store, { w1: 6 }, 20_000);
-    const took = performance.now() - left;
     await untilHolds(w1, 6);
-    expect(took).toBeLessThan(config.failoverMs - config.renewIntervalMs); // well before any expiry
+    // Taken as released leases, none as expired ones: the taker did not wait for a failover.
     expect(w1.log.filter((e) => e.type === "lease-acquired" && e.how === "released")).toHaveLength(3);
+    expect(w1.log.filter((e) => e.type === "lease-acquired" && e.how === "expired")).toHaveLength(0);
     expect(count(w2, "lease-released")).toBe(3);
     w1.abort.abort();
     await w1.done;

@@ -151,7 +151,12 @@ flux = capacitor
       /true or false/,
     );
     expect(() => read("executableName=x\ntimeoutInSeconds=0")).toThrow(/timeoutInSeconds/);
-    expect(() => read("executableName=x\nretrievalMode=FANOUT")).toThrow(/use POLLING/);
+    expect(() => read("executableName=x\nretrievalMode=FANCY")).toThrow(/POLLING or FANOUT/);
+  });
+
+  test("retrievalMode FANOUT is enhanced fan-out (consume --retrieval efo)", () => {
+    const read = readMultilangKeys(parseProperties("executableName=x\nretrievalMode=FANOUT"), "f.properties");
+    expect(read.args.retrieval).toBe("efo");
   });
 });
 

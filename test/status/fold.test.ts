@@ -335,7 +335,7 @@ describe("fold mechanics", () => {
     expect(fold.version).toBe(script.events.length + 3);
   });
 
-  test("records-processed is cheap: 200k events fold in well under a second", () => {
+  test("records-processed is a counter update: 200k events leave no trace but the totals", () => {
     const fold = new StatusFold(FOLD_OPTIONS);
     for (const n of [0, 1, 2, 3]) {
       fold.apply({
@@ -358,16 +358,17 @@ describe("fold mechanics", () => {
       at: T0,
     };
     const shards = [shard(0), shard(1), shard(2), shard(3)];
-    const started = performance.now();
+    const logged = fold.snapshot(T0).events.length;
     for (let i = 0; i < 200_000; i++) {
       event.shardId = shards[i & 3]!;
       event.at = T0 + i / 100;
       event.millisBehindLatest = i;
       fold.apply(event);
     }
-    const elapsed = performance.now() - started;
-    expect(fold.snapshot(T0 + 2000).header.recordsTotal).toBe(2_000_000);
-    // ~20 ms on a quiet machine; the bound is loose because CI cores are shared.
-    expect(elapsed).toBeLessThan(1500);
+    const after = fold.snapshot(T0 + 2000);
+    expect(after.header.recordsTotal).toBe(2_000_000);
+    // Nothing per event is kept (the event log does not grow): constant space, constant work. How many
+    // events a second that is: `npm run bench dashboard` (target ≥ 500,000 events/s).
+    expect(after.events.length).toBe(logged);
   });
 });

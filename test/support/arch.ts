@@ -2,6 +2,9 @@
 // (src/) that breaks a layering rule, with the rule's reason and file:line.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
+import { maskSource } from "./arch-mask.ts";
+
+export { type Masked, maskSource } from "./arch-mask.ts";
 
 export type ArchRule =
   | "engine-no-ui"
@@ -21,12 +24,14 @@ export const RULES: Record<ArchRule, string> = {
     "or aws-sdk (type-only imports included), so the engine depends on the KinesisPort/LeaseStore ports and " +
     "runs unchanged on the in-memory fakes. Put the SDK call in an adapter and reach it through the port.",
   "time-via-clock":
-    "Only src/core/clock.ts and src/core/random.ts may read the time, start timers or use Math.random " +
+    "Only src/core/clock.ts and src/core/random.ts may read the time (Date, performance, process.hrtime), " +
+    "start timers (setTimeout, AbortSignal.timeout, Bun.sleep) or draw randomness (Math.random, crypto) " +
     "(src/testing/** may also use setImmediate/setTimeout to flush), so simulations can step time and " +
     "replay a seed exactly. Take the injected Clock (now/monotonic/sleep with an AbortSignal) or Random.",
   "engine-no-exit-or-console":
     "src/ is a library: it reports through typed events, the Logger and thrown KclErrors, and never " +
-    "writes to the console or ends the process; the CLI decides output and exit codes.",
+    "writes to the console or the process's streams, installs process handlers or ends the process; " +
+    "the CLI decides output, signals and exit codes.",
   "engine-no-http-or-metrics":
     "src/ must not import a metrics library (prom-client, @opentelemetry/*) or serve HTTP (node:http, " +
     "node:https, node:http2, node:net; only the AWS adapters may use node:http/https, for the SDK's " +
@@ -52,112 +57,6 @@ export interface Violation {
   found: string;
 }
 
-export interface Masked {
-  /** The source with comments, string/template text and regex bodies blanked (newlines kept). */
-  code: string;
-  /** String literals by the offset of their opening quote. */
-  strings: Map<number, string>;
-}
-
-const REGEX_AFTER = new Set("(,=:[!&|?{};+-*%<>~^".split(""));
-const REGEX_KEYWORDS = /\b(?:return|typeof|instanceof|in|of|new|delete|void|throw|case|do|else|yield|await)$/;
-
-/** Blanks comments, string and template text and regex literals, so patterns only see code. */
-export function maskSource(source: string): Masked {
-  const out = source.split("");
-  const strings = new Map<number, string>();
-  const blank = (from: number, to: number) => {
-    for (let k = from; k < to; k++) if (out[k] !== "\n") out[k] = " ";
-  };
-  /** Brace depth inside each open template `${…}`, innermost last. */
-  const templates: number[] = [];
-  let i = 0;
-  const n = source.length;
-  const scanTemplateText = () => {
-    // At a template's text (after ` or }): blank until `${` (re-enter code) or the closing `.
-    const start = i;
-    while (i < n) {
-      const ch = source[i];
-      if (ch === "\\") i += 2;
-      else if (ch === "`") {
-        blank(start, i);
-        i++;
-        return;
-      } else if (ch === "$" && source[i + 1] === "{") {
-        blank(start, i);
-        i += 2;
-        templates.push(0);
-        return;
-      } else i++;
-    }
-    blank(start, n);
-  };
-  while (i < n) {
-    const ch = source[i] as string;
-    const next = source[i + 1];
-    if (ch === "/" && next === "/") {
-      const end = source.indexOf("\n", i);
-      const stop = end === -1 ? n : end;
-      blank(i, stop);
-      i = stop;
-    } else if (ch === "/" && next === "*") {
-      const end = source.indexOf("*/", i + 2);
-      const stop = end === -1 ? n : end + 2;
-      blank(i, stop);
-      i = stop;
-    } else if (ch === '"' || ch === "'") {
-      let j = i + 1;
-      while (j < n && source[j] !== ch && source[j] !== "\n") j += source[j] === "\\" ? 2 : 1;
-      strings.set(i, source.slice(i + 1, j));
-      blank(i + 1, j);
-      i = j + 1;
-    } else if (ch === "`") {
-      i++;
-      scanTemplateText();
-    } else if (ch === "{" && templates.length > 0) {
-      templates[templates.length - 1]! += 1;
-      i++;
-    } else if (ch === "}" && templates.length > 0) {
-      if (templates[templates.length - 1] === 0) {
-        templates.pop();
-        i++;
-        scanTemplateText();
-      } else {
-        templates[templates.length - 1]! -= 1;
-        i++;
-      }
-    } else if (ch === "/" && startsRegex(out, i)) {
-      let j = i + 1;
-      let inClass = false;
-      while (j < n && source[j] !== "\n") {
-        const c = source[j];
-        if (c === "\\") j++;
-        else if (c === "[") inClass = true;
-        else if (c === "]") inClass = false;
-        else if (c === "/" && !inClass) break;
-        j++;
-      }
-      blank(i + 1, j);
-      i = j + 1;
-    } else i++;
-  }
-  return { code: out.join(""), strings };
-}
-
-/** A `/` starts a regex when it cannot be a division: after an operator, a bracket or a keyword. */
-function startsRegex(code: string[], at: number): boolean {
-  let k = at - 1;
-  while (k >= 0 && /\s/.test(code[k] as string)) k--;
-  if (k < 0) return true;
-  const prev = code[k] as string;
-  if (REGEX_AFTER.has(prev)) return true;
-  if (/[\w$]/.test(prev)) {
-    const word = code.slice(Math.max(0, k - 11), k + 1).join("");
-    return REGEX_KEYWORDS.test(word);
-  }
-  return false;
-}
-
 function lineStarts(source: string): number[] {
   const starts = [0];
   for (let i = 0; i < source.length; i++) if (source[i] === "\n") starts.push(i + 1);
@@ -178,9 +77,19 @@ function position(starts: number[], offset: number): { line: number; column: num
 const IMPORT_PATTERNS: [RegExp, ImportRef["kind"]][] = [
   [/\bfrom\s*(?=["'])/g, "static"],
   [/(?<![\w$.])import\s*(?=["'])/g, "static"],
-  [/(?<![\w$.])import\s*\(\s*(?=["'])/g, "dynamic"],
-  [/(?<![\w$.])require\s*\(\s*(?=["'])/g, "require"],
+  [/(?<![\w$.])import\s*\(\s*(?=["'`])/g, "dynamic"],
+  [/(?<![\w$.])require\s*\(\s*(?=["'`])/g, "require"],
 ];
+
+/**
+ * The specifier of a template literal at `quote` (masking blanked its text): its static text, with
+ * each `${…}` kept as written, so `import(`ink`)` and `import(`ink${x}`)` are both seen.
+ */
+function templateSpecifier(source: string, quote: number): string | undefined {
+  if (source[quote] !== "`") return undefined;
+  const end = source.indexOf("`", quote + 1);
+  return end === -1 ? undefined : source.slice(quote + 1, end);
+}
 
 /** Every module specifier a file imports, re-exports, import()s or require()s. */
 export function parseImports(source: string, masked = maskSource(source)): ImportRef[] {
@@ -189,7 +98,7 @@ export function parseImports(source: string, masked = maskSource(source)): Impor
   for (const [pattern, kind] of IMPORT_PATTERNS) {
     for (const m of masked.code.matchAll(pattern)) {
       const quote = (m.index ?? 0) + m[0].length;
-      const specifier = masked.strings.get(quote);
+      const specifier = masked.strings.get(quote) ?? templateSpecifier(source, quote);
       if (specifier === undefined) continue;
       // The statement this `from` belongs to starts at the nearest import/export keyword before it.
       const before = masked.code.slice(Math.max(0, (m.index ?? 0) - 4000), m.index);
@@ -217,14 +126,32 @@ const TIME_PATTERNS: { re: RegExp; flushTimer?: boolean }[] = [
   { re: new RegExp(String.raw`(?<![\w$.])${GLOBAL_PREFIX}setTimeout\b`, "g"), flushTimer: true },
   { re: new RegExp(String.raw`(?<![\w$.])${GLOBAL_PREFIX}setImmediate\b`, "g"), flushTimer: true },
   { re: new RegExp(String.raw`(?<![\w$.])${GLOBAL_PREFIX}setInterval\b`, "g") },
-  { re: /\bperformance\s*\.\s*now\b/g },
+  { re: /\bperformance\s*\.\s*(?:now|timeOrigin)\b/g },
+  { re: /\bprocess\s*\.\s*hrtime\b/g },
+  { re: /\bAbortSignal\s*\.\s*timeout\b/g },
+  { re: /\bBun\s*\.\s*(?:sleep|sleepSync|nanoseconds)\b/g },
   { re: /\bMath\s*\.\s*random\b/g },
+  // Randomness from crypto (Web Crypto or node:crypto); createHash and friends stay allowed.
+  { re: /(?<![\w$])(?:randomUUID|getRandomValues|randomBytes|randomFillSync|randomFill)\b/g },
+  { re: /\bcrypto\s*\.\s*randomInt\b/g },
+  // Date as a value (aliased, destructured, passed on): `= Date;`, `{ now } = Date`, `f(Date)`.
+  { re: /(?<=[=(,]\s*)(?:(?:globalThis|global|window|self)\s*\.\s*)?Date(?!\s*[.(])(?=\s*(?:[;,)\n]|$))/g },
 ];
 const EXIT_PATTERNS: RegExp[] = [
-  /\bprocess\s*\.\s*(?:exit|abort)\b/g,
+  /\bprocess\s*\.\s*(?:exit|abort|exitCode|reallyExit|kill)\b/g,
   new RegExp(String.raw`(?<![\w$.])${GLOBAL_PREFIX}console\s*\.\s*[\w$]+`, "g"),
-  /\bprocess\s*\.\s*(?:stdout|stderr)\s*\.\s*write\b/g,
+  /\bprocess\s*\.\s*(?:stdout|stderr|stdin)\b/g,
+  /\bprocess\s*\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\b/g,
+  // process or console taken apart or aliased: `{ stdout } = process`, `const p = process;`.
+  /\{[^{}]*\}\s*=\s*(?:globalThis\s*\.\s*)?(?:process|console)\b(?!\s*\.)/g,
+  /(?<=[\w$]\s*=\s*)(?:globalThis\s*\.\s*)?(?:process|console)(?!\s*[.(])(?=\s*(?:[;,)\n]|$))/g,
 ];
+
+/** `type D = Date;` names a type, not the Date value: not a use of the clock. */
+function isTypeAlias(code: string, offset: number): boolean {
+  const lineStart = code.lastIndexOf("\n", offset) + 1;
+  return /^\s*(?:export\s+)?type\s+[\w$]+(?:<[^>]*>)?\s*=\s*$/.test(code.slice(lineStart, offset));
+}
 
 /** `Date\n  .now` -> `Date.now`, `new   Date()` -> `new Date()`. */
 const tidy = (text: string) => text.replace(/\s*\.\s*/g, ".").replace(/\s+/g, " ");
@@ -252,11 +179,22 @@ export function checkFile(file: string, source: string): Violation[] {
     if (METRICS_MODULE.test(ref.specifier) || (HTTP_MODULE.test(ref.specifier) && !AWS_ADAPTER.test(file)))
       add("engine-no-http-or-metrics", offset, what);
   }
+  // node:crypto's randomInt by name (our own core/random exports a randomInt too: only crypto's counts).
+  if (!TIME_EXEMPT.has(file)) {
+    for (const m of masked.code.matchAll(/\bimport\s*\{[^}]*?\b(randomInt)\b[^}]*\}\s*from\s*(?=["'])/g)) {
+      const specifier = masked.strings.get((m.index ?? 0) + m[0].length) ?? "";
+      if (/^(node:)?crypto$/.test(specifier))
+        add("time-via-clock", (m.index ?? 0) + m[0].indexOf("randomInt"), "randomInt");
+    }
+  }
   if (!TIME_EXEMPT.has(file)) {
     const testing = file.startsWith("src/testing/");
     for (const { re, flushTimer } of TIME_PATTERNS) {
       if (testing && flushTimer) continue;
-      for (const m of masked.code.matchAll(re)) add("time-via-clock", m.index ?? 0, tidy(m[0]));
+      for (const m of masked.code.matchAll(re)) {
+        if (isTypeAlias(masked.code, m.index ?? 0)) continue;
+        add("time-via-clock", m.index ?? 0, tidy(m[0]));
+      }
     }
   }
   for (const re of EXIT_PATTERNS) {

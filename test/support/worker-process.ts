@@ -6,13 +6,18 @@
 // Environment:
 //   KCL_TEST_OPTIONS   JSON KclOptions (app, stream, workerId, failoverMs, …); endpoints from AWS_ENDPOINT_URL_*
 //   KCL_TEST_OUT       deliveries file (appended; several processes may share it)
+//   KCL_TEST_SUBSCRIBE_ENDPOINT  with retrieval efo: where SubscribeToShard goes (the HTTP/2 relay, h2-relay.ts)
 //   KCL_TEST_BEHAVIOUR JSON: { failOn?: string, failTimes?: number, checkpointAfter?: string }
 //     failOn:            processRecords throws when a batch contains a record with this data (failTimes times; default always)
 //     checkpointAfter:   manual mode: checkpoint(record) right after the record with this data, then keep going
 //     busyWhenFile, busyMs: once that file exists, the next processRecords blocks the event loop (a
 //                        synchronous busy loop, like a CPU-heavy transform) for busyMs, once per process
 import { appendFileSync, existsSync } from "node:fs";
+import { createKinesisClient } from "../../src/aws/clients.ts";
+import { createKinesisHttp2Client } from "../../src/aws/http2-client.ts";
 import { createWorker } from "../../src/coordinator/worker.ts";
+import type { WorkerDeps } from "../../src/coordinator/types.ts";
+import { createAwsFanOut } from "../../src/kinesis/aws-fan-out.ts";
 import type { WorkerOptions } from "../../src/coordinator/types.ts";
 import { ProcessorFailedError } from "../../src/core/errors.ts";
 import type { ProcessorContext, RecordProcessor } from "../../src/plugin.ts";
@@ -104,10 +109,19 @@ const processor = (context: ProcessorContext): RecordProcessor => ({
   },
 });
 
-const worker = createWorker({ ...options, workerId, processor });
+const worker = createWorker({ ...options, workerId, processor }, fanOutDeps());
 worker.events.onAny((event) => {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 });
+
+/** kinesis-mock needs SubscribeToShard through the relay: the real SDK clients, another endpoint. */
+function fanOutDeps(): WorkerDeps {
+  const subscribeEndpoint = process.env.KCL_TEST_SUBSCRIBE_ENDPOINT;
+  if (!subscribeEndpoint) return {};
+  const admin = createKinesisClient({ region: options.region });
+  const http2 = createKinesisHttp2Client({ region: options.region, subscribeEndpoint });
+  return { fanOut: createAwsFanOut(admin.client, http2.client, admin.target) };
+}
 
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

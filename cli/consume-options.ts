@@ -11,13 +11,20 @@ interface OptionSpec {
   type: "string" | "number" | "boolean";
   describe: string;
   choices?: readonly string[];
+  /** May be given several times (yargs collects an array; the config file takes a list). */
+  repeatable?: true;
   group: "Required" | "AWS" | "Leases" | "Processing" | "Retrieval" | "Output" | "Metrics" | "Local";
 }
 
 /** Every consume flag; keys are the kebab-case flag names (the config file may use them or camelCase). */
 export const CONSUME_OPTIONS = {
   plugin: { type: "string", group: "Required", describe: "Record processor module (.ts .tsx .js .mjs)" },
-  stream: { type: "string", group: "Required", describe: "Kinesis data stream name" },
+  stream: {
+    type: "string",
+    group: "Required",
+    repeatable: true,
+    describe: "Kinesis data stream name; repeat it (or `streams` in --config) for multi-stream mode",
+  },
   app: { type: "string", group: "Required", describe: "Application name (names the lease table)" },
   region: {
     type: "string",
@@ -148,7 +155,8 @@ export type ConsumeFlag = keyof typeof CONSUME_OPTIONS;
 export interface ConsumeArgs {
   config?: string;
   plugin?: string;
-  stream?: string;
+  /** One name, or several (a repeated --stream, `streams` in the config file): multi-stream mode. */
+  stream?: string | string[];
   app?: string;
   region?: string;
   kinesisEndpoint?: string;
@@ -230,20 +238,28 @@ export function readConfigFile(file: string, cwd: string): ConsumeArgs {
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
-    const known = BY_CAMEL.get(camelCase(key));
+    // `streams` (a list) is the config file's spelling of a repeated --stream.
+    const known = BY_CAMEL.get(camelCase(key) === "streams" ? "stream" : camelCase(key));
     if (!known) {
       throw new ConfigurationError(
         `--config ${JSON.stringify(file)}: unknown option "${key}" in ${path}. Known options: ${[...BY_CAMEL.values()].map((o) => o.flag).join(", ")}.`,
         { option: key, file: path },
       );
     }
-    if (value !== null && typeof value !== known.spec.type) {
+    const list = "repeatable" in known.spec && Array.isArray(value);
+    if (list && !value.every((v: unknown) => typeof v === known.spec.type)) {
+      throw new ConfigurationError(
+        `--config ${JSON.stringify(file)}: "${key}" in ${path} must be a list of ${known.spec.type}s.`,
+        { option: known.flag, file: path },
+      );
+    }
+    if (value !== null && !list && typeof value !== known.spec.type) {
       throw new ConfigurationError(
         `--config ${JSON.stringify(file)}: "${key}" is ${JSON.stringify(value)} in ${path} but must be a ${known.spec.type}.`,
         { option: known.flag, file: path },
       );
     }
-    if (value !== null) out[camelCase(key)] = value;
+    if (value !== null) out[camelCase(known.flag)] = value;
   }
   return out as ConsumeArgs;
 }

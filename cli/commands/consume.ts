@@ -50,6 +50,7 @@ export interface ConsumeDeps {
   loadPlugin?: (file: string, options: { cwd: string }) => Promise<LoadedPlugin>;
   startLocal?: (options: {
     stream: string;
+    moreStreams?: readonly string[];
     shards: number;
     produce?: number;
     clock: Clock;
@@ -79,6 +80,12 @@ export function prepareConsume(flags: ConsumeArgs, deps: Pick<ConsumeDeps, "cwd"
 }
 
 export type PreparedWorker = ReturnType<typeof prepareWorker>;
+
+/** One stream: `stream` (plain shard-id lease keys); several: `streams` (multi-stream lease keys). */
+function streamOptions(given: string | string[] | undefined): Pick<KclOptions, "stream" | "streams"> {
+  const names = given === undefined ? [] : Array.isArray(given) ? given : [given];
+  return names.length > 1 ? { streams: names } : { stream: names[0] as string };
+}
 
 /** Merged options (no plugin) → validated engine options and CLI settings: shared by consume and multilang. */
 export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout">) {
@@ -114,7 +121,7 @@ export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout
   }
   const options: KclOptions = {
     app: args.app as string,
-    stream: args.stream as string,
+    ...streamOptions(args.stream),
     table: args.table,
     workerId: args.workerId,
     region: args.region,
@@ -181,7 +188,8 @@ export async function runWorkerCommand(
     };
     if (prepared.local) {
       local = await (deps.startLocal ?? startLocalStack)({
-        stream: prepared.options.stream,
+        stream: prepared.config.stream,
+        moreStreams: prepared.config.streams.slice(1),
         shards: prepared.shards,
         produce: prepared.produce,
         clock,
@@ -191,7 +199,7 @@ export async function runWorkerCommand(
       options.region = options.region ?? local.region;
       options.credentials = local.credentials;
       deps.stderr.write(
-        `kcl-ts: --local: emulators at ${local.kinesisEndpoint} (Kinesis) and ${local.dynamodbEndpoint} (DynamoDB); stream ${options.stream} has ${local.shards} shards${prepared.produce ? `, ${prepared.produce} records/s produced` : ""}\n`,
+        `kcl-ts: --local: emulators at ${local.kinesisEndpoint} (Kinesis) and ${local.dynamodbEndpoint} (DynamoDB); ${prepared.config.streams.length > 1 ? "streams" : "stream"} ${prepared.config.streams.join(", ")} ${prepared.config.streams.length > 1 ? "have" : "has"} ${local.shards} shards${prepared.config.streams.length > 1 ? " each" : ""}${prepared.produce ? `, ${prepared.produce} records/s produced` : ""}\n`,
       );
     }
 

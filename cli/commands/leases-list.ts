@@ -1,13 +1,15 @@
 // `kcl-ts leases list`: prints the lease table (also one written by the Java KCL 2.x/3.x) for
-// operators, as a terminal-sized table with a per-owner summary, or as JSON.
+// operators, as a terminal-sized table (one section per stream in a multi-stream table) with a
+// per-owner summary, or as JSON.
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Argv } from "yargs";
 import { type ClientTarget, createDynamoDbClient, effectiveRegion } from "../../src/aws/clients.ts";
 import { ConfigurationError } from "../../src/core/errors.ts";
 import { envCredentials } from "../aws-env.ts";
 import { EXIT, reportFailure } from "../exit-codes.ts";
-import { formatLeaseTable, formatSummary, summarize } from "../leases/format.ts";
+import { formatSummary, summarize } from "../leases/format.ts";
 import { readLeaseTable } from "../leases/read.ts";
+import { formatLeaseSections } from "../leases/stream-sections.ts";
 import { commonOptions } from "../leases/session.ts";
 import type { CliCommand } from "./index.ts";
 
@@ -72,7 +74,7 @@ export async function runLeasesList(args: LeasesListArgs, deps: LeasesListDeps):
     const lines =
       leases.length === 0
         ? [`lease table ${table} has no leases yet (a worker creates them at its first shard sync).`]
-        : [...formatLeaseTable(leases, width), "", ...formatSummary(summarize(leases))];
+        : [...formatLeaseSections(leases, width), "", ...formatSummary(summarize(leases))];
     deps.stdout.write(`${lines.join("\n")}\n`);
     return EXIT.ok;
   } catch (error) {

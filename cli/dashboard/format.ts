@@ -1,5 +1,6 @@
 // Cell formatting for the dashboard: fixed-width fitting, checkpoint abbreviation, sparklines, colours.
 import type { OwnedLeaseState } from "../../src/status/index.ts";
+import { parseLeaseKey } from "../../src/streams/identity.ts";
 
 /** Pads or cuts `text` to exactly `width` columns; cut text ends with an ellipsis. */
 export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
@@ -13,6 +14,23 @@ export function fitTail(text: string, width: number): string {
   if (width <= 0) return "";
   if (text.length > width) return width === 1 ? "…" : `…${text.slice(text.length - width + 1)}`;
   return text.padEnd(width);
+}
+
+/**
+ * The SHARD cell: the lease key, or in multi-stream mode `stream/shardId` (rows sort by lease key, so
+ * each stream's shards stay together). When that does not fit: the `shardId-` prefix goes first, then
+ * the stream name is cut; the shard's digits always stay.
+ */
+export function shardLabel(leaseKey: string, width: number): string {
+  const { stream, shardId } = parseLeaseKey(leaseKey);
+  if (!stream) return fitTail(leaseKey, width);
+  const full = `${stream.name}/${shardId}`;
+  if (full.length <= width) return full.padEnd(width);
+  const digits = shardId.replace(/^shardId-/, "");
+  const room = width - digits.length - 1;
+  if (room < 2) return fitTail(full, width);
+  const name = stream.name.length <= room ? stream.name : `${stream.name.slice(0, room - 1)}…`;
+  return `${name}/${digits}`.padEnd(width);
 }
 
 /** Keeps both ends (worker ids: host name first, random suffix last). */

@@ -1,4 +1,5 @@
-// The lease tables: this worker's held leases, or the whole fleet's lease table (Tab switches).
+// The lease tables: this worker's held leases, or the whole fleet's lease table (Tab switches); in
+// multi-stream mode rows read stream/shardId and stay grouped by stream.
 import { Text } from "ink";
 import type { FleetLeaseStatus, OwnedLeaseStatus } from "../../src/status/index.ts";
 import { formatCount, formatDuration } from "../../src/status/index.ts";
@@ -7,9 +8,9 @@ import {
   type Colour,
   fit,
   fitMiddle,
-  fitTail,
   heartbeatColour,
   lagColour,
+  shardLabel,
   sparkline,
   stateColour,
   stateLabel,
@@ -59,7 +60,7 @@ function More({ hidden }: { hidden: number }) {
 function ownedCell(key: OwnedKey, l: OwnedLeaseStatus, width: number, failoverMs: number): Cell {
   switch (key) {
     case "shard":
-      return { text: fitTail(l.leaseKey, width) };
+      return { text: shardLabel(l.leaseKey, width) };
     case "state":
       return { text: fit(stateLabel(l.state), width), colour: stateColour(l.state) };
     case "checkpoint":
@@ -135,7 +136,7 @@ const FLEET_STATE_COLOUR: Record<FleetLeaseStatus["state"], Colour> = {
 function fleetCell(key: FleetKey, l: FleetLeaseStatus, width: number, me: string): Cell {
   switch (key) {
     case "shard":
-      return { text: fitTail(l.leaseKey, width) };
+      return { text: shardLabel(l.leaseKey, width) };
     case "owner":
       return {
         text: fitMiddle(l.leaseOwner ?? "-", width),

@@ -1,5 +1,6 @@
 // `leases list` rendering: one row per lease sized to the terminal, then a summary per owner.
 import type { LeaseItem } from "./read.ts";
+import { streamOf } from "./keys.ts";
 
 export type LeaseState = "owned" | "unowned" | "finished" | "handoff";
 
@@ -83,10 +84,17 @@ function widths(rows: LeaseRow[], maxWidth: number | undefined): number[] {
   return w;
 }
 
-/** The lease table as text lines; `maxWidth` is the terminal width (undefined when not a terminal). */
-export function formatLeaseTable(items: LeaseItem[], maxWidth?: number): string[] {
-  const rows = items.map(toRow);
+/**
+ * The lease table as text lines; `maxWidth` is the terminal width (undefined when not a terminal).
+ * `shardIds`: rows of one stream's section show the shard id (the key's last part) under SHARD.
+ */
+export function formatLeaseTable(items: LeaseItem[], maxWidth?: number, shardIds = false): string[] {
+  const rows = items.map((item) => {
+    const row = toRow(item);
+    return shardIds ? { ...row, leaseKey: streamOf(item).shardId } : row;
+  });
   const w = widths(rows, maxWidth);
+  const header = (c: Column) => (shardIds && c.key === "leaseKey" ? "SHARD" : c.header);
   const line = (cells: string[]) =>
     cells
       .map((cell, i) => {
@@ -96,7 +104,7 @@ export function formatLeaseTable(items: LeaseItem[], maxWidth?: number): string[
       })
       .join(" ".repeat(GAP))
       .trimEnd();
-  return [line(COLUMNS.map((c) => c.header)), ...rows.map((r) => line(COLUMNS.map((c) => r[c.key])))];
+  return [line(COLUMNS.map(header)), ...rows.map((r) => line(COLUMNS.map((c) => r[c.key])))];
 }
 
 export interface LeaseSummary {

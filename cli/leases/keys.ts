@@ -1,5 +1,7 @@
 // Lease keys as shards: a plain shard id (single-stream) or the Java KCL multi-stream form
-// `<account>:<stream>:<creationEpoch>:<shardId>`.
+// `<account>:<stream>:<creationEpoch>:<shardId>` (parsed by the engine's stream identity module).
+import { parseLeaseKey, parseStreamId } from "../../src/streams/identity.ts";
+import type { LeaseItem } from "./read.ts";
 
 export interface KeyParts {
   shardId: string;
@@ -8,9 +10,8 @@ export interface KeyParts {
 }
 
 export function keyParts(leaseKey: string): KeyParts {
-  const parts = leaseKey.split(":");
-  if (parts.length === 4) return { stream: parts[1], shardId: parts[3] as string };
-  return { shardId: leaseKey };
+  const parsed = parseLeaseKey(leaseKey);
+  return parsed.stream ? { stream: parsed.stream.name, shardId: parsed.shardId } : { shardId: leaseKey };
 }
 
 /** Whether `leaseKey` is the lease of `shard` (a shard id or a full lease key) in `stream` (if given). */
@@ -24,4 +25,17 @@ export function matchesShard(leaseKey: string, shard: string, stream?: string): 
 export function inStream(leaseKey: string, stream: string): boolean {
   const p = keyParts(leaseKey);
   return p.stream === undefined || p.stream === stream;
+}
+
+/** A lease's stream: from a multi-stream key, else from the `streamName` attribute (Java writes both). */
+export function streamOf(item: LeaseItem): { stream?: string; streamId?: string; shardId: string } {
+  const parsed = parseLeaseKey(item.leaseKey);
+  if (parsed.stream) {
+    const { account, name, creationEpoch } = parsed.stream;
+    return { stream: name, streamId: `${account}:${name}:${creationEpoch}`, shardId: parsed.shardId };
+  }
+  const attribute = typeof item.streamName === "string" ? item.streamName : undefined;
+  const shardId = typeof item.shardId === "string" ? item.shardId : item.leaseKey;
+  if (attribute === undefined) return { shardId };
+  return { stream: parseStreamId(attribute)?.name ?? attribute, streamId: attribute, shardId };
 }

@@ -1,4 +1,4 @@
-// `consume --local`: the embedded emulators in this process plus the stream, ready for one worker.
+// `consume --local`: the embedded emulators in this process plus the stream(s), ready for one worker.
 import { createKinesisClient } from "../../src/aws/clients.ts";
 import type { Clock } from "../../src/core/clock.ts";
 import { startEmulators } from "./emulators.ts";
@@ -21,6 +21,8 @@ export interface LocalStack {
 
 export async function startLocalStack(options: {
   stream: string;
+  /** Multi-stream `--local`: these streams are created too (same shard count, fed the same way). */
+  moreStreams?: readonly string[];
   shards: number;
   /** Demo records per second to put into the stream (0: none). */
   produce?: number;
@@ -35,14 +37,15 @@ export async function startLocalStack(options: {
       env: {},
     });
     const { shards } = await ensureStream(client, options.stream, options.shards, options.clock);
-    let producer: Producer | undefined;
+    const streams = [options.stream, ...(options.moreStreams ?? []).filter((s) => s !== options.stream)];
+    for (const extra of streams.slice(1)) await ensureStream(client, extra, options.shards, options.clock);
+    const producers: Producer[] = [];
     if (options.produce && options.produce > 0) {
-      producer = startProducer({
-        kinesis: client,
-        stream: options.stream,
-        recordsPerSecond: options.produce,
-        clock: options.clock,
-      });
+      for (const stream of streams) {
+        producers.push(
+          startProducer({ kinesis: client, stream, recordsPerSecond: options.produce, clock: options.clock }),
+        );
+      }
     } else {
       client.destroy();
     }
@@ -53,8 +56,8 @@ export async function startLocalStack(options: {
       credentials: { ...LOCAL_CREDENTIALS },
       shards,
       async stop() {
-        await producer?.stop();
-        if (producer) client.destroy();
+        for (const producer of producers) await producer.stop();
+        if (producers.length > 0) client.destroy();
         await emulators.stop();
       },
     };

@@ -18,7 +18,7 @@ const HOW: Record<string, string> = {
 export function describeEvent(e: KclEvent): string | undefined {
   switch (e.type) {
     case "worker-started":
-      return `worker ${e.workerId} started: app ${e.app}, stream ${e.stream}, lease table ${e.table}${e.region ? `, region ${e.region}` : ""}${e.endpoint ? `, endpoint ${e.endpoint}` : ""}`;
+      return `worker ${e.workerId} started: app ${e.app}, ${e.streams ? `streams ${e.streams.join(", ")}` : `stream ${e.stream}`}, lease table ${e.table}${e.region ? `, region ${e.region}` : ""}${e.endpoint ? `, endpoint ${e.endpoint}` : ""}`;
     case "worker-draining":
       return `worker draining (operator request): handing over ${e.leases} lease${e.leases === 1 ? "" : "s"}, taking no new ones until restarted`;
     case "worker-drained":

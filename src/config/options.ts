@@ -6,12 +6,17 @@ export type OnErrorPolicy = "retry" | "skip" | "exit";
 /** How records are read (spec §8): GetRecords polling, or enhanced fan-out (SubscribeToShard). */
 export type RetrievalMode = "polling" | "efo";
 
-/** What a user may pass to createWorker / `kcl-ts consume`. Everything but app and stream is optional. */
+/** What a user may pass to createWorker / `kcl-ts consume`. Everything but app and a stream is optional. */
 export interface KclOptions {
   /** Application name: identifies the fleet; also the lease table name unless `table` is set. */
   app: string;
-  /** Kinesis data stream name. */
-  stream: string;
+  /** Kinesis data stream name (or give `streams`). */
+  stream?: string;
+  /**
+   * Several streams for one worker and one lease table (multi-stream mode, Java KCL lease keys
+   * `account:stream:epoch:shardId`). One stream here is the same as `stream`. Combined with `stream`.
+   */
+  streams?: readonly string[];
   /** Lease table. Default: the app name. */
   table?: string;
   /** Unique per live process. Default: host name + pid + random suffix (the CLI fills it). */
@@ -98,7 +103,10 @@ export const DEFAULTS = Object.freeze({
 /** Validated, defaulted, frozen: what the engine runs on. */
 export interface ResolvedConfig {
   readonly app: string;
+  /** The first stream (the only one unless multi-stream). */
   readonly stream: string;
+  /** Every stream consumed, deduplicated, `stream` first; two or more: multi-stream lease keys. */
+  readonly streams: readonly string[];
   readonly table: string;
   readonly workerId?: string;
   readonly region?: string;

@@ -21,6 +21,40 @@ const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 /** Kinesis GetRecords returns at most 10,000 records per call. */
 const MAX_RECORDS_LIMIT = 10_000;
 
+/** `stream` and `streams` together, deduplicated, each a valid Kinesis stream name. */
+function streamNames(options: KclOptions): readonly string[] {
+  const given: unknown[] = [];
+  if (options.stream !== undefined && options.stream !== null && options.stream !== "")
+    given.push(options.stream);
+  if (options.streams !== undefined && options.streams !== null) {
+    if (!Array.isArray(options.streams)) {
+      fail(
+        "streams",
+        options.streams,
+        "must be a list of stream names",
+        'Pass e.g. "streams": ["orders", "payments"].',
+      );
+    }
+    given.push(...options.streams);
+  }
+  if (given.length === 0)
+    fail("stream", options.stream, "is required", "Pass --stream <name> of a Kinesis data stream.");
+  const out: string[] = [];
+  for (const name of given) {
+    const stream = optionalString("stream", name);
+    if (!stream || !STREAM_NAME.test(stream)) {
+      fail(
+        "stream",
+        name,
+        "is not a valid Kinesis stream name (1–128 characters of a-z A-Z 0-9 _ . -)",
+        "Pass the stream's exact name as `aws kinesis list-streams` shows it.",
+      );
+    }
+    if (!out.includes(stream)) out.push(stream);
+  }
+  return Object.freeze(out);
+}
+
 function names(options: KclOptions) {
   const app = optionalString("app", options.app);
   if (!app?.trim()) {
@@ -31,17 +65,8 @@ function names(options: KclOptions) {
       "Pass --app <name>: it identifies the fleet and names the lease table.",
     );
   }
-  const stream = optionalString("stream", options.stream);
-  if (!stream)
-    fail("stream", options.stream, "is required", "Pass --stream <name> of a Kinesis data stream.");
-  if (!STREAM_NAME.test(stream)) {
-    fail(
-      "stream",
-      stream,
-      "is not a valid Kinesis stream name (1–128 characters of a-z A-Z 0-9 _ . -)",
-      "Pass the stream's exact name as `aws kinesis list-streams` shows it.",
-    );
-  }
+  const streams = streamNames(options);
+  const stream = streams[0]!;
   const table = optionalString("table", options.table) ?? app;
   if (!TABLE_NAME.test(table)) {
     const explicit = options.table !== undefined && options.table !== null && options.table !== "";
@@ -54,7 +79,7 @@ function names(options: KclOptions) {
         : "Pass --table <name>, or an app name that fits the rule.",
     );
   }
-  return { app, stream, table };
+  return { app, stream, streams, table };
 }
 
 function startingPosition(options: KclOptions) {
@@ -160,5 +185,14 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
     leaseThread: flag("lease-thread", options.leaseThread, DEFAULTS.leaseThread),
     ...processEmptyBatches(options.processEmptyBatches),
   };
+  // A stream consumer (the fan-out subscription target) belongs to one stream.
+  if (config.retrieval === "efo" && config.streams.length > 1) {
+    fail(
+      "retrieval",
+      "efo",
+      `is not available with several streams (${config.streams.join(", ")}): a stream consumer is registered per stream`,
+      "Use --retrieval polling for a multi-stream worker, or run one worker per stream with --retrieval efo.",
+    );
+  }
   return Object.freeze(config);
 }

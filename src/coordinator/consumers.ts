@@ -1,5 +1,6 @@
 // Builds the shard consumer for one acquired lease: the lifecycle wired to the lease coordinator,
-// the lease store (parents), the sync layer (children) and a polling or fan-out record source.
+// the lease store (parents), the sync layer (children) and a polling or fan-out record source on the
+// lease's stream (multi-stream lease keys name it).
 import type { ResolvedConfig } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
 import type { KclError } from "../core/errors.ts";
@@ -13,6 +14,7 @@ import { FanOutHealth } from "../retrieval/fan-out-health.ts";
 import { createFanOutReader } from "../retrieval/fan-out-reader.ts";
 import { ShardEndProbe } from "../retrieval/shard-end-probe.ts";
 import { createShardReader } from "../retrieval/shard-reader.ts";
+import { parseLeaseKey } from "../streams/identity.ts";
 import type { WorkerParts } from "./parts.ts";
 
 export interface ConsumerFactoryOptions {
@@ -31,11 +33,17 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
   const { config, parts, clock, random, events } = o;
   // One per worker: whether this runtime's HTTP/2 client can carry SubscribeToShard at all.
   const health = new FanOutHealth(events);
-  return (lease) =>
-    new ShardConsumer({
+  return (lease) => {
+    // Multi-stream lease keys name the stream and shard; a plain key is a shard of the only stream.
+    const parsed = parseLeaseKey(lease.leaseKey);
+    const stream = parsed.stream?.name ?? config.stream;
+    const shardId = parsed.shardId;
+    return new ShardConsumer({
       lease,
       config,
       workerId: o.workerId,
+      shardId,
+      streamName: stream,
       processor: o.processor,
       leases: o.coordinator,
       parents: parts.store,
@@ -48,8 +56,9 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
         const polling = (from: typeof start) =>
           createShardReader({
             kinesis: parts.kinesis,
-            stream: config.stream,
-            shardId: held.leaseKey,
+            stream,
+            shardId,
+            leaseKey: held.leaseKey,
             start: from,
             timestamp: timestamp ?? config.timestamp,
             maxRecords: config.maxRecords,
@@ -61,6 +70,7 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
             events,
             signal,
           });
+        // Enhanced fan-out is single-stream only (resolveConfig refuses it with several streams).
         if (!parts.fanOut || !parts.consumerArn) return polling(start);
         return createFanOutReader({
           fanOut: parts.fanOut,
@@ -70,14 +80,14 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
           // kinesis-mock never sends the final event of a closed shard: detect it as often as shard sync.
           shardEndProbe: new ShardEndProbe({
             kinesis: parts.kinesis,
-            stream: config.stream,
-            shardId: held.leaseKey,
+            stream,
+            shardId,
             clock,
             events,
             intervalMs: config.shardSyncMs,
           }),
-          stream: config.stream,
-          shardId: held.leaseKey,
+          stream,
+          shardId,
           start,
           timestamp: timestamp ?? config.timestamp,
           hashKeyRange: held.hashKeyRange,
@@ -88,4 +98,5 @@ export function shardConsumerFactory(o: ConsumerFactoryOptions): (lease: Lease) 
         });
       },
     });
+  };
 }

@@ -5,6 +5,7 @@ import type { EventBus } from "../core/events.ts";
 import type { LeaseCoordinator } from "../leases/coordinator.ts";
 import { isFinished, type Lease } from "../leases/lease.ts";
 import type { LeaseStore } from "../leases/store.ts";
+import { siblingLeaseKey } from "../streams/identity.ts";
 
 const NOT_STARTED = new Set(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]);
 
@@ -25,10 +26,11 @@ export function finishedLeasesToDelete(
         // A missing child was never created (it cannot have been deleted before this parent): keep the parent.
         l.childShardIds.length > 0 &&
         l.childShardIds.every((id) => {
-          const child = byKey.get(id);
+          // Children and parents are bare shard ids: their leases are in the same stream as this one.
+          const child = byKey.get(siblingLeaseKey(l.leaseKey, id));
           return child !== undefined && !NOT_STARTED.has(child.checkpoint.sequenceNumber);
         }) &&
-        l.parentShardIds.every((id) => !byKey.has(id)),
+        l.parentShardIds.every((id) => !byKey.has(siblingLeaseKey(l.leaseKey, id))),
     )
     .map((l) => l.leaseKey);
 }

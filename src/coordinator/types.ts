@@ -42,10 +42,10 @@ export interface WorkerDeps {
 export interface ShardSyncPort {
   /** One full sync: create leases for shards that have none (hierarchical rules, create-if-absent). */
   syncShards(): Promise<void>;
-  /** Children of a closed shard from ListShards (GetRecords named none, e.g. on kinesalite). */
-  discoverChildShards(shardId: string): Promise<ChildShard[]>;
-  /** Creates missing child leases (merge guard included); returns the lease keys this call created. */
-  createChildLeases(parentShardId: string, children: ChildShard[]): Promise<string[]>;
+  /** Children of a closed shard (by its lease key) from ListShards (GetRecords named none, e.g. on kinesalite). */
+  discoverChildShards(parentLeaseKey: string): Promise<ChildShard[]>;
+  /** Creates missing child leases (merge guard included); returns the child shard ids this call created. */
+  createChildLeases(parentLeaseKey: string, children: ChildShard[]): Promise<string[]>;
 }
 
 export type ShardSyncFactory = (

@@ -114,11 +114,13 @@ class KclWorker implements Worker {
       });
       this.parts = parts;
       const retry = { clock, random, events, signal: this.booting.signal };
-      await retryStartupStep(
-        "stream check",
-        () => checkStream(parts.kinesis, config, parts.kinesisTarget, clock),
-        retry,
-      );
+      for (const stream of config.streams) {
+        await retryStartupStep(
+          "stream check",
+          () => checkStream(parts.kinesis, { stream }, parts.kinesisTarget, clock),
+          retry,
+        );
+      }
       await setUpFanOut(parts, config, clock, events);
       await retryStartupStep(
         "lease table check",
@@ -137,6 +139,7 @@ class KclWorker implements Worker {
         type: "worker-started",
         app: config.app,
         stream: config.stream,
+        ...(config.streams.length > 1 ? { streams: [...config.streams] } : {}),
         table: config.table,
         ...(region ? { region } : {}),
         ...(endpoint ? { endpoint } : {}),

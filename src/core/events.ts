@@ -20,7 +20,17 @@ interface Base {
 }
 
 export type KclEventBody =
-  | { type: "worker-started"; app: string; stream: string; table: string; region?: string; endpoint?: string }
+  | {
+      type: "worker-started";
+      app: string;
+      /** The first (or only) stream. */
+      stream: string;
+      /** Multi-stream mode only: every stream consumed. */
+      streams?: string[];
+      table: string;
+      region?: string;
+      endpoint?: string;
+    }
   | { type: "worker-stopping"; reason: string }
   | { type: "worker-stopped"; clean: boolean }
   /** An operator drain request was seen: no more takes; every held lease is being handed over. */

@@ -82,6 +82,8 @@ export function createAwsKinesis(
         status: s?.StreamStatus ?? "UNKNOWN",
         shardCount: s?.OpenShardCount ?? 0,
         retentionHours: s?.RetentionPeriodHours ?? 24,
+        ...(s?.StreamARN ? { arn: s.StreamARN } : {}),
+        ...(s?.StreamCreationTimestamp ? { createdAt: new Date(s.StreamCreationTimestamp) } : {}),
       };
     },
 

@@ -53,9 +53,20 @@ export interface ShardRef {
   shardId: string;
 }
 
+/** DescribeStreamSummary, in engine terms. */
+export interface StreamSummary {
+  status: string;
+  shardCount: number;
+  retentionHours: number;
+  /** StreamARN (multi-stream lease keys take the account id from it). */
+  arn?: string;
+  /** StreamCreationTimestamp (multi-stream lease keys carry it in epoch seconds). */
+  createdAt?: Date;
+}
+
 export interface KinesisPort {
   /** Throws DependencyError (missing) naming stream, region and endpoint when the stream is absent. */
-  describeStream(stream: string): Promise<{ status: string; shardCount: number; retentionHours: number }>;
+  describeStream(stream: string): Promise<StreamSummary>;
   /** Every shard (paginated ListShards). */
   listShards(stream: string): Promise<Shard[]>;
   getShardIterator(stream: string, shardId: string, position: StartingPosition): Promise<string>;

@@ -25,6 +25,10 @@ export const A = {
   entityType: "entityType",
   /** kcl-ts only: wall-clock ms of the first read of a LATEST / AT_TIMESTAMP lease (Java ignores it). */
   resolvedStart: "resolvedStartMillis",
+  /** Multi-stream: the serialized stream identifier ("streamName" in Java for legacy reasons). */
+  streamName: "streamName",
+  /** Multi-stream: the bare shard id. */
+  shardId: "shardId",
 } as const;
 
 export const LEASE_ENTITY = "LEASE";
@@ -89,6 +93,10 @@ export function itemToLease(item: Item | undefined): Lease | undefined {
   if (throughput !== undefined) lease.throughputKBps = throughput;
   const resolvedStart = num(item, A.resolvedStart);
   if (resolvedStart !== undefined) lease.resolvedStart = resolvedStart;
+  const streamName = str(item, A.streamName);
+  if (streamName !== undefined) lease.streamName = streamName;
+  const shardId = str(item, A.shardId);
+  if (shardId !== undefined) lease.shardId = shardId;
   return lease;
 }
 
@@ -116,5 +124,7 @@ export function leaseToItem(lease: Lease): Item {
   if (lease.checkpointOwner) item[A.checkpointOwner] = { S: lease.checkpointOwner };
   if (lease.throughputKBps !== undefined) item[A.throughputKBps] = { N: String(lease.throughputKBps) };
   if (lease.resolvedStart !== undefined) item[A.resolvedStart] = { N: String(lease.resolvedStart) };
+  if (lease.streamName !== undefined) item[A.streamName] = { S: lease.streamName };
+  if (lease.shardId !== undefined) item[A.shardId] = { S: lease.shardId };
   return item;
 }

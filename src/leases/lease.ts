@@ -11,7 +11,7 @@ export interface ExtendedSequenceNumber {
 }
 
 export interface Lease {
-  /** Shard id in single-stream mode. */
+  /** Shard id in single-stream mode; `account:stream:epoch:shardId` in multi-stream mode. */
   leaseKey: string;
   /** Absent when unowned (never an empty string). */
   leaseOwner?: string;
@@ -34,6 +34,10 @@ export interface Lease {
    * checkpoint is still LATEST / AT_TIMESTAMP was first read, so later owners start there, not at their now.
    */
   resolvedStart?: number;
+  /** Multi-stream only (Java `streamName`): the serialized stream identifier `account:stream:epoch`. */
+  streamName?: string;
+  /** Multi-stream only (Java `shardId`): the bare shard id (the key's last part). */
+  shardId?: string;
 }
 
 /** True while a KCL 3.x graceful handoff is in progress (the old owner may still checkpoint). */

@@ -43,6 +43,7 @@ export class ShardConsumer {
 
   constructor(private readonly o: ShardConsumerOptions) {
     this.leaseKey = o.lease.leaseKey;
+    // Events and errors name the lease key (unique across streams); processors get the bare shard id.
     this.shardId = o.lease.leaseKey;
     const offerCheckpoint = o.leases.offerCheckpoint?.bind(o.leases);
     const checkpointer = new ShardCheckpointer({
@@ -73,6 +74,7 @@ export class ShardConsumer {
     this.rt = {
       o,
       shardId: this.shardId,
+      processorShardId: o.shardId ?? o.lease.leaseKey,
       leaseKey: this.leaseKey,
       signal,
       checkpointer,

@@ -10,7 +10,10 @@ import type { ShardBatch, ShardConsumerOptions, ShardRecordSource } from "./type
 
 export interface ConsumerRuntime {
   readonly o: ShardConsumerOptions;
+  /** Names the shard in events and errors: the lease key (the shard id in single-stream mode). */
   readonly shardId: string;
+  /** The shard id processor callbacks get (the lease key's last part in multi-stream mode). */
+  readonly processorShardId: string;
   readonly leaseKey: string;
   /** Aborted on any stop request (lease lost, shutdown): handed to processRecords and the record source. */
   readonly signal: AbortSignal;

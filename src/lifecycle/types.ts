@@ -56,9 +56,10 @@ export interface ParentLeaseReader {
 
 /** Resharding helpers (sync layer): child discovery when GetRecords named none, idempotent lease creation. */
 export interface ShardEndHelpers {
-  discoverChildShards(shardId: string): Promise<ChildShard[]>;
-  /** Creates missing child leases (merge guard included); returns the lease keys this call created. */
-  createChildLeases(parentShardId: string, children: ChildShard[]): Promise<string[]>;
+  /** Children of the shard of `parentLeaseKey` (its shard id in single-stream mode). */
+  discoverChildShards(parentLeaseKey: string): Promise<ChildShard[]>;
+  /** Creates missing child leases (merge guard included); returns the child shard ids this call created. */
+  createChildLeases(parentLeaseKey: string, children: ChildShard[]): Promise<string[]>;
 }
 
 export interface ShardConsumerOptions {
@@ -77,6 +78,10 @@ export interface ShardConsumerOptions {
   > &
     Partial<Pick<ResolvedConfig, "processorWarnMs">>;
   workerId: string;
+  /** The shard id (the lease key's last part in multi-stream mode). Default: the lease key. */
+  shardId?: string;
+  /** The lease's stream, told to the processor. Default: config.stream. */
+  streamName?: string;
   processor: ProcessorPlugin;
   leases: ConsumerLeases;
   parents: ParentLeaseReader;

@@ -47,7 +47,11 @@ export class ShardFetcher {
   /** Monotonic end of the previous GetRecords: the next one waits until pollIntervalMs after it. */
   private lastGetRecordsEnd = Number.NEGATIVE_INFINITY;
 
+  /** The shard as events name it (its lease key). */
+  private readonly named: string;
+
   constructor(private readonly o: ShardReaderOptions) {
+    this.named = o.leaseKey ?? o.shardId;
     this.resume = startingPosition(o.start, o.timestamp, o.shardId);
     this.cursor = o.start;
   }
@@ -102,7 +106,7 @@ export class ShardFetcher {
     if (iterator === undefined) {
       this.o.events.emit({
         type: "warning",
-        shardId: this.o.shardId,
+        shardId: this.named,
         message: `AT_TIMESTAMP restart of ${this.o.shardId} got no answer; restarting at LATEST instead.`,
       });
       return this.openIterator({ type: "LATEST" }, signal);
@@ -136,7 +140,7 @@ export class ShardFetcher {
   private fetched(result: GetRecordsResult, durationMs: number): void {
     this.o.events.emit({
       type: "records-fetched",
-      shardId: this.o.shardId,
+      shardId: this.named,
       records: result.records.length,
       durationMs,
       ...(result.millisBehindLatest !== undefined ? { millisBehindLatest: result.millisBehindLatest } : {}),
@@ -175,7 +179,7 @@ export class ShardFetcher {
     if (shards.some((s) => s.shardId === this.o.shardId)) return false;
     this.o.events.emit({
       type: "warning",
-      shardId: this.o.shardId,
+      shardId: this.named,
       message: `Shard ${this.o.shardId} no longer exists in stream ${this.o.stream}; treating it as ended.`,
     });
     this.iterator = undefined;
@@ -184,7 +188,7 @@ export class ShardFetcher {
   }
 
   private async recover(e: unknown, signal: AbortSignal): Promise<void> {
-    const shardId = this.o.shardId;
+    const shardId = this.named;
     if (e instanceof ExpiredIteratorError) {
       this.o.events.emit({ type: "iterator-expired", shardId });
       this.iterator = undefined;

@@ -22,6 +22,8 @@ export interface ShardReaderOptions {
   kinesis: KinesisPort;
   stream: string;
   shardId: string;
+  /** How events name this shard: its lease key (multi-stream keys carry the stream). Default: shardId. */
+  leaseKey?: string;
   /**
    * Where to start: the lease checkpoint. A sentinel (TRIM_HORIZON, LATEST, AT_TIMESTAMP) opens the
    * same-named iterator; a sequence number opens AT_SEQUENCE_NUMBER and drops every record at or

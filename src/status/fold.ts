@@ -83,12 +83,15 @@ export class StatusFold {
         countEvent(this.counters, e);
     }
     switch (e.type) {
-      case "worker-started":
-        this.header = { ...this.header, app: e.app, stream: e.stream, table: e.table, phase: "running" };
+      case "worker-started": {
+        // Multi-stream: the header names every stream.
+        const stream = e.streams ? e.streams.join(", ") : e.stream;
+        this.header = { ...this.header, app: e.app, stream, table: e.table, phase: "running" };
         if (e.region !== undefined) this.header.region = e.region;
         if (e.endpoint !== undefined) this.header.endpoint = e.endpoint;
         this.header.startedAt = e.at;
         break;
+      }
       case "worker-draining":
         if (this.header.phase === "running") this.header.phase = "draining";
         break;

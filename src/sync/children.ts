@@ -44,7 +44,7 @@ export interface ChildLeaseResult {
  * (trimmed), there is nothing to wait for. Without `kinesis`, such children are reported as blocked.
  */
 export async function createChildLeases(
-  store: LeaseStore,
+  store: Pick<LeaseStore, "getLease" | "createLeaseIfNotExists">,
   parentShardId: string,
   children: ChildShard[],
   options: ChildLeaseOptions = {},

@@ -9,17 +9,19 @@ import { planLeases } from "./plan.ts";
 
 export interface SyncShardsOptions {
   kinesis: KinesisPort;
-  store: LeaseStore;
+  store: Pick<LeaseStore, "listLeases" | "createLeaseIfNotExists">;
   stream: string;
   initialPosition: InitialPosition;
   events: EventBus;
   clock: Clock;
+  /** The table's key of a shard's lease, as events name it (multi-stream keys; default: the shard id). */
+  leaseKeyOf?: (shardId: string) => string;
 }
 
 export interface SyncResult {
   /** Every shard ListShards returned (open and closed, within retention). */
   shards: Shard[];
-  /** Lease keys this call created (another worker's creations are not counted). */
+  /** Lease keys this call created (another worker's creations are not counted), as `leaseKeyOf` names them. */
   created: string[];
 }
 
@@ -33,7 +35,7 @@ export async function syncShards(o: SyncShardsOptions): Promise<SyncResult> {
   const created: string[] = [];
   for (const lease of planLeases(shards, existing, o.initialPosition)) {
     const outcome = await o.store.createLeaseIfNotExists(lease);
-    if (outcome.ok) created.push(lease.leaseKey);
+    if (outcome.ok) created.push(o.leaseKeyOf ? o.leaseKeyOf(lease.leaseKey) : lease.leaseKey);
   }
   o.events.emit({
     type: "shard-sync",

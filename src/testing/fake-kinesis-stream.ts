@@ -29,6 +29,8 @@ export interface FakeStream {
   name: string;
   shards: FakeShard[];
   nextShardIndex: number;
+  /** Wall-clock ms of createStream (DescribeStreamSummary's StreamCreationTimestamp). */
+  createdAt: number;
 }
 
 /** Kinesis-looking 56-digit sequence numbers, increasing across the whole fake. */

@@ -79,6 +79,7 @@ export class FakeKinesis implements KinesisPort {
       name,
       shards: initialShards(shardCount, () => this.nextSeq()),
       nextShardIndex: shardCount,
+      createdAt: this.options.clock.now(),
     });
   }
 
@@ -152,6 +153,8 @@ export class FakeKinesis implements KinesisPort {
       status: "ACTIVE",
       shardCount: s.shards.filter(isOpen).length,
       retentionHours: this.retention / 3600_000,
+      arn: `arn:aws:kinesis:${this.options.region ?? "us-east-1"}:123456789012:stream/${s.name}`,
+      createdAt: new Date(s.createdAt),
     };
   }
 

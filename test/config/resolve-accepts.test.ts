@@ -31,6 +31,7 @@ describe("defaults", () => {
     expect({ ...resolveConfig({ ...BASE }) }).toEqual({
       app: "billing",
       stream: "orders",
+      streams: ["orders"],
       table: "billing",
       workerId: undefined,
       region: undefined,
@@ -132,7 +133,11 @@ describe("explicit values", () => {
       processorWarnMs: 1,
       leaseThread: false,
     } satisfies KclOptions;
-    expect({ ...resolveConfig(options) }).toEqual({ ...options, timestamp: undefined });
+    expect({ ...resolveConfig(options) }).toEqual({
+      ...options,
+      streams: [options.stream],
+      timestamp: undefined,
+    });
   });
 
   test("boundaries are inclusive: max-records 1 and 10000, failover exactly 3 × renew", () => {

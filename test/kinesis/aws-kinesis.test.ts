@@ -48,12 +48,13 @@ async function closedPort(): Promise<number> {
 }
 
 describe("createAwsKinesis", () => {
-  test("describeStream reports status, open shard count and retention", async () => {
-    expect(await port().describeStream(stream)).toEqual({
-      status: "ACTIVE",
-      shardCount: 3,
-      retentionHours: 24,
-    });
+  test("describeStream reports status, open shard count, retention, ARN and creation time", async () => {
+    const summary = await port().describeStream(stream);
+    expect(summary).toMatchObject({ status: "ACTIVE", shardCount: 3, retentionHours: 24 });
+    // Multi-stream lease keys take the account from the ARN and the creation time in epoch seconds.
+    expect(summary.arn).toMatch(new RegExp(`^arn:aws:kinesis:[a-z0-9-]+:[0-9]{12}:stream/${stream}$`));
+    expect(summary.createdAt).toBeInstanceOf(Date);
+    expect(Math.abs(Date.now() - summary.createdAt!.getTime())).toBeLessThan(24 * 3600_000);
   });
 
   test("listShards follows NextToken pages and never sends StreamName with a token", async () => {

@@ -42,7 +42,12 @@ export function kinesisContract(name: string, harness: () => KinesisHarness): vo
       const h = harness();
       const stream = h.uniqueName("c-describe");
       await h.createStream(stream, 3);
-      expect(await h.kinesis.describeStream(stream)).toMatchObject({ status: "ACTIVE", shardCount: 3 });
+      const summary = await h.kinesis.describeStream(stream);
+      expect(summary).toMatchObject({ status: "ACTIVE", shardCount: 3 });
+      // What multi-stream lease keys are built from: the account (ARN) and the creation time.
+      expect(summary.arn?.split(":")[4]).toMatch(/^[0-9]{12}$/);
+      expect(summary.arn?.endsWith(`:stream/${stream}`)).toBe(true);
+      expect(summary.createdAt).toBeInstanceOf(Date);
       const shards = await h.kinesis.listShards(stream);
       expect(shards.map((s) => s.shardId)).toEqual([
         "shardId-000000000000",

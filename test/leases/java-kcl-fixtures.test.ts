@@ -43,6 +43,7 @@ let aws: TestAws;
 beforeAll(async () => {
   fixtures["2.x"] = await load("kcl-2x.json");
   fixtures["3.x"] = await load("kcl-3x.json");
+  fixtures["multi-stream"] = await load("kcl-multistream.json");
   aws = await startTestAws();
 });
 afterAll(async () => {
@@ -74,7 +75,7 @@ async function raw(table: string, leaseKey: string): Promise<Item> {
 }
 
 describe("Java KCL fixture table", () => {
-  for (const version of ["2.x", "3.x"]) {
+  for (const version of ["2.x", "3.x", "multi-stream"]) {
     test(`KCL ${version} items read as the Java KCL means them; non-lease rows are not leases`, () => {
       const entries = fixtures[version]!;
       expect(entries.length).toBeGreaterThan(3);
@@ -99,7 +100,7 @@ describe("Java KCL fixture table", () => {
   });
 
   test("take, renew, checkpoint, release keep every attribute kcl-ts does not own", async () => {
-    for (const version of ["2.x", "3.x"]) {
+    for (const version of ["2.x", "3.x", "multi-stream"]) {
       const { name, store, entries } = await javaTable(version);
       for (const e of entries.filter((x) => x.lease && x.lease.checkpoint.sequenceNumber !== "SHARD_END")) {
         let lease = (await store.getLease(e.lease!.leaseKey))!;

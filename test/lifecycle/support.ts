@@ -64,6 +64,9 @@ export interface HarnessOptions {
   idleTimeMs?: number;
   /** Parent leases present before the consumer starts. */
   parentLeases?: Lease[];
+  /** Multi-stream: the bare shard id and the stream the processor is told. */
+  shardId?: string;
+  streamName?: string;
 }
 
 export function harness(options: HarnessOptions): Harness {
@@ -95,6 +98,8 @@ export function harness(options: HarnessOptions): Harness {
     lease: options.lease ?? lease(),
     config,
     workerId: "w1",
+    ...(options.shardId ? { shardId: options.shardId } : {}),
+    ...(options.streamName ? { streamName: options.streamName } : {}),
     processor: options.processor,
     clock,
     random: seededRandom(7),

@@ -20,7 +20,7 @@ import type { WorkerDeps } from "../../src/coordinator/types.ts";
 import { createAwsFanOut } from "../../src/kinesis/aws-fan-out.ts";
 import type { WorkerOptions } from "../../src/coordinator/types.ts";
 import { ProcessorFailedError } from "../../src/core/errors.ts";
-import type { RecordProcessor } from "../../src/plugin.ts";
+import type { ProcessorContext, RecordProcessor } from "../../src/plugin.ts";
 
 interface Behaviour {
   failOn?: string;
@@ -35,6 +35,8 @@ export interface DeliveryLine {
   w: string;
   /** shard id */
   s: string;
+  /** stream name (the processor's context: the lease's stream in multi-stream mode) */
+  st: string;
   /** sequence number and sub-sequence number */
   q: string;
   u: number;
@@ -62,12 +64,13 @@ function busyWait(ms: number): void {
   }
 }
 
-const processor = (): RecordProcessor => ({
-  initialize({ shardId, checkpoint }) {
+const processor = (context: ProcessorContext): RecordProcessor => ({
+  initialize({ shardId, streamName, checkpoint }) {
     // Where this ownership starts: lets tests prove nothing before the last checkpoint is redelivered.
     const line = {
       type: "initialize",
       shardId,
+      streamName,
       checkpoint: checkpoint.sequenceNumber,
       sub: checkpoint.subSequenceNumber,
       at: Date.now(),
@@ -92,6 +95,7 @@ const processor = (): RecordProcessor => ({
       JSON.stringify({
         w: workerId,
         s: shardId,
+        st: context.streamName,
         q: r.sequenceNumber,
         u: r.subSequenceNumber,
         k: r.partitionKey,

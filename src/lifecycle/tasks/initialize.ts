@@ -12,8 +12,8 @@ export async function initializeShard(rt: ConsumerRuntime): Promise<TaskOutcome>
   const lease = o.lease;
   try {
     rt.processor ??= await createProcessor(o.processor, {
-      shardId: rt.shardId,
-      streamName: o.config.stream,
+      shardId: rt.processorShardId,
+      streamName: o.streamName ?? o.config.stream,
       applicationName: o.config.app,
       workerId: o.workerId,
     });
@@ -21,8 +21,8 @@ export async function initializeShard(rt: ConsumerRuntime): Promise<TaskOutcome>
     if (processor.initialize) {
       await watchCallback(rt, "initialize", () =>
         processor.initialize?.({
-          shardId: rt.shardId,
-          streamName: o.config.stream,
+          shardId: rt.processorShardId,
+          streamName: o.streamName ?? o.config.stream,
           checkpoint: { ...lease.checkpoint },
           pendingCheckpoint: lease.pendingCheckpoint ? { ...lease.pendingCheckpoint } : undefined,
         }),

@@ -66,7 +66,7 @@ export async function processBatch(rt: ConsumerRuntime): Promise<TaskOutcome> {
           records,
           checkpointer: rt.checkpointer.checkpointer,
           millisBehindLatest: batch.millisBehindLatest,
-          shardId: rt.shardId,
+          shardId: rt.processorShardId,
           isAtShardEnd: batch.isAtShardEnd,
           signal: rt.signal,
         }),
@@ -100,7 +100,7 @@ export async function processBatch(rt: ConsumerRuntime): Promise<TaskOutcome> {
           records: [],
           checkpointer: rt.checkpointer.checkpointer,
           millisBehindLatest: batch.millisBehindLatest,
-          shardId: rt.shardId,
+          shardId: rt.processorShardId,
           isAtShardEnd: batch.isAtShardEnd,
           signal: rt.signal,
         });

@@ -11,7 +11,7 @@ async function childShards(rt: ConsumerRuntime) {
   const fromResponse = rt.endBatch?.childShards;
   if (fromResponse && fromResponse.length > 0) return fromResponse;
   // kinesalite (and a lease finished by someone else) carry no ChildShards: ask ListShards.
-  return rt.o.shardEnd.discoverChildShards(rt.shardId);
+  return rt.o.shardEnd.discoverChildShards(rt.leaseKey);
 }
 
 export async function endShard(rt: ConsumerRuntime): Promise<TaskOutcome> {
@@ -19,7 +19,7 @@ export async function endShard(rt: ConsumerRuntime): Promise<TaskOutcome> {
   rt.records?.close();
   const children = await childShards(rt);
   const childIds = children.map((c) => c.shardId);
-  const created = await o.shardEnd.createChildLeases(rt.shardId, children);
+  const created = await o.shardEnd.createChildLeases(rt.leaseKey, children);
   if (created.length > 0) {
     o.events.emit({ type: "child-leases-created", parentShardId: rt.shardId, childShardIds: created });
   }
@@ -33,7 +33,7 @@ export async function endShard(rt: ConsumerRuntime): Promise<TaskOutcome> {
     const processor = rt.processor;
     if (processor.shardEnded) {
       await watchCallback(rt, "shardEnded", () =>
-        processor.shardEnded?.({ shardId: rt.shardId, checkpointer: rt.checkpointer.checkpointer }),
+        processor.shardEnded?.({ shardId: rt.processorShardId, checkpointer: rt.checkpointer.checkpointer }),
       );
     }
   } catch (error) {

@@ -24,7 +24,7 @@ export async function loseLease(rt: ConsumerRuntime): Promise<TaskOutcome> {
   if (!rt.processor?.leaseLost) return { kind: "done" };
   try {
     const processor = rt.processor;
-    await watchCallback(rt, "leaseLost", () => processor.leaseLost?.({ shardId: rt.shardId }));
+    await watchCallback(rt, "leaseLost", () => processor.leaseLost?.({ shardId: rt.processorShardId }));
   } catch (error) {
     reportWindDownFailure(rt, "leaseLost", error);
     return { kind: "failed" };
@@ -51,7 +51,10 @@ export async function requestShutdown(rt: ConsumerRuntime): Promise<TaskOutcome>
     try {
       const processor = rt.processor;
       await watchCallback(rt, "shutdownRequested", () =>
-        processor.shutdownRequested?.({ shardId: rt.shardId, checkpointer: rt.checkpointer.checkpointer }),
+        processor.shutdownRequested?.({
+          shardId: rt.processorShardId,
+          checkpointer: rt.checkpointer.checkpointer,
+        }),
       );
     } catch (error) {
       if (error instanceof LeaseLostError) return { kind: "stop", reason: "lease-lost" };

@@ -1,5 +1,6 @@
 // WAITING_ON_PARENT_SHARDS: a child starts only when every parent lease is at SHARD_END or gone.
 import { isFinished } from "../../leases/lease.ts";
+import { siblingLeaseKey } from "../../streams/identity.ts";
 import type { ConsumerRuntime } from "../runtime.ts";
 import type { TaskOutcome } from "../states.ts";
 
@@ -13,7 +14,8 @@ export async function waitOnParents(rt: ConsumerRuntime): Promise<TaskOutcome> {
   // A finished lease we took over: only the shard-end duties (children) remain.
   if (isFinished(lease)) return { kind: "end-of-shard" };
   for (const parent of lease.parentShardIds) {
-    const parentLease = await rt.o.parents.getLease(parent);
+    // Parents are bare shard ids; in multi-stream mode their lease keys carry this lease's stream.
+    const parentLease = await rt.o.parents.getLease(siblingLeaseKey(rt.leaseKey, parent));
     // A missing parent lease counts as done: it was cleaned up, or its shard left the retention window.
     if (parentLease && !isFinished(parentLease)) {
       rt.show("waiting-on-parents", `waiting for parent ${parent} to reach SHARD_END`);

@@ -1,9 +1,10 @@
 // `npm run sim:scale -- --shards N --workers W [--json] [--seed S]`: the lease-coordination cost of
 // today's design at N shards and W workers (simulated, metered as DynamoDB bills it) beside the Java
-// KCL 2.x / 3.x formulas. `--table FILE…` renders JSON lines of earlier runs as the README table.
+// KCL 2.x / 3.x formulas. `--table FILE…` renders JSON lines of earlier runs as the README table
+// (`--table --plan FILE…`: the owner-index plan's reads beside them).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { markdownTable, type ScaleReport, scaleReport, seconds } from "./sim/scale-report.ts";
+import { markdownTable, planTable, type ScaleReport, scaleReport, seconds } from "./sim/scale-report.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -17,6 +18,7 @@ const { values, positionals } = parseArgs({
     "measure-seconds": { type: "string", default: "60" },
     "balance-limit-seconds": { type: "string", default: "120" },
     table: { type: "boolean", default: false },
+    plan: { type: "boolean", default: false },
   },
 });
 
@@ -27,7 +29,7 @@ if (values.table) {
       .filter((line) => line.trim().startsWith("{"))
       .map((line) => JSON.parse(line) as ScaleReport),
   );
-  console.log(markdownTable(reports));
+  console.log(values.plan ? planTable(reports) : markdownTable(reports));
   process.exit(0);
 }
 

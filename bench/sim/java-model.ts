@@ -44,6 +44,14 @@ function cost(terms: Record<string, [number, number, number]>): JavaCost {
   return { callsPerMinute: t[0], readUnitsPerMinute: t[1], writeUnitsPerMinute: t[2], terms };
 }
 
+/** The 3.x design's two cadences (defaults: 2 × failover and failover − 25 ms, as the Java KCL 3.x). */
+export interface Cadence {
+  /** How often the single assigner (3.x: the leader's LAM) Scans the table. */
+  assignerScanMs: number;
+  /** How often every worker Queries the owner index for its own keys. */
+  ownerQueryMs: number;
+}
+
 /** Renewals: every lease every failover/3 − ε (fixed rate), one conditional UpdateItem each. */
 function renewals(m: JavaModelInput): [number, number, number] {
   const perMinute = (m.shards * 60_000) / (m.failoverMs / 3 - EPSILON_MS);
@@ -70,11 +78,11 @@ export function javaKcl2(m: JavaModelInput): JavaCost {
  * 30 s and checks the leader lock (consistent GetItem) every 30 s; the leader heartbeats the lock every
  * 30 s. Assignments (GSI writes) happen only on failover and rebalance: none in steady state.
  */
-export function javaKcl3(m: JavaModelInput): JavaCost {
-  const lamRuns = 60_000 / (2 * m.failoverMs);
+export function javaKcl3(m: JavaModelInput, cadence: Partial<Cadence> = {}): JavaCost {
+  const lamRuns = 60_000 / (cadence.assignerScanMs ?? 2 * m.failoverMs);
   const table = m.shards * m.leaseItemBytes + m.workers * WORKER_METRICS_ROW_BYTES;
   const lam = scanReadUnits(1, table);
-  const discoveries = (m.workers * 60_000) / (m.failoverMs - EPSILON_MS);
+  const discoveries = (m.workers * 60_000) / (cadence.ownerQueryMs ?? m.failoverMs - EPSILON_MS);
   // A KEYS_ONLY index entry: leaseOwner and leaseKey, names and values.
   const keyBytes = "leaseOwner".length + m.workerIdBytes + "leaseKey".length + "shardId-000000000000".length;
   const query = scanReadUnits(Math.ceil(m.shards / m.workers), keyBytes);

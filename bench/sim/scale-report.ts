@@ -1,6 +1,6 @@
 // The scale simulation's report: the simulated numbers flattened beside the Java KCL 2.x / 3.x formulas
 // at the same size and item size, and the README table.
-import { javaKcl2, javaKcl3 } from "./java-model.ts";
+import { type JavaModelInput, javaKcl2, javaKcl3 } from "./java-model.ts";
 import { runScaleSim, type ScaleSimOptions, type ScaleSimResult } from "./scale-sim.ts";
 
 export interface ScaleReport extends ScaleSimResult {
@@ -21,7 +21,7 @@ const WORKER_ID_BYTES = "ip-10-0-0-0.ec2.internal-1000-abcdef".length;
 
 export async function scaleReport(o: ScaleSimOptions): Promise<ScaleReport> {
   const r = await runScaleSim(o);
-  const model = {
+  const model: JavaModelInput = {
     shards: r.shards,
     workers: r.workers,
     leaseItemBytes: r.leaseItemBytes,
@@ -52,6 +52,31 @@ function round(n: number): number {
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString("en-US");
+}
+
+/**
+ * The plan (owner index + one assigner), priced by the 3.x model: at the Java 3.x cadences and at
+ * kcl-ts's 2 s cadences (which keep takeover near today's), beside today's simulated reads.
+ */
+export function planTable(reports: readonly ScaleReport[]): string {
+  const head = [
+    "| shards × workers | today RCU/min (simulated) | 3.x design, 20 s scan / 10 s query | reduction | same design, 2 s scan / 2 s query | reduction |",
+    "|---|--:|--:|--:|--:|--:|",
+  ];
+  const rows = reports.map((r) => {
+    const model: JavaModelInput = {
+      shards: r.shards,
+      workers: r.workers,
+      leaseItemBytes: r.leaseItemBytes,
+      workerIdBytes: WORKER_ID_BYTES,
+      failoverMs: r.failoverSeconds * 1000,
+    };
+    const java = javaKcl3(model).readUnitsPerMinute;
+    const fast = javaKcl3(model, { assignerScanMs: 2000, ownerQueryMs: 2000 }).readUnitsPerMinute;
+    const less = (x: number) => `${(r.readUnitsPerMinute / x).toFixed(0)}× fewer`;
+    return `| ${fmt(r.shards)} × ${r.workers} | ${fmt(r.readUnitsPerMinute)} | ${fmt(java)} | ${less(java)} | ${fmt(fast)} | ${less(fast)} |`;
+  });
+  return [...head, ...rows].join("\n");
 }
 
 export function seconds(s: number | null, limit: number): string {

@@ -1,5 +1,6 @@
 // The scale simulation (bench/sim): deterministic per seed, and metering the real coordinator's cadence.
 import { describe, expect, test } from "bun:test";
+import { javaKcl2, javaKcl3 } from "../../bench/sim/java-model.ts";
 import { scaleReport } from "../../bench/sim/scale-report.ts";
 
 const SMALL = { shards: 40, workers: 4, stepMs: 250, measureMs: 60_000, balanceLimitMs: 120_000 };
@@ -40,4 +41,25 @@ describe("npm run sim:scale", () => {
       expect(typeof r[key]).toBe("number");
     }
   }, 120_000);
+});
+
+describe("the Java KCL formulas beside it", () => {
+  const m = { shards: 100, workers: 2, leaseItemBytes: 334, workerIdBytes: 36, failoverMs: 10_000 };
+
+  test("2.x: renewals every failover/3 − 25 ms; a full Scan per worker every 20.05 s, per 5 min, and the auditor's", () => {
+    const j = javaKcl2(m);
+    // 100 × 334 B = 33,400 B: nine 4 KB units, eventually consistent: 4.5 read units per Scan.
+    const scans = (2 * 60_000) / 20_050 + 2 / 5 + 0.5;
+    expect(j.readUnitsPerMinute).toBeCloseTo(scans * 4.5, 6);
+    expect(j.writeUnitsPerMinute).toBeCloseTo((100 * 60_000) / (10_000 / 3 - 25), 6);
+  });
+
+  test("3.x: one leader scan per 2 × failover, KEYS_ONLY owner queries per worker, no GSI writes in steady state", () => {
+    const j = javaKcl3(m);
+    expect(j.terms.lamScan).toEqual([3, 3 * 4.5, 0]); // 33,400 + 2 × 500 B: still nine units
+    expect(j.terms.ownerGsiQuery?.[1]).toBeCloseTo(((2 * 60_000) / 9_975) * 0.5, 6); // 50 keys ≈ 4 KB: one unit
+    expect(Object.keys(j.terms).some((t) => t.includes("GSI") && !t.includes("Query"))).toBe(false);
+    const faster = javaKcl3(m, { assignerScanMs: 2_000, ownerQueryMs: 2_000 });
+    expect(faster.terms.lamScan).toEqual([30, 30 * 4.5, 0]);
+  });
 });

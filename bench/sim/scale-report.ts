@@ -86,19 +86,16 @@ export function seconds(s: number | null, limit: number): string {
 /** One Markdown row per size: today's design, per worker, and the Java formulas beside it. */
 export function markdownTable(reports: readonly ScaleReport[]): string {
   const head = [
-    "| shards × workers | calls/min (fleet) | RCU/min (fleet) | WCU/min (fleet) | RCU/min per worker | Java 2.x RCU/min | Java 3.x RCU/min | Java 3.x WCU/min | kcl-ts ÷ 3.x reads | takeover s (worst shard) | balance s (+10 %) |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| shards × workers | fleet calls / RCU / WCU per min | per worker (mean) | Java 2.x RCU / WCU | Java 3.x RCU / WCU | kcl-ts ÷ 3.x reads | takeover s (worst shard) | balance s (+10 %) |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|",
   ];
   const rows = reports.map((r) =>
     [
       `${fmt(r.shards)} × ${r.workers}`,
-      fmt(r.callsPerMinute),
-      fmt(r.readUnitsPerMinute),
-      fmt(r.writeUnitsPerMinute),
-      fmt(r.perWorker.readUnitsPerMinute),
-      fmt(r.javaKcl2ReadUnitsPerMinute),
-      fmt(r.javaKcl3ReadUnitsPerMinute),
-      fmt(r.javaKcl3WriteUnitsPerMinute),
+      `${fmt(r.callsPerMinute)} / ${fmt(r.readUnitsPerMinute)} / ${fmt(r.writeUnitsPerMinute)}`,
+      `${fmt(r.perWorker.callsPerMinute)} / ${fmt(r.perWorker.readUnitsPerMinute)} / ${fmt(r.perWorker.writeUnitsPerMinute)}`,
+      `${fmt(r.javaKcl2ReadUnitsPerMinute)} / ${fmt(r.javaKcl2WriteUnitsPerMinute)}`,
+      `${fmt(r.javaKcl3ReadUnitsPerMinute)} / ${fmt(r.javaKcl3WriteUnitsPerMinute)}`,
       `${(r.readUnitsPerMinute / r.javaKcl3ReadUnitsPerMinute).toFixed(1)}×`,
       seconds(r.takeoverSeconds, 20 * r.failoverSeconds),
       seconds(r.balanceSeconds, r.balanceLimitSeconds),

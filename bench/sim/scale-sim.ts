@@ -213,13 +213,20 @@ export class ScaleSim {
   }
 }
 
-/** Runs the scenario: warm-up, a metered minute, crash 10 %, add 10 %. */
+/** Runs the scenario: staggered start and warm-up, a metered minute, crash 10 %, add 10 %. */
 export async function runScaleSim(o: ScaleSimOptions): Promise<ScaleSimResult> {
   const sim = new ScaleSim(o);
   const ids = Array.from({ length: o.workers }, () => sim.workerId());
   await sim.seed(ids);
-  const workers = ids.map((id) => sim.start(id));
   const config = sim.config;
+  // Workers start spread evenly over one renew interval, as a fleet's processes do (and so a metered
+  // window is not biased by every renewal round landing at the same instant).
+  const workers: SimWorker[] = [];
+  for (const [i, id] of ids.entries()) {
+    const offset = Math.floor((i * config.renewIntervalMs) / ids.length / sim.stepMs) * sim.stepMs;
+    while (sim.elapsed < offset) await sim.step();
+    workers.push(sim.start(id));
+  }
   // Warm-up: every worker has scanned and re-adopted its leases (two taker rounds).
   await sim.runFor(2 * config.takerIntervalMs + sim.stepMs);
   const before = workers.map((w) => w.meter.snapshot());

@@ -1,27 +1,40 @@
 #!/usr/bin/env bun
 // The kcl-ts command: argv parsing only. Each command lives in cli/commands/<name>.ts as a thin
-// yargs builder over a plain run(args, deps) function that returns an exit code.
+// yargs builder over a plain run(args, deps) function that returns an exit code. Only the invoked
+// command's module is loaded (cli/commands/index.ts): the others are listed by name and description.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import yargs, { type Argv } from "yargs";
-import { hideBin } from "yargs/helpers";
+import type { Argv } from "yargs";
+import { type CliCommand, commands, invokedEntry } from "./commands/index.ts";
+import { quickAnswer, USAGE } from "./quick-answers.ts";
 import { version } from "./version.ts";
-import { type CliCommand, commands } from "./commands/index.ts";
 
-export async function main(argv: string[]): Promise<number> {
+export interface MainOptions {
+  /** Answer `--version` / `--help` without loading yargs (default true; tests compare both ways). */
+  quick?: boolean;
+}
+
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const width = Math.min(110, process.stdout.columns || 100);
+  const quick = options.quick === false ? undefined : quickAnswer(argv, width);
+  if (quick !== undefined) {
+    process.stdout.write(quick);
+    return 0;
+  }
+  const { default: yargs } = await import("yargs");
   let exitCode = 0;
   // yargs still runs the handler after a validation failure when .fail() does not throw.
   let usageFailed = false;
   const parser = yargs(argv)
     .scriptName("kcl-ts")
-    .usage("kcl-ts <command> [options]\n\nA native TypeScript Kinesis Client Library.")
+    .usage(USAGE)
     .version(version)
     .help()
     .alias("h", "help")
     .strict()
-    .demandCommand(1, "Name a command: consume, leases list|reset|lag|drain, local, demo.")
+    .demandCommand(1, "Name a command: consume, multilang, leases list|reset|lag|drain, consumers list|deregister, local, demo.")
     .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(width)
     .fail((message, error) => {
       if (error) throw error;
       process.stderr.write(`kcl-ts: ${message}\nRun 'kcl-ts --help' for usage.\n`);
@@ -37,9 +50,19 @@ export async function main(argv: string[]): Promise<number> {
         if (!usageFailed) exitCode = await command.handler(args);
       },
     );
-  commands.reduce(register, parser);
+  const invoked = invokedEntry(argv);
+  const loaded = invoked ? await invoked.load() : undefined;
+  for (const entry of commands) {
+    if (entry === invoked && loaded) register(parser, loaded);
+    // Never runs: yargs runs a handler only for the command argv names, and that one is loaded.
+    else parser.command(entry.command, entry.describe, (y) => y, notLoaded);
+  }
   await parser.parseAsync();
   return exitCode;
+}
+
+async function notLoaded(): Promise<void> {
+  throw new Error("kcl-ts: a command ran without its module loaded");
 }
 
 /** Bun and Deno set import.meta.main; Node (via tsx) does not, so compare the entry script's path. */
@@ -53,7 +76,8 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  main(hideBin(process.argv)).then(
+  // What yargs' hideBin does outside Electron: drop the runtime and the script.
+  main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },

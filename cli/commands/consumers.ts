@@ -111,7 +111,7 @@ export async function runConsumers(args: ConsumersArgs, deps: ConsumersDeps): Pr
 
 export const consumersCommand: CliCommand = {
   command: "consumers <action>",
-  describe: "Enhanced fan-out consumers of a stream: consumers list | deregister (--stream <name>) [--json]",
+  describe: "Enhanced fan-out consumers of a stream: list | deregister (--json)",
   builder: (y: Argv) =>
     y
       .positional("action", { choices: ["list", "deregister"] as const, describe: "What to do" })

@@ -255,7 +255,7 @@ export async function runDemo(args: DemoArgs, deps: DemoDeps): Promise<number> {
 
 export const demoCommand: CliCommand = {
   command: "demo",
-  describe: "Watch a local fleet consume, rebalance, reshard and fail over (no AWS account)",
+  describe: "Watch a local fleet consume, rebalance, reshard, fail over (no AWS)",
   builder: (y: Argv) =>
     y
       .option("seconds", { type: "number", describe: "Length of the timed story; 0 = until q [60]" })

@@ -1,11 +1,8 @@
-// The command list of spec §5.
+// The command list of spec §5. Each entry names and describes a command and loads the module that
+// implements it only when that command runs: `--version` and `--help` never load the AWS SDK, Ink/React,
+// the emulators or prom-client (start-up cost, issue 19). To add a command: one entry here whose
+// `command` and `describe` equal the module's (test/cli/lazy-commands.test.ts checks every entry).
 import type { ArgumentsCamelCase, Argv } from "yargs";
-import { consumeCommand } from "./consume.ts";
-import { consumersCommand } from "./consumers.ts";
-import { demoCommand } from "./demo.ts";
-import { leasesCommand } from "./leases.ts";
-import { localCommand } from "./local.ts";
-import { multilangCommand } from "./multilang.ts";
 
 export interface CliCommand {
   command: string | string[];
@@ -16,11 +13,48 @@ export interface CliCommand {
   subcommands?: CliCommand[];
 }
 
-export const commands: CliCommand[] = [
-  consumeCommand,
-  multilangCommand,
-  leasesCommand,
-  consumersCommand,
-  localCommand,
-  demoCommand,
+/** A top-level command before its module is loaded: what `kcl-ts --help` lists. */
+export interface CommandEntry {
+  command: string;
+  describe: string;
+  load: () => Promise<CliCommand>;
+}
+
+export const commands: CommandEntry[] = [
+  {
+    command: "consume",
+    describe: "Consume a Kinesis stream with a TypeScript record processor plugin",
+    load: async () => (await import("./consume.ts")).consumeCommand,
+  },
+  {
+    command: "multilang",
+    describe: "Run a MultiLangDaemon processor (Python, Node, Ruby, .NET): no JVM",
+    load: async () => (await import("./multilang.ts")).multilangCommand,
+  },
+  {
+    command: "leases",
+    describe: "Operate on a lease table: list | reset | lag | drain (each with --json)",
+    load: async () => (await import("./leases.ts")).leasesCommand,
+  },
+  {
+    command: "consumers <action>",
+    describe: "Enhanced fan-out consumers of a stream: list | deregister (--json)",
+    load: async () => (await import("./consumers.ts")).consumersCommand,
+  },
+  {
+    command: "local",
+    describe: "Embedded Kinesis + DynamoDB emulators on one loopback port (no AWS)",
+    load: async () => (await import("./local.ts")).localCommand,
+  },
+  {
+    command: "demo",
+    describe: "Watch a local fleet consume, rebalance, reshard, fail over (no AWS)",
+    load: async () => (await import("./demo.ts")).demoCommand,
+  },
 ];
+
+/** The entry argv invokes: its first word that is not an option (undefined for `--help`, `--version`, typos). */
+export function invokedEntry(argv: readonly string[]): CommandEntry | undefined {
+  const first = argv.find((a) => !a.startsWith("-"));
+  return commands.find((c) => c.command.split(" ")[0] === first);
+}

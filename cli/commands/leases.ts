@@ -9,7 +9,7 @@ import { leasesResetCommand } from "./leases-reset.ts";
 
 export const leasesCommand: CliCommand = {
   command: "leases",
-  describe: "Operate on a lease table: leases list | reset | lag | drain (each with --json)",
+  describe: "Operate on a lease table: list | reset | lag | drain (each with --json)",
   builder: (y: Argv) => y.demandCommand(1, "Name a leases command: list, reset, lag or drain."),
   // Only reached when no subcommand matched (yargs then reports it): a usage error.
   handler: async () => EXIT.usage,

@@ -137,7 +137,7 @@ export async function runLocal(args: LocalArgs, deps: LocalDeps): Promise<number
 
 export const localCommand: CliCommand = {
   command: "local",
-  describe: "Serve embedded Kinesis + DynamoDB emulators on one loopback port (no AWS account)",
+  describe: "Embedded Kinesis + DynamoDB emulators on one loopback port (no AWS)",
   builder: (y: Argv) =>
     y
       .option("port", {

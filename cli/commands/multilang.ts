@@ -109,7 +109,7 @@ function multilangBuilder(y: Argv): Argv {
 
 export const multilangCommand: CliCommand = {
   command: "multilang",
-  describe: "Run a MultiLangDaemon record processor (Python, Node, Ruby, .NET...) without a JVM",
+  describe: "Run a MultiLangDaemon processor (Python, Node, Ruby, .NET): no JVM",
   builder: multilangBuilder,
   handler: (argv) =>
     runMultilang(

@@ -10,6 +10,12 @@ export interface MemoryLeaseStoreOptions {
   table?: string;
   /** Whether the table exists before ensureTable() (default true: simulations skip that step). */
   tableExists?: boolean;
+  /**
+   * Scale simulations: rows are immutable (every write stores a new frozen row) and listLeases returns
+   * them without copying, so a scan of 10,000 rows costs an array, not 10,000 deep clones. Callers that
+   * mutate a scanned lease then throw instead of silently editing the table. Default false.
+   */
+  shareRows?: boolean;
 }
 
 /** Operation name -> number of calls (lets tests and benchmarks count store traffic). */
@@ -19,11 +25,15 @@ export class MemoryLeaseStore implements LeaseStore {
   private readonly rows = new Map<string, Lease>();
   private exists: boolean;
   private readonly table: string;
+  private readonly shared: boolean;
+  /** Keys in order, rebuilt only when a key is added or deleted (not on every scan). */
+  private sortedKeys: string[] | undefined;
   readonly calls: CallCounts = {};
 
   constructor(options: MemoryLeaseStoreOptions = {}) {
     this.exists = options.tableExists ?? true;
     this.table = options.table ?? "memory-leases";
+    this.shared = options.shareRows ?? false;
   }
 
   /** Synchronous read of one row (for invariant checks). */
@@ -32,14 +42,15 @@ export class MemoryLeaseStore implements LeaseStore {
     return row ? structuredClone(row) : undefined;
   }
 
-  /** Synchronous read of every row, in key order (for invariant checks). */
+  /** Synchronous read of every row, in key order (for invariant checks). Shared rows are frozen, not copied. */
   snapshot(): Lease[] {
-    return [...this.rows.keys()].sort().map((k) => structuredClone(this.rows.get(k)!));
+    if (this.shared) return this.keys().map((k) => this.rows.get(k)!);
+    return this.keys().map((k) => structuredClone(this.rows.get(k)!));
   }
 
   /** Writes a row as-is, bypassing conditions (test setup, operator edits). */
   put(lease: Lease): void {
-    this.rows.set(lease.leaseKey, structuredClone(lease));
+    this.store(structuredClone(lease));
   }
 
   async ensureTable(): Promise<void> {
@@ -67,7 +78,7 @@ export class MemoryLeaseStore implements LeaseStore {
     const current = this.rows.get(lease.leaseKey);
     if (current) return { ok: false, reason: "exists", current: structuredClone(current) };
     const row = normalize(structuredClone(lease));
-    this.rows.set(lease.leaseKey, row);
+    this.store(row);
     return { ok: true, value: structuredClone(row) };
   }
 
@@ -140,23 +151,39 @@ export class MemoryLeaseStore implements LeaseStore {
 
   async addChildShardIds(leaseKey: string, childShardIds: string[]): Promise<Outcome<Lease>> {
     this.begin("addChildShardIds");
-    const row = this.rows.get(leaseKey);
-    if (!row) return { ok: false, reason: "missing" };
+    const current = this.rows.get(leaseKey);
+    if (!current) return { ok: false, reason: "missing" };
+    const row = this.shared ? structuredClone(current) : current;
     row.childShardIds = [...new Set([...row.childShardIds, ...childShardIds])].sort();
+    this.store(row);
     return { ok: true, value: structuredClone(row) };
   }
 
   async deleteLease(leaseKey: string): Promise<Outcome<void>> {
     this.begin("deleteLease");
     if (!this.rows.delete(leaseKey)) return { ok: false, reason: "missing" };
+    this.sortedKeys = undefined;
     return { ok: true, value: undefined };
   }
 
   private update(leaseKey: string, expected: Expectation, mutate: (row: Lease) => void): Outcome<Lease> {
-    const row = this.rows.get(leaseKey);
-    if (!meets(row, expected)) return conflict(row ? structuredClone(row) : undefined, expected);
+    const current = this.rows.get(leaseKey);
+    if (!meets(current, expected)) return conflict(current ? structuredClone(current) : undefined, expected);
+    const row = this.shared ? structuredClone(current) : current;
     mutate(row);
+    this.store(row);
     return { ok: true, value: structuredClone(row) };
+  }
+
+  /** Sets a row (frozen when rows are shared, so a scanned lease can never change under its reader). */
+  private store(row: Lease): void {
+    if (!this.rows.has(row.leaseKey)) this.sortedKeys = undefined;
+    this.rows.set(row.leaseKey, this.shared ? deepFreeze(row) : row);
+  }
+
+  private keys(): string[] {
+    this.sortedKeys ??= [...this.rows.keys()].sort();
+    return this.sortedKeys;
   }
 
   private begin(operation: string): void {
@@ -177,6 +204,11 @@ export class MemoryLeaseStore implements LeaseStore {
       );
     }
   }
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v && typeof v === "object") deepFreeze(v);
+  return Object.freeze(value);
 }
 
 /** Sets and owner as DynamoDB would store them: sorted unique sets, no empty owner. */

@@ -49,7 +49,8 @@ describe("compiled kcl-ts binary outside the project", () => {
       for (let at = bytes.indexOf(marker); at !== -1; at = bytes.indexOf(marker, at + 1)) n++;
       return n;
     };
-    // Two bundles carry it: the CLI and the lease thread's entry (build/binary.ts compiles both).
-    expect(count(exe)).toBe(count(process.execPath) + 2);
+    // Every bundle carries it: the CLI's and the lease thread's entries and, since the build splits code
+    // (lazy commands), each chunk; without bytecode the count is the runtime's own.
+    expect(count(exe)).toBeGreaterThanOrEqual(count(process.execPath) + 2);
   });
 });

@@ -32,7 +32,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .help()
     .alias("h", "help")
     .strict()
-    .demandCommand(1, "Name a command: consume, multilang, leases list|reset|lag|drain, consumers list|deregister, local, demo.")
+    .demandCommand(
+      1,
+      "Name a command: consume, multilang, leases list|reset|lag|drain, consumers list|deregister, local, demo.",
+    )
     .recommendCommands()
     .wrap(width)
     .fail((message, error) => {

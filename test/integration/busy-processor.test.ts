@@ -16,11 +16,12 @@ import {
   eventsOf,
   FAST,
   leaseRows,
-  ownerCounts,
   readDeliveries,
   startProducer,
   startWorker,
   uniqueName,
+  waitOwners,
+  waitStable,
 } from "./support.ts";
 
 let aws: TestAws;
@@ -70,28 +71,9 @@ async function blockOneWorker(leaseThread: boolean): Promise<Run> {
   const [a, b] = procs as [Proc, Proc];
   const owners = async () =>
     JSON.stringify((await leaseRows(aws, app)).map((r) => [r.leaseKey, r.leaseOwner ?? "-"]));
-  await waitFor(
-    "2/2",
-    async () => {
-      const c = ownerCounts(await leaseRows(aws, app));
-      return c.A === 2 && c.B === 2;
-    },
-    WAIT,
-    200,
-  );
+  await waitOwners(aws, app, "2/2", (c) => c.A === 2 && c.B === 2, { timeoutMs: WAIT, settled: true });
   // Stable for two failover times: no balancing move is still under way.
-  let last = "";
-  let since = performance.now();
-  await waitFor(
-    "ownership stable",
-    async () => {
-      const now = await owners();
-      if (now !== last) [last, since] = [now, performance.now()];
-      return performance.now() - since > 2 * FAILOVER_MS;
-    },
-    WAIT,
-    200,
-  );
+  await waitStable(aws, app, 2 * FAILOVER_MS, WAIT);
   const ownersBefore = await owners();
   const linesBefore = { A: a.lines.length, B: b.lines.length };
   const blockedAt = Date.now();

@@ -13,6 +13,9 @@ import {
   startProducer,
   startWorker,
   uniqueName,
+  waitOwners as waitOwnersIn,
+  settledOwnerCounts,
+  leaseRows,
 } from "./support.ts";
 
 let aws: TestAws;
@@ -27,29 +30,9 @@ afterAll(async () => {
 /** Generous: two busy cores, several bun processes and both emulators share them. */
 const WAIT = 45_000;
 
-/** Open leases per owner, once no handoff is in flight (undefined while one is). */
-async function settledOwners(app: string): Promise<Record<string, number> | undefined> {
-  const items = await scanTable(aws.dynamodb, app).catch(() => []);
-  if (items.some((i) => i.checkpointOwner !== undefined)) return undefined;
-  const counts: Record<string, number> = {};
-  for (const i of items) {
-    if (i.checkpoint?.S === "SHARD_END") continue;
-    const owner = i.leaseOwner?.S ?? "-";
-    counts[owner] = (counts[owner] ?? 0) + 1;
-  }
-  return counts;
-}
-
+const _settledOwners = async (app: string) => settledOwnerCounts(await leaseRows(aws, app));
 const waitOwners = (app: string, what: string, ok: (c: Record<string, number>) => boolean) =>
-  waitFor(
-    what,
-    async () => {
-      const c = await settledOwners(app);
-      return c !== undefined && ok(c);
-    },
-    WAIT,
-    200,
-  );
+  waitOwnersIn(aws, app, what, ok, { timeoutMs: WAIT, settled: true });
 
 const distinct = (out: string) => new Set(readDeliveries(out).map((d) => d.d)).size;
 

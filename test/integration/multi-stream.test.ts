@@ -15,6 +15,9 @@ import {
   startProducer,
   startWorker,
   uniqueName,
+  waitOwners as waitOwnersIn,
+  settledOwnerCounts,
+  leaseRows,
 } from "./support.ts";
 
 let aws: TestAws;
@@ -50,29 +53,9 @@ async function rows(app: string): Promise<Row[]> {
   }));
 }
 
-/** Open leases per owner once no handoff is in flight (undefined while one is). */
-async function owners(app: string): Promise<Record<string, number> | undefined> {
-  const items = await scanTable(aws.dynamodb, app).catch(() => []);
-  if (items.some((i) => i.checkpointOwner !== undefined)) return undefined;
-  const counts: Record<string, number> = {};
-  for (const i of items) {
-    if (i.checkpoint?.S === "SHARD_END") continue;
-    const owner = i.leaseOwner?.S ?? "-";
-    counts[owner] = (counts[owner] ?? 0) + 1;
-  }
-  return counts;
-}
-
+const _owners = async (app: string) => settledOwnerCounts(await leaseRows(aws, app));
 const waitOwners = (app: string, what: string, ok: (c: Record<string, number>) => boolean) =>
-  waitFor(
-    what,
-    async () => {
-      const c = await owners(app);
-      return c !== undefined && ok(c);
-    },
-    WAIT,
-    200,
-  );
+  waitOwnersIn(aws, app, what, ok, { timeoutMs: WAIT, settled: true });
 
 /** `account:stream:epoch` as DescribeStreamSummary gives it (what the Java KCL serializes). */
 async function streamId(stream: string): Promise<string> {

@@ -15,6 +15,7 @@ import {
   readDeliveries,
   startProducer,
   uniqueName,
+  waitStable as waitStableIn,
 } from "./support.ts";
 
 const MAIN = join(import.meta.dir, "../../cli/main.ts");
@@ -69,24 +70,7 @@ function startMultilang(
   );
 }
 
-/** Waits until lease ownership has not changed for `ms` (longer than two renew intervals). */
-async function waitStable(app: string, ms: number) {
-  let last = "";
-  let since = performance.now();
-  await waitFor(
-    `lease ownership stable for ${ms} ms`,
-    async () => {
-      const now = JSON.stringify((await leaseRows(aws, app)).map((r) => [r.leaseKey, r.leaseOwner]));
-      if (now !== last) {
-        last = now;
-        since = performance.now();
-      }
-      return performance.now() - since >= ms;
-    },
-    WAIT,
-    200,
-  );
-}
+const waitStable = (app: string, ms: number) => waitStableIn(aws, app, ms, WAIT);
 
 const distinct = (out: string) => new Set(readDeliveries(out).map((d) => d.d)).size;
 const owners = async (app: string) => ownerCounts(await leaseRows(aws, app));

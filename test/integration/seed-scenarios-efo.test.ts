@@ -13,11 +13,11 @@ import {
   deliveriesFile,
   eventsOf,
   leaseRows,
-  ownerCounts,
   readDeliveries,
   startProducer,
   startWorker,
   uniqueName,
+  waitOwners as waitOwnersIn,
 } from "./support.ts";
 import { createStream } from "../support/aws.ts";
 
@@ -48,9 +48,8 @@ afterAll(async () => {
 const WAIT = 60_000;
 const EFO = { retrieval: "efo" as const, shardSyncMs: 2000 };
 
-async function waitOwners(app: string, what: string, ok: (counts: Record<string, number>) => boolean) {
-  return waitFor(what, async () => ok(ownerCounts(await leaseRows(aws, app))), WAIT, 250);
-}
+const waitOwners = (app: string, what: string, ok: (counts: Record<string, number>) => boolean) =>
+  waitOwnersIn(aws, app, what, ok, { timeoutMs: WAIT });
 
 describe("seed scenarios with --retrieval efo (worker processes, kinesis-mock)", () => {
   test("1 worker/4 shards → 2/2 → split with parent before children → SIGKILL → survivor has all: nothing missing, order kept", async () => {

@@ -24,6 +24,8 @@ import {
   startProducer,
   startWorker,
   uniqueName,
+  waitOwners as waitOwnersIn,
+  waitStable as waitStableIn,
 } from "./support.ts";
 
 let aws: TestAws;
@@ -45,28 +47,9 @@ const WAIT = 30_000;
 
 const distinct = (out: string) => new Set(readDeliveries(out).map((d) => d.d)).size;
 
-async function waitOwners(app: string, what: string, ok: (counts: Record<string, number>) => boolean) {
-  return waitFor(what, async () => ok(ownerCounts(await leaseRows(aws, app))), WAIT, 200);
-}
-
-/** Waits until lease ownership has not changed for `ms` (longer than two renew intervals). */
-async function waitStable(app: string, ms: number) {
-  let last = "";
-  let since = performance.now();
-  await waitFor(
-    `lease ownership stable for ${ms} ms`,
-    async () => {
-      const now = JSON.stringify((await leaseRows(aws, app)).map((r) => [r.leaseKey, r.leaseOwner]));
-      if (now !== last) {
-        last = now;
-        since = performance.now();
-      }
-      return performance.now() - since >= ms;
-    },
-    WAIT,
-    200,
-  );
-}
+const waitOwners = (app: string, what: string, ok: (counts: Record<string, number>) => boolean) =>
+  waitOwnersIn(aws, app, what, ok, { timeoutMs: WAIT });
+const waitStable = (app: string, ms: number) => waitStableIn(aws, app, ms, WAIT);
 
 function split(counts: Record<string, number>): number[] {
   return Object.entries(counts)

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { KclOptions } from "../../src/config/options.ts";
 import { type Proc, startProcess } from "../support/processes.ts";
-import { putRecords, scanTable, type TestAws, uniqueName } from "../support/aws.ts";
+import { putRecords, scanTable, type TestAws, uniqueName, waitFor } from "../support/aws.ts";
 import type { DeliveryLine } from "../support/worker-process.ts";
 
 const SCRIPT = join(import.meta.dir, "../support/worker-process.ts");
@@ -79,6 +79,8 @@ export interface LeaseRow {
   leaseOwner?: string;
   checkpoint: string;
   parents: string[];
+  /** Set while a graceful handoff is in flight (KCL 3.x). */
+  checkpointOwner?: string;
 }
 
 export async function leaseRows(aws: TestAws, table: string): Promise<LeaseRow[]> {
@@ -89,6 +91,7 @@ export async function leaseRows(aws: TestAws, table: string): Promise<LeaseRow[]
       leaseOwner: i.leaseOwner?.S,
       checkpoint: i.checkpoint?.S ?? "",
       parents: i.parentShardId?.SS ?? [],
+      ...(i.checkpointOwner?.S ? { checkpointOwner: i.checkpointOwner.S } : {}),
     }))
     .sort((a, b) => a.leaseKey.localeCompare(b.leaseKey));
 }
@@ -102,6 +105,56 @@ export function ownerCounts(rows: LeaseRow[]): Record<string, number> {
     counts[owner] = (counts[owner] ?? 0) + 1;
   }
   return counts;
+}
+
+/** Open leases per owner once no handoff is in flight (undefined while one is). */
+export function settledOwnerCounts(rows: LeaseRow[]): Record<string, number> | undefined {
+  return rows.some((r) => r.checkpointOwner !== undefined) ? undefined : ownerCounts(rows);
+}
+
+export interface OwnerWait {
+  timeoutMs: number;
+  /** Only count while no handoff is in flight (a handoff names the next owner before it owns). */
+  settled?: boolean;
+}
+
+/** Waits until `ok` holds for the open leases per owner in `table`. */
+export function waitOwners(
+  aws: TestAws,
+  table: string,
+  what: string,
+  ok: (counts: Record<string, number>) => boolean,
+  o: OwnerWait,
+): Promise<true> {
+  return waitFor(
+    what,
+    async () => {
+      const rows = await leaseRows(aws, table);
+      const counts = o.settled ? settledOwnerCounts(rows) : ownerCounts(rows);
+      return counts !== undefined && ok(counts);
+    },
+    o.timeoutMs,
+    200,
+  );
+}
+
+/** Waits until lease ownership in `table` has not changed for `ms` (longer than two renew intervals). */
+export async function waitStable(aws: TestAws, table: string, ms: number, timeoutMs: number): Promise<void> {
+  let last = "";
+  let since = performance.now();
+  await waitFor(
+    `lease ownership stable for ${ms} ms`,
+    async () => {
+      const now = JSON.stringify((await leaseRows(aws, table)).map((r) => [r.leaseKey, r.leaseOwner]));
+      if (now !== last) {
+        last = now;
+        since = performance.now();
+      }
+      return performance.now() - since >= ms;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 /** Puts `key:n` records (per-key counters) in small batches until stopped. */

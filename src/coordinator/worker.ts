@@ -14,12 +14,11 @@ import {
 } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
 import { type Random, systemRandom } from "../core/random.ts";
-import { createLeaseCoordinator } from "../leases/coordinator.ts";
-import { spawnLeaseThread } from "../leases/thread/spawn.ts";
-import { type LeaseThreadHandle, ThreadedLeaseCoordinator } from "../leases/thread/threaded-coordinator.ts";
+import type { LeaseThreadHandle } from "../leases/thread/threaded-coordinator.ts";
 import { shardConsumerFactory } from "./consumers.ts";
 import { watchForDrain } from "./drain.ts";
 import { gracefulStop } from "./graceful-stop.ts";
+import { leaseCoordinatorFor, startLeaseThread } from "./lease-coordination.ts";
 import { cleanupFinishedLeases } from "./lease-cleanup.ts";
 import { runPeriodically } from "./loops.ts";
 import { buildParts, type WorkerParts } from "./parts.ts";
@@ -145,7 +144,14 @@ class KclWorker implements Worker {
         ...(endpoint ? { endpoint } : {}),
       });
       await retryStartupStep("initial shard sync", () => parts.sync.syncShards(), retry);
-      const thread = await this.startLeaseThread();
+      const thread = await startLeaseThread({
+        config,
+        workerId: this.workerId,
+        credentials: this.options.credentials,
+        storeInjected: this.deps.leaseStore !== undefined,
+        clock,
+        events,
+      });
       // stop() during start-up: nothing runs yet, shutdown() only closes the clients.
       if (this.stopping) {
         await thread?.terminate();
@@ -179,42 +185,22 @@ class KclWorker implements Worker {
     }
   }
 
-  /**
-   * The lease thread, unless the store was injected (simulations), the option is off, or this runtime
-   * cannot start it (then renewals stay on this thread, and a warning says what that risks).
-   */
-  private async startLeaseThread(): Promise<LeaseThreadHandle | undefined> {
-    const { config, clock, events, workerId } = this;
-    if (!config.leaseThread || this.deps.leaseStore) return undefined;
-    const heartbeatMs = Math.max(50, Math.min(1000, Math.floor(config.renewIntervalMs / 2)));
-    const init = { workerId, config, credentials: this.options.credentials, heartbeatMs };
-    const started = await spawnLeaseThread(init, clock);
-    if (started.ok) return started.thread;
-    events.emit({
-      type: "warning",
-      message:
-        `lease thread unavailable on this runtime (${started.why}): leases are renewed on the main thread, ` +
-        `so a processor that blocks the event loop for longer than --failover-ms (${config.failoverMs} ms) loses them`,
-    });
-    return undefined;
-  }
-
   private launch(parts: WorkerParts, thread: LeaseThreadHandle | undefined): Running {
     const { config, clock, random, events, workerId } = this;
     const leasing = new AbortController();
     const duties = new AbortController();
     const logger = this.deps.logger;
-    const coordinator = thread
-      ? new ThreadedLeaseCoordinator({
-          thread,
-          workerId,
-          failoverMs: config.failoverMs,
-          renewIntervalMs: config.renewIntervalMs,
-          clock,
-          events,
-          onFailure: (error) => this.fatal(error),
-        })
-      : createLeaseCoordinator({ store: parts.store, workerId, config, clock, random, events, logger });
+    const coordinator = leaseCoordinatorFor({
+      thread,
+      store: parts.store,
+      workerId,
+      config,
+      clock,
+      random,
+      events,
+      logger,
+      onThreadFailure: (error) => this.fatal(error),
+    });
     this.deps.onCoordinator?.(coordinator);
     const onFatal = (error: unknown) => this.fatal(error);
     let releaseFailures = 0;

@@ -229,7 +229,11 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
         return;
       }
       case "run-ended":
-        this.runEnded?.();
+        // A renewer/taker loop that crashed in the thread stops the worker, as it does in-process
+        // (coordinator.run rejecting reaches the worker's onFatal there).
+        if (m.error)
+          this.fail(`the lease thread's renewer/taker loop failed (${m.error.name}: ${m.error.message})`);
+        else this.runEnded?.();
         return;
       case "ready":
         return;

@@ -54,6 +54,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   private runEnded: (() => void) | undefined;
   private pausedReported = false;
   private terminating = false;
+  private watchStop: AbortController | undefined;
 
   constructor(private readonly o: ThreadedCoordinatorOptions) {
     this.lastHeardAt = o.clock.monotonic();
@@ -94,8 +95,14 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
       this.runEnded = resolve;
     });
     this.o.thread.post({ type: "run" });
-    const watchdog = this.watch(signal);
-    const onAbort = () => this.o.thread.post({ type: "stop-run" });
+    // The watchdog stops with the run, or at once when the thread fails (fail() aborts it).
+    const watching = new AbortController();
+    this.watchStop = watching;
+    const watchdog = this.watch(watching.signal);
+    const onAbort = () => {
+      watching.abort();
+      this.o.thread.post({ type: "stop-run" });
+    };
     signal.addEventListener("abort", onAbort, { once: true });
     await ended;
     signal.removeEventListener("abort", onAbort);
@@ -275,6 +282,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
       this.o.events.emit({ type: "lease-lost", leaseKey, reason: "renew-failed" });
       for (const cb of this.lostCbs) safely(() => cb(leaseKey, "renew-failed"));
     }
+    this.watchStop?.abort();
     this.runEnded?.();
     this.o.onFailure(error);
   }

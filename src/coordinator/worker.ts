@@ -100,6 +100,7 @@ class KclWorker implements Worker {
   private async boot(): Promise<void> {
     this.phase = "starting";
     const { config, clock, random, events } = this;
+    let threadStarting: Promise<LeaseThreadHandle | undefined> | undefined;
     try {
       const parts = buildParts({
         config,
@@ -112,6 +113,16 @@ class KclWorker implements Worker {
           (this.deps.shardSync ?? defaultShardSync)(kinesis, store, { config, events, clock }),
       });
       this.parts = parts;
+      // The lease thread loads its modules while the checks below wait for AWS (it calls nothing
+      // before it is told to run), instead of after them.
+      threadStarting = startLeaseThread({
+        config,
+        workerId: this.workerId,
+        credentials: this.options.credentials,
+        storeInjected: this.deps.leaseStore !== undefined,
+        clock,
+        events,
+      });
       const retry = { clock, random, events, signal: this.booting.signal };
       for (const stream of config.streams) {
         await retryStartupStep(
@@ -144,14 +155,7 @@ class KclWorker implements Worker {
         ...(endpoint ? { endpoint } : {}),
       });
       await retryStartupStep("initial shard sync", () => parts.sync.syncShards(), retry);
-      const thread = await startLeaseThread({
-        config,
-        workerId: this.workerId,
-        credentials: this.options.credentials,
-        storeInjected: this.deps.leaseStore !== undefined,
-        clock,
-        events,
-      });
+      const thread = await threadStarting;
       // stop() during start-up: nothing runs yet, shutdown() only closes the clients.
       if (this.stopping) {
         await thread?.terminate();
@@ -160,6 +164,7 @@ class KclWorker implements Worker {
       this.running = this.launch(parts, thread);
       this.phase = "running";
     } catch (error) {
+      void threadStarting?.then((thread) => thread?.terminate());
       if (error instanceof AbortedError && this.booting.signal.aborted) {
         // stop() while start-up was still retrying a flaky AWS: a stop, not a failure.
         this.phase = "stopped";

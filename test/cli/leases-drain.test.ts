@@ -3,22 +3,17 @@
 // duplicates), takes none afterwards, shows "draining"; the other worker holds all; no record missing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type LeasesDrainArgs, runLeasesDrain } from "../../cli/commands/leases-drain.ts";
-import type { WorkerOptions } from "../../src/coordinator/types.ts";
-import { createWorker } from "../../src/coordinator/worker.ts";
-import type { KclEvent } from "../../src/core/events.ts";
-import type { RecordProcessor } from "../../src/plugin.ts";
 import { foldStatus } from "../../src/status/index.ts";
 import {
   createStream,
   putRecords,
   scanTable,
-  TEST_CREDENTIALS,
   type TestAws,
   startTestAws,
   uniqueName,
   waitFor,
 } from "../support/aws.ts";
-import { FAST } from "../integration/support.ts";
+import { startRecordingWorker, textSink } from "./support/recording-worker.ts";
 
 let aws: TestAws;
 beforeAll(async () => {
@@ -29,50 +24,9 @@ afterAll(async () => {
 });
 
 const WAIT = 45_000;
-const decoder = new TextDecoder();
-
-function recordingWorker(
-  app: string,
-  stream: string,
-  workerId: string,
-  delivered: string[],
-  extra: Partial<WorkerOptions> = {},
-) {
-  const processor: RecordProcessor = {
-    async processRecords({ records }) {
-      for (const r of records) delivered.push(decoder.decode(r.data));
-    },
-  };
-  const worker = createWorker({
-    app,
-    stream,
-    workerId,
-    region: aws.region,
-    kinesisEndpoint: aws.kinesisEndpoint,
-    dynamodbEndpoint: aws.dynamodbEndpoint,
-    credentials: TEST_CREDENTIALS,
-    ...FAST,
-    ...extra,
-    processor: processor as WorkerOptions["processor"],
-  });
-  const events: KclEvent[] = [];
-  worker.events.onAny((e) => events.push(e));
-  return { worker, events };
-}
-
-function sink() {
-  let text = "";
-  return {
-    write: (s: string) => {
-      text += s;
-    },
-    text: () => text,
-  };
-}
-
 async function drain(args: LeasesDrainArgs) {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = textSink();
+  const stderr = textSink();
   const code = await runLeasesDrain(
     { dynamodbEndpoint: aws.dynamodbEndpoint, ...args },
     { stdout, stderr, env: aws.env },
@@ -95,12 +49,16 @@ describe("leases drain", () => {
     const stream = uniqueName("drain");
     await createStream(aws.kinesis, stream, 4);
     const app = uniqueName("app");
-    const byA: string[] = [];
-    const byB: string[] = [];
     // No balancing steal before the drain (a steal re-delivers records; that is issue 13's subject, not
     // drain's): worker-a takes at most 2, worker-b starts after it and takes the 2 left.
-    const a = recordingWorker(app, stream, "worker-a", byA, { maxLeasesForWorker: 2 });
-    const b = recordingWorker(app, stream, "worker-b", byB);
+    const a = startRecordingWorker(aws, {
+      app,
+      stream,
+      workerId: "worker-a",
+      extra: { maxLeasesForWorker: 2 },
+    });
+    const b = startRecordingWorker(aws, { app, stream, workerId: "worker-b" });
+    const all = () => [...a.delivered, ...b.delivered].map((d) => d.data);
     let produced = 0;
     let producing = true;
     const producer = (async () => {
@@ -136,7 +94,7 @@ describe("leases drain", () => {
       await new Promise((r) => setTimeout(r, 1000));
       producing = false;
       await producer;
-      await waitFor("every record delivered", () => new Set([...byA, ...byB]).size === produced, WAIT, 100);
+      await waitFor("every record delivered", () => new Set(all()).size === produced, WAIT, 100);
       // worker-a stays up, idle: it never took a lease again (several taker rounds have passed).
       expect(await owners(app)).toEqual({ "worker-b": 4 });
       const drainedAt = a.events.findIndex((e) => e.type === "worker-draining");
@@ -150,8 +108,7 @@ describe("leases drain", () => {
       );
       expect(status.header.phase).toBe("draining");
       expect(status.leases).toEqual([]);
-      const all = [...byA, ...byB];
-      expect(all.length - new Set(all).size).toBe(0);
+      expect(all().length - new Set(all()).size).toBe(0);
     } finally {
       producing = false;
       await producer;
@@ -163,12 +120,12 @@ describe("leases drain", () => {
     const stream = uniqueName("drain2");
     await createStream(aws.kinesis, stream, 1);
     const app = uniqueName("app");
-    const first = recordingWorker(app, stream, "worker-c", []);
+    const first = startRecordingWorker(aws, { app, stream, workerId: "worker-c" });
     await first.worker.start();
     await waitFor("worker-c holds the lease", async () => (await owners(app))["worker-c"] === 1, WAIT, 200);
     expect((await drain({ app, worker: "worker-c", waitMs: 30_000 })).code).toBe(0);
     await first.worker.stop();
-    const again = recordingWorker(app, stream, "worker-c", []);
+    const again = startRecordingWorker(aws, { app, stream, workerId: "worker-c" });
     await again.worker.start();
     try {
       await waitFor(

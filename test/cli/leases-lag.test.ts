@@ -8,6 +8,7 @@ import { seededRandom } from "../../src/core/random.ts";
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
 import { createStream, putRecords, type TestAws, startTestAws, uniqueName } from "../support/aws.ts";
+import { textSink } from "./support/recording-worker.ts";
 
 let aws: TestAws;
 let app: string;
@@ -53,19 +54,9 @@ afterAll(async () => {
   await aws.stop();
 });
 
-function sink() {
-  let text = "";
-  return {
-    write: (s: string) => {
-      text += s;
-    },
-    text: () => text,
-  };
-}
-
 async function lag(args: LeasesLagArgs) {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = textSink();
+  const stderr = textSink();
   const code = await runLeasesLag(
     { app, stream, dynamodbEndpoint: aws.dynamodbEndpoint, kinesisEndpoint: aws.kinesisEndpoint, ...args },
     { stdout, stderr, env: aws.env },

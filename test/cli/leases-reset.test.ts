@@ -4,21 +4,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { runLeasesReset } from "../../cli/commands/leases-reset.ts";
 import type { LeasesResetArgs } from "../../cli/commands/leases-reset.ts";
-import type { WorkerOptions } from "../../src/coordinator/types.ts";
-import { createWorker } from "../../src/coordinator/worker.ts";
-import type { KclEvent } from "../../src/core/events.ts";
-import type { RecordProcessor } from "../../src/plugin.ts";
 import {
   createStream,
   putRecords,
   scanTable,
-  TEST_CREDENTIALS,
   type TestAws,
   startTestAws,
   uniqueName,
   waitFor,
 } from "../support/aws.ts";
-import { FAST } from "../integration/support.ts";
+import { type Delivery, startRecordingWorker, textSink } from "./support/recording-worker.ts";
 
 let aws: TestAws;
 beforeAll(async () => {
@@ -29,71 +24,18 @@ afterAll(async () => {
 });
 
 const WAIT = 30_000;
-const decoder = new TextDecoder();
-
-interface Delivery {
-  data: string;
-  shardId: string;
-  sequenceNumber: string;
-  arrival: number;
-}
-
-function startRecordingWorker(app: string, stream: string, extra: Partial<WorkerOptions> = {}) {
-  const delivered: Delivery[] = [];
-  const lost: string[] = [];
-  const processor = (ctx: { shardId: string }): RecordProcessor => ({
-    async processRecords({ records }) {
-      for (const r of records)
-        delivered.push({
-          data: decoder.decode(r.data),
-          shardId: ctx.shardId,
-          sequenceNumber: r.sequenceNumber,
-          arrival: r.approximateArrivalTimestamp.getTime(),
-        });
-    },
-    async leaseLost() {
-      lost.push(ctx.shardId);
-    },
-  });
-  const worker = createWorker({
-    app,
-    stream,
-    workerId: uniqueName("w"),
-    region: aws.region,
-    kinesisEndpoint: aws.kinesisEndpoint,
-    dynamodbEndpoint: aws.dynamodbEndpoint,
-    credentials: TEST_CREDENTIALS,
-    ...FAST,
-    ...extra,
-    processor: processor as WorkerOptions["processor"],
-  });
-  const events: KclEvent[] = [];
-  worker.events.onAny((e) => events.push(e));
-  return { worker, delivered, lost, events };
-}
-
 /** Runs a worker until `count` records arrived and are checkpointed, then stops it (leases released). */
 async function consume(app: string, stream: string, count: number): Promise<Delivery[]> {
-  const w = startRecordingWorker(app, stream);
+  const w = startRecordingWorker(aws, { app, stream });
   await w.worker.start();
   await waitFor(`${count} deliveries`, () => w.delivered.length >= count, WAIT);
   await w.worker.stop();
   return w.delivered;
 }
 
-function sink() {
-  let text = "";
-  return {
-    write: (s: string) => {
-      text += s;
-    },
-    text: () => text,
-  };
-}
-
 async function reset(args: LeasesResetArgs) {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = textSink();
+  const stderr = textSink();
   const code = await runLeasesReset(
     {
       dynamodbEndpoint: aws.dynamodbEndpoint,
@@ -255,7 +197,7 @@ describe("leases reset against a live owner", () => {
       Array.from({ length: 10 }, (_, i) => ({ partitionKey: `pk${i}`, data: `r${i}` })),
     );
     const app = uniqueName("app");
-    const w = startRecordingWorker(app, stream);
+    const w = startRecordingWorker(aws, { app, stream });
     await w.worker.start();
     try {
       await waitFor("10 deliveries", () => w.delivered.length >= 10, WAIT);

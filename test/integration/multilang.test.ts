@@ -76,6 +76,50 @@ const distinct = (out: string) => new Set(readDeliveries(out).map((d) => d.d)).s
 const owners = async (app: string) => ownerCounts(await leaseRows(aws, app));
 const numeric = (checkpoint: string) => /^\d+$/.test(checkpoint);
 
+const waitForShards = (out: string, n: number) =>
+  waitFor(
+    `records from ${n} shards`,
+    () => new Set(readDeliveries(out).map((d) => d.s)).size === n,
+    WAIT,
+    200,
+  );
+
+/** Stops the producer, waits until every record it put was delivered, and checks them (per-key order). */
+async function finishAndCheck(producer: ReturnType<typeof startProducer>, out: string): Promise<void> {
+  await producer.stop();
+  await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
+  checkDelivered(producer.put, readDeliveries(out));
+}
+
+/** Every lease's checkpoint is the last record delivered on its shard. */
+async function expectCheckpointsAtLastRecord(app: string, out: string): Promise<void> {
+  const lastPerShard = new Map<string, string>();
+  for (const d of readDeliveries(out)) lastPerShard.set(d.s, d.q);
+  for (const r of await leaseRows(aws, app)) expect(r.checkpoint).toBe(lastPerShard.get(r.leaseKey)!);
+}
+
+/** Splits `parent`, waits for its SHARD_END checkpoint and for records from both children: their keys. */
+async function splitAndWaitForChildren(stream: string, app: string, parent: string, out: string) {
+  await splitShard(aws.kinesis, stream, parent);
+  await waitFor(
+    "parent at SHARD_END",
+    async () => (await leaseRows(aws, app)).find((r) => r.leaseKey === parent)?.checkpoint === "SHARD_END",
+    WAIT,
+    200,
+  );
+  const children = (await leaseRows(aws, app))
+    .filter((r) => r.parents.includes(parent))
+    .map((r) => r.leaseKey);
+  expect(children).toHaveLength(2);
+  await waitFor(
+    "records from both children",
+    () => children.every((c) => readDeliveries(out).some((d) => d.s === c)),
+    WAIT,
+    200,
+  );
+  return children;
+}
+
 describe("kcl-ts multilang end to end", () => {
   test("1 worker/4 shards: every record in per-key order, children's checkpoints in the lease table, SIGTERM releases", async () => {
     const stream = uniqueName("ml");
@@ -85,12 +129,7 @@ describe("kcl-ts multilang end to end", () => {
     const producer = startProducer(aws.kinesis, stream);
     const a = startMultilang("A", propertiesFile(stream, app), out);
     await waitFor("A owns 4 leases", async () => (await owners(app)).A === 4, WAIT, 200);
-    await waitFor(
-      "records from all 4 shards",
-      () => new Set(readDeliveries(out).map((d) => d.s)).size === 4,
-      WAIT,
-      200,
-    );
+    await waitForShards(out, 4);
     // The child checkpoints every 500 ms: the lease table shows sequence numbers, not TRIM_HORIZON.
     await waitFor(
       "a checkpoint on every lease",
@@ -98,9 +137,7 @@ describe("kcl-ts multilang end to end", () => {
       WAIT,
       200,
     );
-    await producer.stop();
-    await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
-    checkDelivered(producer.put, readDeliveries(out));
+    await finishAndCheck(producer, out);
     // Java-only keys are listed once; the child's stderr comes through prefixed with its shard.
     expect(a.stderr()).toContain("ignoring Java-only keys: AWSCredentialsProvider, processingLanguage");
     expect(a.stderr()).toMatch(
@@ -149,23 +186,7 @@ describe("kcl-ts multilang end to end", () => {
 
     // Split a shard: its children start only after the parent is checkpointed at SHARD_END by its child.
     const parent = "shardId-000000000000";
-    await splitShard(aws.kinesis, stream, parent);
-    await waitFor(
-      "parent at SHARD_END",
-      async () => (await leaseRows(aws, app)).find((r) => r.leaseKey === parent)?.checkpoint === "SHARD_END",
-      WAIT,
-      200,
-    );
-    const children = (await leaseRows(aws, app))
-      .filter((r) => r.parents.includes(parent))
-      .map((r) => r.leaseKey);
-    expect(children).toHaveLength(2);
-    await waitFor(
-      "records from both children",
-      () => children.every((c) => readDeliveries(out).some((d) => d.s === c)),
-      WAIT,
-      200,
-    );
+    const children = await splitAndWaitForChildren(stream, app, parent, out);
 
     // A steal's victim may deliver until its next renewal: let balancing settle first, so that every
     // repeat counted below could only come from the SIGTERM handoff.
@@ -222,32 +243,10 @@ describe("kcl-ts multilang end to end", () => {
     const out = deliveriesFile();
     const producer = startProducer(aws.kinesis, stream, 8, 10);
     const a = startMultilang("A", propertiesFile(stream, app), out, { KCL_APP_API: "v1" });
-    await waitFor(
-      "records from both shards",
-      () => new Set(readDeliveries(out).map((d) => d.s)).size === 2,
-      WAIT,
-      200,
-    );
+    await waitForShards(out, 2);
     const parent = "shardId-000000000000";
-    await splitShard(aws.kinesis, stream, parent);
-    await waitFor(
-      "parent at SHARD_END",
-      async () => (await leaseRows(aws, app)).find((r) => r.leaseKey === parent)?.checkpoint === "SHARD_END",
-      WAIT,
-      200,
-    );
-    const children = (await leaseRows(aws, app))
-      .filter((r) => r.parents.includes(parent))
-      .map((r) => r.leaseKey);
-    await waitFor(
-      "records from both children",
-      () => children.every((c) => readDeliveries(out).some((d) => d.s === c)),
-      WAIT,
-      200,
-    );
-    await producer.stop();
-    await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
-    checkDelivered(producer.put, readDeliveries(out));
+    const children = await splitAndWaitForChildren(stream, app, parent, out);
+    await finishAndCheck(producer, out);
     a.signal("SIGTERM");
     expect((await a.exited).code).toBe(0);
     // shardEnded became shutdown(TERMINATE) + checkpoint() in aws-kcl; the stop's leaseLost became ZOMBIE.
@@ -263,20 +262,11 @@ describe("kcl-ts multilang end to end", () => {
     const out = deliveriesFile();
     const producer = startProducer(aws.kinesis, stream, 8, 10);
     const a = startMultilang("A", propertiesFile(stream, app, "", `python3 -u ${PYTHON_APP}`), out);
-    await waitFor(
-      "records from both shards",
-      () => new Set(readDeliveries(out).map((d) => d.s)).size === 2,
-      WAIT,
-      200,
-    );
-    await producer.stop();
-    await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
-    checkDelivered(producer.put, readDeliveries(out));
+    await waitForShards(out, 2);
+    await finishAndCheck(producer, out);
     a.signal("SIGTERM");
     expect((await a.exited).code).toBe(0);
-    const lastPerShard = new Map<string, string>();
-    for (const d of readDeliveries(out)) lastPerShard.set(d.s, d.q);
-    for (const r of await leaseRows(aws, app)) expect(r.checkpoint).toBe(lastPerShard.get(r.leaseKey)!);
+    await expectCheckpointsAtLastRecord(app, out);
     expect(a.stderr()).toContain("checkpoint None: ok");
   }, 60_000);
 
@@ -325,12 +315,7 @@ describe("kcl-ts multilang end to end", () => {
     cli.stderr!.on("data", (c) => (stderr += c));
     const exited = new Promise<number | null>((resolve) => cli.on("exit", (code) => resolve(code)));
     try {
-      await waitFor(
-        "records from both shards",
-        () => new Set(readDeliveries(out).map((d) => d.s)).size === 2,
-        WAIT,
-        200,
-      );
+      await waitForShards(out, 2);
       await producer.stop();
       await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
       process.kill(-cli.pid!, "SIGINT");
@@ -340,9 +325,7 @@ describe("kcl-ts multilang end to end", () => {
         process.kill(-cli.pid!, "SIGKILL");
       } catch {}
     }
-    const lastPerShard = new Map<string, string>();
-    for (const d of readDeliveries(out)) lastPerShard.set(d.s, d.q);
-    for (const r of await leaseRows(aws, app)) expect(r.checkpoint).toBe(lastPerShard.get(r.leaseKey)!);
+    await expectCheckpointsAtLastRecord(app, out);
     expect(stderr).toContain("checkpoint shutdownRequested: ok");
   }, 60_000);
 });

@@ -6,11 +6,8 @@ import { type Random, randomSuffix, systemRandom } from "../../src/core/random.t
 import type { StopResult, Worker, WorkerOptions } from "../../src/coordinator/types.ts";
 import type { KclOptions } from "../../src/config/options.ts";
 import { resolveConfig } from "../../src/config/resolve.ts";
-import { hostname } from "node:os";
 import type { Argv } from "yargs";
-import { createWorker } from "../../src/index.ts";
 import {
-  CONSUME_OPTIONS,
   type ConsumeArgs,
   mergeConsumeArgs,
   pickConsumeArgs,
@@ -32,6 +29,7 @@ import type { ProcessorPlugin } from "../../src/plugin.ts";
 import { defaultOutputMode, type OutputOptions, type OutputStream, startOutput } from "../output/index.ts";
 import { forcedExitCode, handleShutdownSignals, type SignalSource } from "../signals.ts";
 import type { CliCommand } from "./index.ts";
+import { processDeps, withConsumeOptions } from "./worker-command.ts";
 
 export interface ConsumeDeps {
   cwd: string;
@@ -267,21 +265,13 @@ export async function runWorkerCommand(
   }
 }
 
-/** yargs options from the one option table (no yargs defaults: unset flags must not hide the config file). */
 function consumeBuilder(y: Argv): Argv {
-  let built = y.option("config", {
-    type: "string",
-    describe: "JSON file with any of these options (flags win)",
-  });
-  for (const [flag, spec] of Object.entries(CONSUME_OPTIONS)) {
-    built = built.option(flag, {
-      type: spec.type,
-      describe: spec.describe,
-      group: `${spec.group}:`,
-      ...("choices" in spec ? { choices: spec.choices } : {}),
-    });
-  }
-  return built
+  return withConsumeOptions(
+    y.option("config", {
+      type: "string",
+      describe: "JSON file with any of these options (flags win)",
+    }),
+  )
     .example(
       "kcl-ts consume --plugin ./handler.ts --stream orders --app billing",
       "consume with a TypeScript processor",
@@ -300,17 +290,5 @@ export const consumeCommand: CliCommand = {
   command: "consume",
   describe: "Consume a Kinesis stream with a TypeScript record processor plugin",
   builder: consumeBuilder,
-  handler: (argv) =>
-    runConsume(pickConsumeArgs(argv), {
-      cwd: process.cwd(),
-      env: process.env,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      stdin: process.stdin,
-      signals: process,
-      forceExit: (code) => process.exit(code),
-      createWorker,
-      hostname,
-      pid: process.pid,
-    }),
+  handler: (argv) => runConsume(pickConsumeArgs(argv), processDeps()),
 };

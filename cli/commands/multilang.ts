@@ -2,15 +2,7 @@
 // one worker exactly like `consume`, with one child process per held shard as the record processor.
 import type { Argv } from "yargs";
 import { ConfigurationError } from "../../src/core/errors.ts";
-import { createWorker } from "../../src/index.ts";
-import { hostname } from "node:os";
-import {
-  CONSUME_OPTIONS,
-  type ConsumeArgs,
-  mergeConsumeArgs,
-  pickConsumeArgs,
-  readConfigFile,
-} from "../consume-options.ts";
+import { type ConsumeArgs, mergeConsumeArgs, pickConsumeArgs, readConfigFile } from "../consume-options.ts";
 import type { Child } from "../multilang/child.ts";
 import { resolveExecutable, splitCommandLine } from "../multilang/command-line.ts";
 import { describeKeys, readPropertiesFile } from "../multilang/config.ts";
@@ -18,6 +10,7 @@ import { checkRequired } from "../multilang/keys.ts";
 import { multilangProcessor } from "../multilang/processor.ts";
 import { type ConsumeDeps, prepareWorker, runWorkerCommand } from "./consume.ts";
 import type { CliCommand } from "./index.ts";
+import { processDeps, withConsumeOptions } from "./worker-command.ts";
 
 export interface MultilangArgs extends ConsumeArgs {
   properties?: string;
@@ -79,7 +72,7 @@ export async function runMultilang(flags: MultilangArgs, deps: ConsumeDeps): Pro
 }
 
 function multilangBuilder(y: Argv): Argv {
-  let built = y
+  const built = y
     .option("properties", {
       alias: ["p", "properties-file"],
       type: "string",
@@ -90,16 +83,13 @@ function multilangBuilder(y: Argv): Argv {
       type: "string",
       describe: "JSON file with consume options (properties and flags win)",
     });
-  for (const [flag, spec] of Object.entries(CONSUME_OPTIONS)) {
-    if (flag === "plugin") continue;
-    built = built.option(flag, {
-      type: spec.type,
-      describe: flag === "checkpoint" ? "Checkpoint mode [manual: the children checkpoint]" : spec.describe,
-      group: spec.group === "Required" ? "Override the properties file:" : `${spec.group}:`,
-      ...("choices" in spec ? { choices: spec.choices } : {}),
-    });
-  }
-  return built
+  // The children checkpoint and the properties file names the stream: options say so in their help.
+  return withConsumeOptions(built, {
+    skip: ["plugin"],
+    describe: (flag, text) =>
+      flag === "checkpoint" ? "Checkpoint mode [manual: the children checkpoint]" : text,
+    group: (group) => (group === "Required" ? "Override the properties file:" : `${group}:`),
+  })
     .example("kcl-ts multilang -p sample.properties", "run an aws-kcl / amazon_kclpy app without Java")
     .epilogue(
       "Flags win over the properties file. Exit codes: 0 clean shutdown, 1 bug, 2 usage/config, 3 executable missing, 4 AWS dependency, 5 --on-error exit.",
@@ -114,17 +104,6 @@ export const multilangCommand: CliCommand = {
   handler: (argv) =>
     runMultilang(
       { ...pickConsumeArgs(argv), properties: argv.properties as string | undefined },
-      {
-        cwd: process.cwd(),
-        env: process.env,
-        stdout: process.stdout,
-        stderr: process.stderr,
-        stdin: process.stdin,
-        signals: process,
-        forceExit: (code) => process.exit(code),
-        createWorker,
-        hostname,
-        pid: process.pid,
-      },
+      processDeps(),
     ),
 };

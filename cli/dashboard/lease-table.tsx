@@ -57,6 +57,41 @@ function More({ hidden }: { hidden: number }) {
   return <Text dimColor>{`  … ${hidden} more (↑/↓ scrolls)`}</Text>;
 }
 
+/** Titles, then the rows that fit around the selection (or a dimmed line when there are none). */
+function ScrollingTable<K extends string, T extends { leaseKey: string }>(props: {
+  columns: Column<K>[];
+  items: T[];
+  selected: number;
+  rows: number;
+  empty: string;
+  cell: (key: K, item: T, width: number) => Cell;
+}) {
+  const { columns, items } = props;
+  if (items.length === 0) {
+    return (
+      <>
+        <Titles columns={columns} />
+        <Text dimColor>{props.empty}</Text>
+      </>
+    );
+  }
+  const shown = items.length > props.rows ? Math.max(1, props.rows - 1) : props.rows;
+  const [from, to] = visibleWindow(items.length, props.selected, shown);
+  return (
+    <>
+      <Titles columns={columns} />
+      {items.slice(from, to).map((item, i) => (
+        <Row
+          key={item.leaseKey}
+          selected={from + i === props.selected}
+          cells={columns.map((c) => props.cell(c.key, item, c.width))}
+        />
+      ))}
+      {to - from < items.length ? <More hidden={items.length - (to - from)} /> : null}
+    </>
+  );
+}
+
 function ownedCell(key: OwnedKey, l: OwnedLeaseStatus, width: number, failoverMs: number): Cell {
   switch (key) {
     case "shard":
@@ -95,34 +130,17 @@ export function OwnedTable(props: {
   width: number;
   failoverMs: number;
 }) {
-  const columns = ownedColumns(props.width);
-  const { leases } = props;
-  if (leases.length === 0) {
-    return (
-      <>
-        <Titles columns={columns} />
-        <Text dimColor>
-          {props.stopping
-            ? "  no leases held"
-            : "  no leases held yet (the taker assigns them on its next scan)"}
-        </Text>
-      </>
-    );
-  }
-  const shown = leases.length > props.rows ? Math.max(1, props.rows - 1) : props.rows;
-  const [from, to] = visibleWindow(leases.length, props.selected, shown);
   return (
-    <>
-      <Titles columns={columns} />
-      {leases.slice(from, to).map((l, i) => (
-        <Row
-          key={l.leaseKey}
-          selected={from + i === props.selected}
-          cells={columns.map((c) => ownedCell(c.key, l, c.width, props.failoverMs))}
-        />
-      ))}
-      {to - from < leases.length ? <More hidden={leases.length - (to - from)} /> : null}
-    </>
+    <ScrollingTable
+      columns={ownedColumns(props.width)}
+      items={props.leases}
+      selected={props.selected}
+      rows={props.rows}
+      empty={
+        props.stopping ? "  no leases held" : "  no leases held yet (the taker assigns them on its next scan)"
+      }
+      cell={(key, l, width) => ownedCell(key, l, width, props.failoverMs)}
+    />
   );
 }
 
@@ -171,31 +189,14 @@ export function FleetTable(props: {
   width: number;
   me: string;
 }) {
-  const columns = fleetColumns(props.width);
-  const { leases } = props;
-  if (leases.length === 0) {
-    return (
-      <>
-        <Titles columns={columns} />
-        <Text dimColor>
-          {props.scanned ? "  the lease table is empty" : "  waiting for the first lease table scan"}
-        </Text>
-      </>
-    );
-  }
-  const shown = leases.length > props.rows ? Math.max(1, props.rows - 1) : props.rows;
-  const [from, to] = visibleWindow(leases.length, props.selected, shown);
   return (
-    <>
-      <Titles columns={columns} />
-      {leases.slice(from, to).map((l, i) => (
-        <Row
-          key={l.leaseKey}
-          selected={from + i === props.selected}
-          cells={columns.map((c) => fleetCell(c.key, l, c.width, props.me))}
-        />
-      ))}
-      {to - from < leases.length ? <More hidden={leases.length - (to - from)} /> : null}
-    </>
+    <ScrollingTable
+      columns={fleetColumns(props.width)}
+      items={props.leases}
+      selected={props.selected}
+      rows={props.rows}
+      empty={props.scanned ? "  the lease table is empty" : "  waiting for the first lease table scan"}
+      cell={(key, l, width) => fleetCell(key, l, width, props.me)}
+    />
   );
 }

@@ -1,16 +1,24 @@
-// Polling vs enhanced fan-out on one kinesis-mock, in one run (numbers go to the README by hand):
-// - steady: a producer at --rate records/s on 4 shards; latency = processRecords time − the record's
-//   ApproximateArrivalTimestamp (same host clock), per mode: polling, efo (kinesis-mock pushes on its own
-//   fixed 1 s timer) and efo-push (bench/harness/push-fan-out.ts pushes as soon as a tight reader sees the
-//   records in the same kinesis-mock stream; its own put → push delay is reported apart, so what kcl-ts's
-//   fan-out pipeline adds is push → processRecords).
-// - drain: --drain records loaded once into one 4-shard stream, then read from TRIM_HORIZON by each mode
-//   in turn (its own app and consumer): start → last record, records/s, CPU of this process per record.
-// Run: bun bench/latency.ts [--seconds 30] [--rate 200] [--drain 200000] [--modes polling,efo,efo-push].
-// Not part of `npm run bench` (kinesis-mock boots in ~5 s and loads slowly).
+// Polling vs enhanced fan-out, in one run (numbers go to the README by hand):
+// - steady (kinesis-mock): a producer at --rate records/s on 4 shards; latency = processRecords time −
+//   the record's ApproximateArrivalTimestamp (same host clock), one in-process worker per mode: polling,
+//   efo (kinesis-mock pushes on its own fixed 1 s timer) and efo-push (bench/harness/push-fan-out.ts
+//   pushes as soon as a tight reader sees the records in the same kinesis-mock stream; its own put → push
+//   delay is reported apart, so what kcl-ts's fan-out pipeline adds is push → processRecords).
+// - drains: records loaded once into a 4-shard stream, then read from TRIM_HORIZON by one worker process
+//   per mode in turn (bench/harness/drain-worker.ts; its own app): spawn → last record, records/s, the
+//   worker process's CPU per record. --mock-drain records on kinesis-mock (polling, efo, efo-push; its
+//   PutRecords slows as a stream grows, so this stays small) and --drain records on kinesalite (polling
+//   and efo-push: kinesalite has no fan-out of its own, so the push server serves it, consumer
+//   administration stubbed in the worker).
+// Run: bun bench/latency.ts [--seconds 30] [--rate 200] [--modes polling,efo,efo-push]
+//   [--mock-drain 10000] [--drain 200000]. Not part of `npm run bench`.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { createStream, putRecords, startTestAws, uniqueName } from "../test/support/aws.ts";
 import { startKinesisMock } from "../test/support/kinesis-mock.ts";
+import { startPushFanOut } from "./harness/push-fan-out.ts";
 import { type Mode, startModeWorker } from "./harness/retrieval-modes.ts";
 import { round } from "./stats.ts";
 
@@ -20,14 +28,14 @@ const { values } = parseArgs({
     rate: { type: "string", default: "200" },
     drain: { type: "string", default: "200000" },
     modes: { type: "string", default: "polling,efo,efo-push" },
-    "drain-modes": { type: "string", default: "polling,efo,efo-push" },
+    "mock-drain": { type: "string", default: "10000" },
   },
 });
 const seconds = Number(values.seconds);
 const rate = Number(values.rate);
 const drainRecords = Number(values.drain);
 const modes = values.modes.split(",").filter(Boolean) as Mode[];
-const drainModes = values["drain-modes"].split(",").filter(Boolean) as Mode[];
+const mockDrain = Number(values["mock-drain"]);
 
 const dynamo = await startTestAws();
 const mock = await startKinesisMock();
@@ -106,59 +114,84 @@ async function steady(mode: Mode) {
   return r;
 }
 
-async function load(): Promise<string> {
+async function load(kinesis: KinesisClient, records: number): Promise<string> {
   const stream = uniqueName("drain");
-  await createStream(mock.kinesis, stream, 4);
+  await createStream(kinesis, stream, 4);
   const t0 = performance.now();
   let next = 0;
   const putter = async () => {
-    while (next < drainRecords) {
+    while (next < records) {
       const from = next;
       next += 500;
-      const batch = Array.from({ length: Math.min(500, drainRecords - from) }, (_, j) => ({
+      const batch = Array.from({ length: Math.min(500, records - from) }, (_, j) => ({
         partitionKey: `k${from + j}`,
         data: "x".repeat(100),
       }));
-      await putRecords(mock.kinesis, stream, batch);
+      await putRecords(kinesis, stream, batch);
     }
   };
   await Promise.all([putter(), putter(), putter(), putter()]);
-  log(`loaded ${drainRecords} records in ${round((performance.now() - t0) / 1000, 1)} s`);
+  log(`loaded ${records} records in ${round((performance.now() - t0) / 1000, 1)} s`);
   return stream;
 }
 
-async function drain(mode: Mode, stream: string) {
-  let got = 0;
-  let first = 0;
-  let done: () => void = () => {};
-  const all = new Promise<void>((resolve) => {
-    done = resolve;
+interface DrainTarget {
+  emulator: "kinesis-mock" | "kinesalite";
+  kinesis: KinesisClient;
+  kinesisEndpoint: string;
+  /** SubscribeToShard served by the emulator itself (kinesis-mock only). */
+  subscribeEndpoint?: string;
+}
+
+/** One worker process drains `stream` (bench/harness/drain-worker.ts); the bench process hosts the rest. */
+async function drain(t: DrainTarget, mode: Mode, stream: string, records: number) {
+  const push = mode === "efo-push" ? await startPushFanOut({ kinesis: t.kinesis, stream }) : undefined;
+  const spec = {
+    mode: mode === "polling" ? "polling" : "efo",
+    stream,
+    expect: records,
+    kinesisEndpoint: t.kinesisEndpoint,
+    dynamodbEndpoint: dynamo.dynamodbEndpoint,
+    subscribeEndpoint: push?.endpoint ?? t.subscribeEndpoint,
+    stubConsumers: t.emulator === "kinesalite",
+  };
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [join(import.meta.dir, "harness/drain-worker.ts")], {
+    env: { ...process.env, DRAIN: JSON.stringify(spec) },
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  const batches: number[] = [];
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const w = await startModeWorker(mode, mock, dynamo.dynamodbEndpoint, stream, (records) => {
-    if (got === 0) first = performance.now();
-    got += records.length;
-    batches.push(records.length);
-    if (got >= drainRecords) done();
+  const lines: Record<string, number>[] = [];
+  child.stdout.setEncoding("utf8");
+  let buffer = "";
+  child.stdout.on("data", (c: string) => {
+    buffer += c;
+    for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
+      lines.push(JSON.parse(buffer.slice(0, i)));
+      buffer = buffer.slice(i + 1);
+    }
   });
-  await Promise.race([all, sleep(600_000)]);
-  const end = performance.now();
-  const ms = end - t0;
-  const cpu = process.cpuUsage(cpu0);
-  await w.stop();
+  const deadline = Date.now() + 900_000;
+  while (!lines.some((l) => l.done) && Date.now() < deadline && child.exitCode === null) await sleep(100);
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await Promise.race([exited, sleep(15_000)]);
+  if (child.exitCode === null) child.kill("SIGKILL");
+  await push?.stop();
+  const first = lines.find((l) => l.first)?.first;
+  const done = lines.find((l) => l.done);
+  if (!done || !first)
+    throw new Error(`drain ${mode} on ${t.emulator}: no completion (${JSON.stringify(lines)})`);
   const r = {
+    emulator: t.emulator,
     mode,
-    records: got,
-    seconds: round(ms / 1000, 1),
-    recordsPerSecond: round(got / (ms / 1000), 0),
-    /** From the first record delivered: the rate without start-up (consumer, leases, subscriptions). */
-    recordsPerSecondAfterFirst: round(got / ((end - first) / 1000), 0),
-    cpuMicrosPerRecord: round((cpu.user + cpu.system) / got, 1),
-    batches: batches.length,
-    medianBatch: pct(batches, 50),
-    maxBatch: Math.max(...batches),
+    records: done.got!,
+    seconds: round((done.done! - t0) / 1000, 1),
+    /** Process spawn → the last record processed. */
+    recordsPerSecond: round(done.got! / ((done.done! - t0) / 1000), 0),
+    /** First → last record: the rate without start-up (process, consumer, leases, subscriptions). */
+    recordsPerSecondAfterFirst: round(done.got! / ((done.done! - first) / 1000), 0),
+    /** The worker process's own CPU (user + system, from its start) per record. */
+    cpuMicrosPerRecord: round(done.cpuMicros! / done.got!, 1),
   };
   log(`drain ${JSON.stringify(r)}`);
   return r;
@@ -168,9 +201,26 @@ try {
   const steadyResults = [];
   for (const m of modes) steadyResults.push(await steady(m));
   const drainResults = [];
-  if (drainRecords > 0 && drainModes.length > 0) {
-    const stream = await load();
-    for (const m of drainModes) drainResults.push(await drain(m, stream));
+  if (mockDrain > 0) {
+    const target: DrainTarget = {
+      emulator: "kinesis-mock",
+      kinesis: mock.kinesis,
+      kinesisEndpoint: mock.endpoint,
+      subscribeEndpoint: mock.subscribeEndpoint,
+    };
+    const stream = await load(mock.kinesis, mockDrain);
+    for (const m of ["polling", "efo", "efo-push"] as const)
+      drainResults.push(await drain(target, m, stream, mockDrain));
+  }
+  if (drainRecords > 0) {
+    const target: DrainTarget = {
+      emulator: "kinesalite",
+      kinesis: dynamo.kinesis,
+      kinesisEndpoint: dynamo.kinesisEndpoint,
+    };
+    const stream = await load(dynamo.kinesis, drainRecords);
+    for (const m of ["polling", "efo-push"] as const)
+      drainResults.push(await drain(target, m, stream, drainRecords));
   }
   console.log(
     JSON.stringify({

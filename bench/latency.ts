@@ -1,9 +1,10 @@
 // Polling vs enhanced fan-out, in one run (numbers go to the README by hand):
-// - steady (kinesis-mock): a producer at --rate records/s on 4 shards; latency = processRecords time −
-//   the record's ApproximateArrivalTimestamp (same host clock), one in-process worker per mode: polling,
-//   efo (kinesis-mock pushes on its own fixed 1 s timer) and efo-push (bench/harness/push-fan-out.ts
-//   pushes as soon as a tight reader sees the records in the same kinesis-mock stream; its own put → push
-//   delay is reported apart, so what kcl-ts's fan-out pipeline adds is push → processRecords).
+// - steady: a producer at --rate records/s on 4 shards; latency = processRecords time − the record's
+//   ApproximateArrivalTimestamp (same host clock), one in-process worker per mode: polling, efo
+//   (kinesis-mock pushes on its own fixed 1 s timer) and efo-push (bench/harness/push-fan-out.ts pushes as
+//   soon as a tight reader sees the records in the same stream; its own put → push delay is reported
+//   apart, so what kcl-ts's fan-out pipeline adds is push → processRecords). On kinesis-mock, then on
+//   kinesalite (polling and efo-push: its GetRecords answers fast, so the reader's delay is small).
 // - drains: records loaded once into a 4-shard stream, then read from TRIM_HORIZON by one worker process
 //   per mode in turn (bench/harness/drain-worker.ts; its own app): spawn → last record, records/s, the
 //   worker process's CPU per record. --mock-drain records on kinesis-mock (polling, efo, efo-push; its
@@ -11,6 +12,7 @@
 //   and efo-push: kinesalite has no fan-out of its own, so the push server serves it, consumer
 //   administration stubbed in the worker).
 // Run: bun bench/latency.ts [--seconds 30] [--rate 200] [--modes polling,efo,efo-push]
+//   [--steady-on kinesis-mock,kinesalite]
 //   [--mock-drain 10000] [--drain 200000]. Not part of `npm run bench`.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -19,7 +21,7 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { createStream, putRecords, startTestAws, uniqueName } from "../test/support/aws.ts";
 import { startKinesisMock } from "../test/support/kinesis-mock.ts";
 import { startPushFanOut } from "./harness/push-fan-out.ts";
-import { type Mode, startModeWorker } from "./harness/retrieval-modes.ts";
+import { type Mode, startModeWorker, type Target } from "./harness/retrieval-modes.ts";
 import { round } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     drain: { type: "string", default: "200000" },
     modes: { type: "string", default: "polling,efo,efo-push" },
     "mock-drain": { type: "string", default: "10000" },
+    "steady-on": { type: "string", default: "kinesis-mock,kinesalite" },
   },
 });
 const seconds = Number(values.seconds);
@@ -36,6 +39,7 @@ const rate = Number(values.rate);
 const drainRecords = Number(values.drain);
 const modes = values.modes.split(",").filter(Boolean) as Mode[];
 const mockDrain = Number(values["mock-drain"]);
+const steadyOn = values["steady-on"].split(",");
 
 const dynamo = await startTestAws();
 const mock = await startKinesisMock();
@@ -48,15 +52,18 @@ function pct(xs: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function steady(mode: Mode) {
+async function steady(mode: Mode, on: "kinesis-mock" | "kinesalite") {
+  const kinesis = on === "kinesis-mock" ? mock.kinesis : dynamo.kinesis;
+  const target: Target =
+    on === "kinesis-mock" ? { kind: on, mock } : { kind: on, kinesisEndpoint: dynamo.kinesisEndpoint };
   const stream = uniqueName(`lat-${mode}`);
-  await createStream(mock.kinesis, stream, 4);
+  await createStream(kinesis, stream, 4);
   const total: number[] = [];
   const own: number[] = [];
   const server: number[] = [];
   let measuring = false;
   let pushedAt: Map<string, number> | undefined;
-  const w = await startModeWorker(mode, mock, dynamo.dynamodbEndpoint, stream, (records) => {
+  const w = await startModeWorker(mode, target, dynamo.dynamodbEndpoint, stream, (records) => {
     const now = Date.now();
     if (!measuring) return;
     for (const r of records) {
@@ -83,7 +90,7 @@ async function steady(mode: Mode) {
         partitionKey: `k${i++}`,
         data: "x".repeat(100),
       }));
-      const p: Promise<void> = putRecords(mock.kinesis, stream, batch).then(() => {
+      const p: Promise<void> = putRecords(kinesis, stream, batch).then(() => {
         if (measuring) put += batch.length;
         inFlight.delete(p);
       });
@@ -96,6 +103,7 @@ async function steady(mode: Mode) {
   measuring = false;
   await w.stop();
   const r = {
+    emulator: on,
     mode,
     records: total.length,
     putPerSecond: round(put / seconds, 0),
@@ -199,7 +207,10 @@ async function drain(t: DrainTarget, mode: Mode, stream: string, records: number
 
 try {
   const steadyResults = [];
-  for (const m of modes) steadyResults.push(await steady(m));
+  if (steadyOn.includes("kinesis-mock"))
+    for (const m of modes) steadyResults.push(await steady(m, "kinesis-mock"));
+  if (steadyOn.includes("kinesalite"))
+    for (const m of modes.filter((x) => x !== "efo")) steadyResults.push(await steady(m, "kinesalite"));
   const drainResults = [];
   if (mockDrain > 0) {
     const target: DrainTarget = {

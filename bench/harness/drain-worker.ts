@@ -11,6 +11,7 @@ import { createKinesisHttp2Client } from "../../src/aws/http2-client.ts";
 import { createWorker } from "../../src/coordinator/worker.ts";
 import { createAwsFanOut } from "../../src/kinesis/aws-fan-out.ts";
 import type { FanOutPort } from "../../src/kinesis/fan-out-port.ts";
+import { withStubConsumers } from "./stub-consumers.ts";
 
 interface DrainSpec {
   mode: "polling" | "efo";
@@ -32,14 +33,7 @@ function fanOut(): FanOutPort {
   const admin = createKinesisClient(common);
   const http2 = createKinesisHttp2Client({ ...common, subscribeEndpoint: spec.subscribeEndpoint });
   const real = createAwsFanOut(admin.client, http2.client, admin.target);
-  if (!spec.stubConsumers) return real;
-  const consumer = { consumerName: app, consumerArn: "arn:bench:consumer", status: "ACTIVE" as const };
-  return {
-    ...real,
-    streamArn: async () => `arn:bench:stream/${spec.stream}`,
-    listConsumers: async () => [consumer],
-    describeConsumer: async () => consumer,
-  };
+  return spec.stubConsumers ? withStubConsumers(real, spec.stream, app) : real;
 }
 
 let got = 0;

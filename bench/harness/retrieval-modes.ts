@@ -12,6 +12,7 @@ import type { KinesisRecord } from "../../src/plugin.ts";
 import { TEST_CREDENTIALS, uniqueName } from "../../test/support/aws.ts";
 import type { KinesisMock } from "../../test/support/kinesis-mock.ts";
 import { type PushFanOut, startPushFanOut } from "./push-fan-out.ts";
+import { withStubConsumers } from "./stub-consumers.ts";
 
 export type Mode = "polling" | "efo" | "efo-push";
 
@@ -22,30 +23,38 @@ export interface ModeWorker {
   stop(): Promise<void>;
 }
 
+/** Where the stream is: kinesis-mock (fan-out of its own) or kinesalite (none: efo-push only). */
+export type Target =
+  | { kind: "kinesis-mock"; mock: KinesisMock }
+  | { kind: "kinesalite"; kinesisEndpoint: string };
+
 /** A started worker of `mode` on `stream` at TRIM_HORIZON; `onRecords` is its processRecords. */
 export async function startModeWorker(
   mode: Mode,
-  mock: KinesisMock,
+  target: Target,
   dynamodbEndpoint: string,
   stream: string,
   onRecords: (records: readonly KinesisRecord[]) => void,
 ): Promise<ModeWorker> {
-  const common = {
-    region: "us-east-1",
-    credentials: TEST_CREDENTIALS,
-    env: {},
-    kinesisEndpoint: mock.endpoint,
-  };
+  const kinesisEndpoint = target.kind === "kinesis-mock" ? target.mock.endpoint : target.kinesisEndpoint;
+  const app = uniqueName(`lat-${mode}`);
+  const common = { region: "us-east-1", credentials: TEST_CREDENTIALS, env: {}, kinesisEndpoint };
   let push: PushFanOut | undefined;
   let fanOut: { port: ReturnType<typeof createAwsFanOut>; destroy(): void } | undefined;
-  if (mode === "efo") fanOut = mock.fanOut();
+  if (mode === "efo") {
+    if (target.kind !== "kinesis-mock") throw new Error("efo needs kinesis-mock (kinesalite has no fan-out)");
+    fanOut = target.mock.fanOut();
+  }
   if (mode === "efo-push") {
     const reader = createKinesisClient(common).client;
     push = await startPushFanOut({ kinesis: reader, stream });
     const admin = createKinesisClient(common);
     const http2 = createKinesisHttp2Client({ ...common, subscribeEndpoint: push.endpoint });
     fanOut = {
-      port: createAwsFanOut(admin.client, http2.client, admin.target),
+      port:
+        target.kind === "kinesalite"
+          ? withStubConsumers(createAwsFanOut(admin.client, http2.client, admin.target), stream, app)
+          : createAwsFanOut(admin.client, http2.client, admin.target),
       destroy() {
         admin.client.destroy();
         http2.client.destroy();
@@ -55,10 +64,10 @@ export async function startModeWorker(
   }
   const worker = createWorker(
     {
-      app: uniqueName(`lat-${mode}`),
+      app,
       stream,
       region: "us-east-1",
-      kinesisEndpoint: mock.endpoint,
+      kinesisEndpoint,
       dynamodbEndpoint,
       credentials: TEST_CREDENTIALS,
       initialPosition: "TRIM_HORIZON",

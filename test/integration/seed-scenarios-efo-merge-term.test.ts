@@ -66,6 +66,14 @@ const waitOwners = (app: string, what: string, ok: (counts: Record<string, numbe
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const distinct = (out: string) => new Set(readDeliveries(out).map((d) => d.d)).size;
 
+/** Liveness bound for the whole backlog; on a timeout, says which records are missing or out of order. */
+async function waitAllDelivered(out: string, put: readonly string[]): Promise<void> {
+  await waitFor("every record delivered", () => distinct(out) >= put.length, 2 * WAIT, 250).catch((e) => {
+    checkDelivered(put, readDeliveries(out));
+    throw e;
+  });
+}
+
 /** It really was fan-out: the consumer was registered and no worker fell back to polling. */
 function expectNoFallback(procs: Proc[]): void {
   const messages = procs.flatMap(eventsOf).map((e) => String(e.message ?? ""));
@@ -123,7 +131,7 @@ describe("seed scenarios with --retrieval efo, continued (worker processes, kine
     );
     rmSync(slowFile);
     await producer.stop();
-    await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 250);
+    await waitAllDelivered(out, producer.put);
     const deliveries = readDeliveries(out);
     // Nothing missing; per partition key, first deliveries in put order (keys moved from parent to child).
     checkDelivered(producer.put, deliveries);
@@ -213,7 +221,7 @@ describe("seed scenarios with --retrieval efo, continued (worker processes, kine
       250,
     );
     await producer.stop();
-    await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 250);
+    await waitAllDelivered(out, producer.put);
     b.signal("SIGTERM");
     expect((await b.exited).code).toBe(0);
 

@@ -12,7 +12,9 @@
 //     checkpointAfter:   manual mode: checkpoint(record) right after the record with this data, then keep going
 //     busyWhenFile, busyMs: once that file exists, the next processRecords blocks the event loop (a
 //                        synchronous busy loop, like a CPU-heavy transform) for busyMs, once per process
-import { appendFileSync, existsSync } from "node:fs";
+//     slowShardsFile, slowMs: while that file exists and names the batch's shard (one id per line),
+//                        processRecords waits slowMs (asynchronously: renewals go on) before recording it
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { createKinesisClient } from "../../src/aws/clients.ts";
 import { createKinesisHttp2Client } from "../../src/aws/http2-client.ts";
 import { createWorker } from "../../src/coordinator/worker.ts";
@@ -28,6 +30,8 @@ interface Behaviour {
   checkpointAfter?: string;
   busyWhenFile?: string;
   busyMs?: number;
+  slowShardsFile?: string;
+  slowMs?: number;
 }
 
 export interface DeliveryLine {
@@ -64,6 +68,14 @@ function busyWait(ms: number): void {
   }
 }
 
+function slowShards(file: string): string[] {
+  try {
+    return readFileSync(file, "utf8").split("\n");
+  } catch {
+    return []; // no file: nothing is slow
+  }
+}
+
 const processor = (context: ProcessorContext): RecordProcessor => ({
   initialize({ shardId, streamName, checkpoint }) {
     // Where this ownership starts: lets tests prove nothing before the last checkpoint is redelivered.
@@ -84,6 +96,9 @@ const processor = (context: ProcessorContext): RecordProcessor => ({
       process.stdout.write(`${JSON.stringify({ type: "busy-start", shardId, at: Date.now() })}\n`);
       busyWait(behaviour.busyMs ?? 0);
       process.stdout.write(`${JSON.stringify({ type: "busy-end", shardId, at: Date.now() })}\n`);
+    }
+    if (behaviour.slowShardsFile && slowShards(behaviour.slowShardsFile).includes(shardId)) {
+      await new Promise((r) => setTimeout(r, behaviour.slowMs ?? 0));
     }
     if (behaviour.failOn !== undefined && data.includes(behaviour.failOn)) {
       if (behaviour.failTimes === undefined || failures < behaviour.failTimes) {

@@ -91,7 +91,7 @@ export async function ensureOwnerIndex(d: TableDeps, indexName: string): Promise
       (table.Table?.BillingModeSummary === undefined &&
         (table.Table?.ProvisionedThroughput?.ReadCapacityUnits ?? 0) > 0);
     const throughput = table.Table?.ProvisionedThroughput;
-    const create = (capacity: { ReadCapacityUnits?: number; WriteCapacityUnits?: number } | undefined) =>
+    const create = (capacity: { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined) =>
       d.client.send(
         new UpdateTableCommand({
           TableName: ctx.table,
@@ -111,7 +111,14 @@ export async function ensureOwnerIndex(d: TableDeps, indexName: string): Promise
       );
     try {
       try {
-        await create(provisioned ? throughput : undefined);
+        await create(
+          provisioned && throughput
+            ? {
+                ReadCapacityUnits: throughput.ReadCapacityUnits ?? 1,
+                WriteCapacityUnits: throughput.WriteCapacityUnits ?? 1,
+              }
+            : undefined,
+        );
       } catch (e) {
         // dynalite predates on-demand indexes: it insists on a capacity that DynamoDB would reject for
         // an on-demand table. Only that exact complaint is answered with a nominal one.

@@ -269,8 +269,8 @@ export class MemoryLeaseStore implements LeaseStore {
     if (previousOwner !== row.leaseOwner) {
       this.unindex(row.leaseKey, previousOwner);
       if (row.leaseOwner !== undefined) {
-        let keys = this.byOwner.get(row.leaseOwner);
-        if (!keys) this.byOwner.set(row.leaseOwner, (keys = new Set()));
+        const keys = this.byOwner.get(row.leaseOwner) ?? new Set<string>();
+        this.byOwner.set(row.leaseOwner, keys);
         keys.add(row.leaseKey);
       }
     }

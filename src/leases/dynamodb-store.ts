@@ -25,7 +25,7 @@ import {
 import * as assignment from "./dynamodb-assignment.ts";
 import { assertTable, ensureOwnerIndex, ensureTable, type TableDeps } from "./dynamodb-table.ts";
 import type { Lease } from "./lease.ts";
-import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
+import type { CheckpointUpdate, Outcome } from "./store.ts";
 import { type Expr, expectationCondition, updateExpression } from "./dynamodb-update.ts";
 
 export interface DynamoLeaseStoreOptions {

@@ -4,6 +4,7 @@
 // (`--table --plan FILE…`: the owner-index plan's reads beside them).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { LeaseAssignment } from "../src/config/options.ts";
 import { markdownTable, planTable, type ScaleReport, scaleReport, seconds } from "./sim/scale-report.ts";
 
 const { values, positionals } = parseArgs({
@@ -17,6 +18,9 @@ const { values, positionals } = parseArgs({
     "failover-ms": { type: "string", default: "10000" },
     "measure-seconds": { type: "string", default: "60" },
     "balance-limit-seconds": { type: "string", default: "120" },
+    "lease-assignment": { type: "string", default: "taker" },
+    "assigner-interval-ms": { type: "string" },
+    "owner-query-ms": { type: "string" },
     table: { type: "boolean", default: false },
     plan: { type: "boolean", default: false },
   },
@@ -42,6 +46,9 @@ const r = await scaleReport({
   failoverMs: Number(values["failover-ms"]),
   measureMs: Number(values["measure-seconds"]) * 1000,
   balanceLimitMs: Number(values["balance-limit-seconds"]) * 1000,
+  leaseAssignment: values["lease-assignment"] as LeaseAssignment,
+  ...(values["assigner-interval-ms"] ? { assignerIntervalMs: Number(values["assigner-interval-ms"]) } : {}),
+  ...(values["owner-query-ms"] ? { ownerQueryMs: Number(values["owner-query-ms"]) } : {}),
 });
 const wall = `${((performance.now() - startedAt) / 1000).toFixed(1)} s of wall time`;
 
@@ -51,8 +58,12 @@ if (values.json) {
 } else {
   const f = (n: number) => Math.round(n).toLocaleString("en-US");
   console.log(`${f(r.shards)} shards × ${r.workers} workers (seed ${r.seed}, ${r.stepMs} ms steps, ${wall})`);
+  const scan =
+    r.leaseAssignment === "assigner"
+      ? `assigner scans every ${r.assignerIntervalMs} ms, owner-index query every ${r.ownerQueryMs} ms`
+      : `every worker scans every ${r.takerIntervalMs} ms`;
   console.log(
-    `  lease item ${r.leaseItemBytes} B; renew every ${r.renewIntervalMs} ms, scan every ${r.takerIntervalMs} ms`,
+    `  ${r.leaseAssignment} mode; lease item ${r.leaseItemBytes} B; renew every ${r.renewIntervalMs} ms, ${scan}`,
   );
   console.log("  per minute           calls        RCU        WCU");
   for (const [name, c] of [

@@ -28,6 +28,9 @@ export interface ScaleSimResult {
   renewIntervalMs: number;
   takerIntervalMs: number;
   shardSyncMs: number;
+  leaseAssignment: string;
+  assignerIntervalMs: number;
+  ownerQueryMs: number;
   /** Mean billed size of one lease item (bytes), as kcl-ts writes it. */
   leaseItemBytes: number;
   fleet: WindowCost;
@@ -95,6 +98,17 @@ export async function runScaleSim(o: ScaleSimOptions): Promise<ScaleSimResult> {
     () => orphans.every((k) => sim.acquiredAt.has(k)),
     20 * config.failoverMs,
   );
+  if (takeover === null && process.env.SIM_DEBUG) {
+    const left = orphans.filter((k) => !sim.acquiredAt.has(k)).map((k) => sim.table.peek(k));
+    console.error(
+      "victims",
+      [...victims],
+      "leader",
+      sim.table.peekCoordination().leader,
+      left.length,
+      JSON.stringify(left.slice(0, 5)),
+    );
+  }
   const takeoverMs =
     takeover === null ? null : Math.max(...orphans.map((k) => sim.acquiredAt.get(k)! - killedAt));
 
@@ -121,6 +135,9 @@ export async function runScaleSim(o: ScaleSimOptions): Promise<ScaleSimResult> {
     renewIntervalMs: config.renewIntervalMs,
     takerIntervalMs: config.takerIntervalMs,
     shardSyncMs: config.shardSyncMs,
+    leaseAssignment: config.leaseAssignment,
+    assignerIntervalMs: config.assignerIntervalMs,
+    ownerQueryMs: config.ownerQueryMs,
     leaseItemBytes: round(leaseItemBytes),
     fleet: perMinute(fleet),
     perWorker: perMinute({

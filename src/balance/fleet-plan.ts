@@ -49,16 +49,18 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
   const base = { counts, workers, ...(capacityShortfall ? { capacityShortfall } : {}) };
   if (workers.length === 0) return { assignments: [], handoffs: [], ...base };
 
-  // A lease stays where it is when its owner is live and it has not expired (a lease in handoff counts
-  // for its next owner, as in the taker's planner); everything else is available.
+  // Available: unowned or expired leases only. A live lease stays where it is (in handoff it counts for
+  // its next owner, as in the taker's planner); one whose owner may not receive more (judged silent) is
+  // left alone until it expires by the lease rule itself.
   const held = new Map<string, Lease[]>(workers.map((w) => [w, []]));
   const available: Lease[] = [];
   for (const l of active) {
     const owner = l.leaseOwner;
-    if (owner !== undefined && owner in counts && !input.expired.has(l.leaseKey)) {
+    if (owner === undefined || input.expired.has(l.leaseKey)) available.push(l);
+    else if (owner in counts) {
       counts[owner]! += 1;
       held.get(owner)!.push(l);
-    } else available.push(l);
+    }
   }
 
   const leastLoaded = (): string | undefined => {

@@ -19,6 +19,8 @@ export interface LeaderRow {
   leaseDuration: number;
   /** A fresh value on every heartbeat: observers judge liveness by it changing, never by time stamps. */
   recordVersionNumber: string;
+  /** kcl-ts only: the worker the leader names to watch it closely and succeed it (others check rarely). */
+  standby?: string;
 }
 
 /** A worker's liveness row: the last update in epoch seconds (3.x `lut`). */

@@ -112,6 +112,7 @@ export async function writeLeader(
     // The lock client stores the duration as a string of milliseconds.
     ":duration": { S: String(next.leaseDuration) },
     ":rvn": { S: next.recordVersionNumber },
+    ":standby": { S: next.standby ?? "" },
   };
   if (expected) values[":expectedRvn"] = { S: expected.recordVersionNumber };
   return conditional(
@@ -123,7 +124,7 @@ export async function writeLeader(
         Key: key(LEADER_KEY),
         ConditionExpression: condition,
         UpdateExpression:
-          "SET #entityType = :leader, #ownerName = :owner, #leaseDuration = :duration, #rvn = :rvn",
+          "SET #entityType = :leader, #ownerName = :owner, #leaseDuration = :duration, #rvn = :rvn, #standby = :standby",
         // DynamoDB rejects names an expression does not use: #leaseKey only in the create condition.
         ExpressionAttributeNames: {
           ...(expected ? {} : { "#leaseKey": A.leaseKey }),
@@ -228,6 +229,7 @@ function toLeader(item: Item): LeaderRow {
     ownerName: item.ownerName?.S ?? "",
     leaseDuration: duration === undefined ? 0 : Number(duration),
     recordVersionNumber: item.recordVersionNumber?.S ?? "",
+    ...(item.standby?.S ? { standby: item.standby.S } : {}),
   };
 }
 

@@ -209,6 +209,8 @@ class DynamoLeaseStore implements AssigningLeaseStore {
     } else if (update.pendingCheckpoint === null) {
       expr.remove!.push(A.pendingCheckpoint, A.pendingCheckpointSubSequenceNumber, A.pendingCheckpointState);
     }
+    if (lease.assignedLeases && lease.assignedLeases.length > 0)
+      expr.delete = { [A.assignedLeases]: { SS: [...new Set(lease.assignedLeases)] } };
     return this.fenced("checkpoint", lease, heldBy(lease), expr);
   }
 

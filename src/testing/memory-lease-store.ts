@@ -91,15 +91,9 @@ export class MemoryLeaseStore implements LeaseStore {
 
   async renewLease(lease: Lease): Promise<Outcome<Lease>> {
     this.begin("renewLease");
-    const seen = lease.assignedLeases;
     return this.update(lease.leaseKey, heldBy(lease), (row) => {
       row.leaseCounter += 1;
-      // The owner has read these assignment notices (DELETE from the set, as DynamoDB does).
-      if (seen && row.assignedLeases) {
-        const left = row.assignedLeases.filter((k) => !seen.includes(k));
-        if (left.length > 0) row.assignedLeases = left;
-        else delete row.assignedLeases;
-      }
+      forgetNotices(row, lease.assignedLeases);
     });
   }
 
@@ -128,6 +122,7 @@ export class MemoryLeaseStore implements LeaseStore {
       row.leaseCounter += 1;
       row.checkpoint = { ...update.checkpoint };
       row.ownerSwitchesSinceCheckpoint = 0;
+      forgetNotices(row, lease.assignedLeases);
       if (update.pendingCheckpoint === null) delete row.pendingCheckpoint;
       else if (update.pendingCheckpoint) row.pendingCheckpoint = { ...update.pendingCheckpoint };
     });
@@ -307,6 +302,14 @@ export class MemoryLeaseStore implements LeaseStore {
       );
     }
   }
+}
+
+/** The owner has read these assignment notices: DELETE them from the set, as DynamoDB does. */
+function forgetNotices(row: Lease, seen: readonly string[] | undefined): void {
+  if (!seen || !row.assignedLeases) return;
+  const left = row.assignedLeases.filter((k) => !seen.includes(k));
+  if (left.length > 0) row.assignedLeases = left;
+  else delete row.assignedLeases;
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -1,0 +1,189 @@
+// Assigner mode's loop (replaces the taker loop; the renewer is unchanged): the election step, the
+// assigner round while this worker leads, this worker's liveness row, its owner-index Query, and the
+// reads of leases it was told about. Each on its own cadence, in one loop that sleeps until the next.
+import type { Clock } from "../../core/clock.ts";
+import { AbortedError, describeError } from "../../core/errors.ts";
+import type { KclEventBody } from "../../core/events.ts";
+import type { Random } from "../../core/random.ts";
+import type { AssigningLeaseStore } from "../assignment-store.ts";
+import type { LeaseScan } from "../coordinator.ts";
+import { HANDOFF_POLL_MS } from "../coordinator-loops.ts";
+import type { ExpiryObserver } from "../expiry-observer.ts";
+import type { Lease } from "../lease.ts";
+import { Assigner } from "./assigner.ts";
+import { LeaseDiscoverer } from "./discoverer.ts";
+import { LeaderElection } from "./leader-election.ts";
+
+/** KCL 3.x cadences: worker rows every 30 s, stale after 2 × that; non-standby leader checks every 30 s. */
+export const WORKER_ROW_MS = 30_000;
+export const LEADER_CHECK_MS = 30_000;
+
+export interface AssignmentModeOptions {
+  store: AssigningLeaseStore;
+  workerId: string;
+  clock: Clock;
+  random: Random;
+  observer: ExpiryObserver;
+  failoverMs: number;
+  renewIntervalMs: number;
+  assignerIntervalMs: number;
+  ownerQueryMs: number;
+  maxLeasesForWorker: number;
+  handoffTimeoutMs: number;
+  heldKeys: () => ReadonlySet<string>;
+  taking: () => boolean;
+  /** Start renewing a lease that is now ours. */
+  adopt: (lease: Lease, how: "unowned" | "expired" | "released" | "stolen", previousOwner?: string) => void;
+  emit: (body: KclEventBody) => void;
+  warn: (message: string) => void;
+}
+
+export class AssignmentMode {
+  private readonly election: LeaderElection;
+  private readonly assigner: Assigner;
+  private readonly discoverer: LeaseDiscoverer;
+  private scanAt = 0;
+  private rowAt = 0;
+  private queryAt = 0;
+  private wake: AbortController | undefined;
+  private wasLeader = false;
+
+  constructor(private readonly o: AssignmentModeOptions) {
+    this.election = new LeaderElection({
+      store: o.store,
+      workerId: o.workerId,
+      clock: o.clock,
+      random: o.random,
+      durationMs: o.failoverMs,
+      heartbeatMs: o.renewIntervalMs,
+      standbyCheckMs: o.assignerIntervalMs,
+      checkMs: LEADER_CHECK_MS,
+    });
+    this.discoverer = new LeaseDiscoverer({
+      store: o.store,
+      workerId: o.workerId,
+      heldKeys: o.heldKeys,
+      taking: o.taking,
+      // A lease that was in handoff to us reports the steal it is; an assignment cannot tell an expired
+      // lease from a released one, so a counter above 1 (taken before) reads as expired.
+      adopt: (lease, from) =>
+        from
+          ? o.adopt(lease, "stolen", from)
+          : o.adopt(lease, lease.leaseCounter > 1 ? "expired" : "unowned"),
+    });
+    this.assigner = new Assigner({
+      store: o.store,
+      workerId: o.workerId,
+      clock: o.clock,
+      observer: o.observer,
+      maxLeasesForWorker: o.maxLeasesForWorker,
+      workerStaleMs: 2 * WORKER_ROW_MS,
+      handoffTimeoutMs: o.handoffTimeoutMs,
+      intervalMs: o.assignerIntervalMs,
+      heldKeys: o.heldKeys,
+      taking: o.taking,
+      acquiredSelf: (lease, how, previousOwner) => o.adopt(lease, how, previousOwner),
+      handoffToSelf: (key) => this.discoverer.notice([key]),
+      emit: o.emit,
+    });
+  }
+
+  isAssigner(): boolean {
+    return this.election.isLeader();
+  }
+
+  /** Assignment notices read back by one of our renewals: read those leases now, not at the next Query. */
+  notice(keys: readonly string[]): void {
+    this.discoverer.notice(keys);
+    this.wake?.abort();
+  }
+
+  latestScan(): LeaseScan | undefined {
+    return this.isAssigner() ? this.assigner.latestScan() : undefined;
+  }
+
+  /** Wakes the loop (stopTaking). */
+  interrupt(): void {
+    this.wake?.abort();
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && this.o.taking()) {
+      await this.step();
+      const wake = new AbortController();
+      this.wake = wake;
+      const onAbort = () => wake.abort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        await this.o.clock.sleep(Math.max(0, this.nextAt() - this.o.clock.monotonic()), wake.signal);
+      } catch (e) {
+        if (!(e instanceof AbortedError)) throw e;
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+      }
+    }
+    // A graceful stop hands the role on at once; a crash (abort without stopTaking) leaves it to expire.
+    if (!this.o.taking()) await this.guard("leader release", () => this.election.release());
+  }
+
+  /** Everything that is due, once (the loop's body; simulations call it directly). */
+  async step(): Promise<void> {
+    const now = () => this.o.clock.monotonic();
+    if (now() >= this.election.nextAt()) await this.guard("leader election", () => this.elect());
+    if (this.isAssigner() && now() >= this.scanAt) await this.guard("assigner round", () => this.assign());
+    if (now() >= this.rowAt) {
+      this.rowAt = now() + WORKER_ROW_MS;
+      const lut = Math.floor(this.o.clock.now() / 1000);
+      await this.guard("worker row", () => this.o.store.writeWorkerRow({ workerId: this.o.workerId, lut }));
+    }
+    if (now() >= this.queryAt) {
+      this.queryAt = now() + this.o.ownerQueryMs;
+      await this.guard("owner index query", () => this.discoverer.query());
+    }
+    if (this.discoverer.hasPending) await this.guard("lease discovery", () => this.discoverer.check());
+  }
+
+  private nextAt(): number {
+    let at = Math.min(this.election.nextAt(), this.rowAt, this.queryAt);
+    if (this.isAssigner()) at = Math.min(at, this.scanAt);
+    if (this.discoverer.hasPending) at = Math.min(at, this.o.clock.monotonic() + HANDOFF_POLL_MS);
+    return at;
+  }
+
+  private async elect(): Promise<void> {
+    const { claimedFrom } = await this.election.tick();
+    const leading = this.election.isLeader();
+    if (leading && !this.wasLeader) {
+      this.scanAt = this.o.clock.monotonic();
+      // The silent leader we replaced is dead by the lock's rule: its leases need no second wait.
+      if (claimedFrom) this.assigner.markDead(claimedFrom);
+    }
+    if (!leading && this.wasLeader) this.assigner.forget();
+    this.wasLeader = leading;
+  }
+
+  private async assign(): Promise<void> {
+    const now = this.o.clock.monotonic();
+    this.scanAt = now + this.o.assignerIntervalMs;
+    const plan = await this.assigner.round();
+    // Wake right after the earliest predicted expiry, as the taker does, so takeover is failover + ε.
+    const at = this.assigner.nextExpiryAt;
+    const after = this.o.clock.monotonic();
+    if (at !== undefined && at >= after && at + 1 < this.scanAt) this.scanAt = at + 1;
+    if (plan) this.election.standby = successor(plan.workers, this.o.workerId);
+  }
+
+  private async guard(what: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      this.o.warn(`${what} failed: ${describeError(e)}`);
+    }
+  }
+}
+
+/** The live worker after `me` in id order (wrapping): the leader's named standby. */
+function successor(workers: readonly string[], me: string): string | undefined {
+  const others = workers.filter((w) => w !== me).sort();
+  return others.find((w) => w > me) ?? others[0];
+}

@@ -52,6 +52,8 @@ export class ScaleSim {
   private created = 0;
   /** Lease key → simulated time it was last acquired (lease-acquired events of live workers). */
   readonly acquiredAt = new Map<string, number>();
+  /** SIM_DEBUG only: lease key → when an observer reported it expired. */
+  readonly expiredAt = new Map<string, number>();
 
   constructor(readonly o: FleetOptions) {
     this.config = resolveConfig({
@@ -112,8 +114,21 @@ export class ScaleSim {
       random,
       events,
     });
-    events.on("lease-acquired", (e) => this.acquiredAt.set(e.leaseKey, clock.monotonic()));
-    if (process.env.SIM_DEBUG) events.on("warning", (e) => console.error(id, this.elapsed, e.message));
+    // The first acquisition counts (a later balancing move of the same lease is not its takeover).
+    events.on("lease-acquired", (e) => {
+      if (!this.acquiredAt.has(e.leaseKey)) this.acquiredAt.set(e.leaseKey, clock.monotonic());
+    });
+    if (process.env.SIM_DEBUG) {
+      events.on("warning", (e) => console.error(id, this.elapsed, e.message));
+      events.onAny((e) => {
+        if (
+          ((e as { leaseKey?: string }).leaseKey === process.env.SIM_KEY || id === process.env.SIM_WORKER) &&
+          e.type !== "lease-renewed"
+        )
+          console.error(this.elapsed, id.slice(0, 12), JSON.stringify(e).slice(0, 200));
+      });
+      events.on("lease-expired-observed", (e) => this.expiredAt.set(e.leaseKey, clock.monotonic()));
+    }
     const abort = new AbortController();
     const sync = runPeriodically(
       { name: "shard sync", intervalMs: this.config.shardSyncMs, clock, events, signal: abort.signal },

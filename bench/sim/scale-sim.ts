@@ -109,6 +109,21 @@ export async function runScaleSim(o: ScaleSimOptions): Promise<ScaleSimResult> {
       JSON.stringify(left.slice(0, 5)),
     );
   }
+  if (process.env.SIM_DEBUG && takeover !== null) {
+    const worst = [...orphans].sort((a, b) => sim.acquiredAt.get(b)! - sim.acquiredAt.get(a)!).slice(0, 3);
+    for (const k of worst)
+      console.error(
+        "worst",
+        k,
+        "killed",
+        killedAt,
+        "expired",
+        sim.expiredAt.get(k),
+        "acquired",
+        sim.acquiredAt.get(k),
+        sim.table.peek(k)?.leaseOwner,
+      );
+  }
   const takeoverMs =
     takeover === null ? null : Math.max(...orphans.map((k) => sim.acquiredAt.get(k)! - killedAt));
 

@@ -12,6 +12,14 @@ export interface FleetPlanInput {
   /** Lease keys the assigner judges expired (owner silent for the failover time, or handoff timed out). */
   expired: ReadonlySet<string>;
   maxLeasesForWorker: number;
+  /**
+   * Workers that learn of an assignment at once (they hold a lease whose renewal reads the notice back).
+   * Expired and unowned leases go to the least-loaded of these while any has room; balancing then moves
+   * leases on to the others by graceful handoff. Default: every worker.
+   */
+  reachable?: ReadonlySet<string>;
+  /** Leases not to move this round (their owner has not renewed them since it got them). */
+  pinned?: ReadonlySet<string>;
 }
 
 export interface Assignment {
@@ -63,16 +71,17 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
     }
   }
 
-  const leastLoaded = (): string | undefined => {
+  const leastLoaded = (among: readonly string[] = workers): string | undefined => {
     let best: string | undefined;
-    for (const w of workers)
+    for (const w of among)
       if (counts[w]! < cap && (best === undefined || counts[w]! < counts[best]!)) best = w;
     return best;
   };
 
   const assignments: Assignment[] = [];
+  const reachable = input.reachable ? workers.filter((w) => input.reachable!.has(w)) : workers;
   for (const lease of available) {
-    const to = leastLoaded();
+    const to = leastLoaded(reachable) ?? leastLoaded();
     if (to === undefined) break; // the capacity warning says why the rest wait
     counts[to]! += 1;
     assignments.push({ lease, to, ...describe(lease) });
@@ -82,12 +91,18 @@ export function planFleet(input: FleetPlanInput): FleetPlan {
   // by more than one. Leases already in a handoff never move again until it completes.
   const handoffs: Handoff[] = [];
   const movable = new Map<string, Lease[]>(
-    [...held].map(([w, ls]) => [w, ls.filter((l) => !isInHandoff(l)).sort(byKeyDescending)]),
+    [...held].map(([w, ls]) => [
+      w,
+      ls.filter((l) => !isInHandoff(l) && !input.pinned?.has(l.leaseKey)).sort(byKeyDescending),
+    ]),
   );
+  // A worker that was just given leases keeps one it already held: the assigner's notice rides on it.
+  const receiving = new Set(assignments.map((a) => a.to));
+  const canGive = (w: string) => movable.get(w)!.length > (receiving.has(w) ? 1 : 0);
   for (;;) {
     let donor: string | undefined;
     for (const w of workers) {
-      if (movable.get(w)!.length > 0 && (donor === undefined || counts[w]! > counts[donor]!)) donor = w;
+      if (canGive(w) && (donor === undefined || counts[w]! > counts[donor]!)) donor = w;
     }
     const to = leastLoaded();
     if (donor === undefined || to === undefined || counts[donor]! - counts[to]! <= 1) break;

@@ -89,6 +89,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       maxLeasesForWorker: config.maxLeasesForWorker,
       handoffTimeoutMs: config.shutdownTimeoutMs + config.failoverMs,
       heldKeys: () => this.renewer.keys(),
+      renewNow: () => void this.renewer.renewAll(),
       taking: () => this.taking,
       adopt: (lease, how, previousOwner) =>
         this.adopt(

@@ -98,11 +98,41 @@ describe("fleet plan", () => {
     expect(p.handoffs.map((h) => h.lease.leaseKey)).toEqual([key(3)]);
   });
 
-  test("a lease whose owner is not a live worker is available even before the assigner saw it expire", () => {
-    const p = plan([owned(0, "gone"), owned(1, "A")], ["A", "B"]);
-    expect(p.assignments.map((a) => [a.lease.leaseKey, a.to, a.previousOwner])).toEqual([
-      [key(0), "B", "gone"],
+  test("a live lease of a worker that may not receive leases is left alone until it expires", () => {
+    const p = plan([owned(0, "silent"), owned(1, "A")], ["A", "B"]);
+    expect(p.assignments).toEqual([]);
+    expect(p.handoffs).toEqual([]);
+    const q = plan([owned(0, "silent"), owned(1, "A")], ["A", "B"], [0]);
+    expect(q.assignments.map((a) => [a.lease.leaseKey, a.to, a.previousOwner])).toEqual([
+      [key(0), "B", "silent"],
     ]);
+  });
+
+  test("a worker given leases keeps one it already held (its renewal carries the assignment notice)", () => {
+    // A holds s0; s1 and s2 expired (their owner died); C is idle. A, the only reachable worker, gets
+    // both; s0 stays with A although A is then 3 ahead of C (the next round balances the new ones).
+    const leases = [owned(0, "A"), owned(1, "dead"), owned(2, "dead")];
+    const p = planFleet({
+      leases,
+      workers: ["A", "C"],
+      expired: new Set([key(1), key(2)]),
+      maxLeasesForWorker: Number.POSITIVE_INFINITY,
+      reachable: new Set(["A"]),
+    });
+    expect(p.assignments.map((a) => a.to)).toEqual(["A", "A"]);
+    expect(p.handoffs).toEqual([]);
+    expect(p.counts).toEqual({ A: 3, C: 0 });
+  });
+
+  test("without a reachable worker with room, assignments go to the least-loaded worker", () => {
+    const p = planFleet({
+      leases: [owned(0, "A"), owned(1)],
+      workers: ["A", "C"],
+      expired: new Set(),
+      maxLeasesForWorker: 1,
+      reachable: new Set(["A"]),
+    });
+    expect(p.assignments.map((a) => a.to)).toEqual(["C"]);
   });
 
   test("maxLeasesForWorker caps every worker and reports the shortfall", () => {

@@ -18,6 +18,7 @@ export interface AssignerOptions {
   workerId: string;
   clock: Clock;
   observer: ExpiryObserver;
+  renewIntervalMs: number;
   maxLeasesForWorker: number;
   /** A worker row older than this (by `lut`, epoch seconds, against this worker's wall clock) is stale. */
   workerStaleMs: number;
@@ -44,6 +45,8 @@ export class Assigner {
    * until the row is written again.
    */
   private readonly silentAt = new Map<string, number>();
+  /** Lease key → the owner and counter of the first scan that showed that owner. */
+  private readonly ownedSince = new Map<string, { owner: string; counter: number }>();
   private lastShortfall = "";
   /** Earliest future monotonic time at which an observed lease would expire. */
   nextExpiryAt: number | undefined;
@@ -66,6 +69,7 @@ export class Assigner {
     this.scan = undefined;
     this.dead.clear();
     this.silentAt.clear();
+    this.ownedSince.clear();
     this.nextExpiryAt = undefined;
   }
 
@@ -92,6 +96,8 @@ export class Assigner {
     const expired = new Set<string>();
     const alive = new Set<string>();
     const silent = new Set<string>();
+    /** Per renewing worker: the shortest time any of its live leases has gone without a new counter. */
+    const freshest = new Map<string, number>();
     let nextExpiry: number | undefined;
     for (const lease of leases) {
       if (!lease.leaseOwner) continue;
@@ -116,14 +122,42 @@ export class Assigner {
         }
       } else {
         alive.add(renewer);
+        const quiet = this.o.observer.unchangedFor(lease, now);
+        if (quiet < (freshest.get(renewer) ?? Number.POSITIVE_INFINITY)) freshest.set(renewer, quiet);
         if (isFinished(lease)) continue;
         const at = this.o.observer.expiresAt(lease);
         if (at !== undefined && (nextExpiry === undefined || at < nextExpiry)) nextExpiry = at;
       }
     }
     this.nextExpiryAt = nextExpiry;
+    // A worker none of whose leases moved for a renew interval plus a scan is probably dying: it gets
+    // nothing now (else a crash would cost two failovers: its own, then that of what it was just given).
+    const overdue = this.o.renewIntervalMs + this.o.intervalMs;
+    for (const [w, quiet] of freshest) if (quiet > overdue && w !== this.o.workerId) silent.add(w);
     const workers = this.liveWorkers(snap, alive, silent);
-    const plan = planFleet({ leases, workers, expired, maxLeasesForWorker: this.o.maxLeasesForWorker });
+    // Reachable at once: holders of a live lease they have renewed since it became theirs (so they know
+    // they hold it), whose next renewal reads a notice back; and ourselves.
+    // A lease its owner has not renewed yet (just assigned, just transferred) is pinned: moving it on
+    // before the owner knows it holds it would leave it to nobody until it expires.
+    const reachable = new Set<string>([this.o.workerId]);
+    const pinned = new Set<string>();
+    for (const l of leases) {
+      if (!l.leaseOwner || isInHandoff(l) || isFinished(l) || expired.has(l.leaseKey)) continue;
+      const since = this.ownedSince.get(l.leaseKey);
+      if (since?.owner !== l.leaseOwner) {
+        this.ownedSince.set(l.leaseKey, { owner: l.leaseOwner, counter: l.leaseCounter });
+        if (!held.has(l.leaseKey)) pinned.add(l.leaseKey);
+      } else if (l.leaseCounter > since.counter) reachable.add(l.leaseOwner);
+      else if (!held.has(l.leaseKey)) pinned.add(l.leaseKey);
+    }
+    const plan = planFleet({
+      leases,
+      workers,
+      expired,
+      maxLeasesForWorker: this.o.maxLeasesForWorker,
+      reachable,
+      pinned,
+    });
     this.scan = { leases, liveWorkers: plan.workers };
     this.o.emit({ type: "lease-table-scanned", leases: leases.map(toView), liveWorkers: plan.workers });
     this.reportCapacity(plan);
@@ -192,6 +226,8 @@ export class Assigner {
     }
     // One notice per receiving worker, on a live lease it renews; a worker holding none finds its new
     // leases by its owner-index Query instead.
+    // Not a lease this plan moves away: its holder may transfer it before renewing it again.
+    const moving = new Set(plan.handoffs.map((h) => h.lease.leaseKey));
     for (const [to, keys] of notices) {
       const holder = leases.find(
         (l) =>
@@ -199,6 +235,7 @@ export class Assigner {
           !isInHandoff(l) &&
           !isFinished(l) &&
           !expired.has(l.leaseKey) &&
+          !moving.has(l.leaseKey) &&
           !keys.includes(l.leaseKey),
       );
       if (holder) await this.attempt(() => this.o.store.notifyAssigned(holder.leaseKey, to, keys));

@@ -34,6 +34,8 @@ export interface AssignmentModeOptions {
   taking: () => boolean;
   /** Start renewing a lease that is now ours. */
   adopt: (lease: Lease, how: "unowned" | "expired" | "released" | "stolen", previousOwner?: string) => void;
+  /** Runs a renewal round now (after adopting discovered leases). */
+  renewNow: () => void;
   emit: (body: KclEventBody) => void;
   warn: (message: string) => void;
 }
@@ -76,6 +78,7 @@ export class AssignmentMode {
       workerId: o.workerId,
       clock: o.clock,
       observer: o.observer,
+      renewIntervalMs: o.renewIntervalMs,
       maxLeasesForWorker: o.maxLeasesForWorker,
       workerStaleMs: 2 * WORKER_ROW_MS,
       handoffTimeoutMs: o.handoffTimeoutMs,
@@ -140,7 +143,13 @@ export class AssignmentMode {
       this.queryAt = now() + this.o.ownerQueryMs;
       await this.guard("owner index query", () => this.discoverer.query());
     }
-    if (this.discoverer.hasPending) await this.guard("lease discovery", () => this.discoverer.check());
+    if (this.discoverer.hasPending) {
+      await this.guard("lease discovery", async () => {
+        // The assigner judges a lease by its counter since its take, not since we found it: renew the
+        // adopted ones now rather than at the next renewal round.
+        if ((await this.discoverer.check()) > 0) this.o.renewNow();
+      });
+    }
   }
 
   private nextAt(): number {

@@ -39,10 +39,11 @@ export class LeaseDiscoverer {
     this.notice(await this.o.store.queryOwnerKeys(this.o.workerId));
   }
 
-  /** Reads every pending key once; adopts, keeps waiting (handoff not yet transferred) or forgets it. */
-  async check(): Promise<void> {
+  /** Reads every pending key once; adopts, keeps waiting (handoff not yet transferred) or forgets it. Returns how many it adopted. */
+  async check(): Promise<number> {
+    let adopted = 0;
     for (const [key, from] of [...this.pending]) {
-      if (!this.o.taking()) return;
+      if (!this.o.taking()) return adopted;
       if (this.o.heldKeys().has(key)) {
         this.pending.delete(key);
         continue;
@@ -54,7 +55,9 @@ export class LeaseDiscoverer {
       else {
         this.pending.delete(key);
         this.o.adopt(row, from);
+        adopted += 1;
       }
     }
+    return adopted;
   }
 }

@@ -125,8 +125,14 @@ export class AssignmentMode {
         signal.removeEventListener("abort", onAbort);
       }
     }
-    // A graceful stop hands the role on at once; a crash (abort without stopTaking) leaves it to expire.
-    if (!this.o.taking()) await this.guard("leader release", () => this.election.release());
+    // A graceful stop hands the role on at once and marks this worker gone (a stale row: the assigner
+    // gives it nothing more); a crash (abort without stopTaking) leaves both to expire.
+    if (!this.o.taking()) {
+      await this.guard("leader release", () => this.election.release());
+      await this.guard("worker row", () =>
+        this.o.store.writeWorkerRow({ workerId: this.o.workerId, lut: 0 }),
+      );
+    }
   }
 
   /** Everything that is due, once (the loop's body; simulations call it directly). */

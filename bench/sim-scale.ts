@@ -1,11 +1,19 @@
 // `npm run sim:scale -- --shards N --workers W [--json] [--seed S]`: the lease-coordination cost of
 // today's design at N shards and W workers (simulated, metered as DynamoDB bills it) beside the Java
 // KCL 2.x / 3.x formulas. `--table FILE…` renders JSON lines of earlier runs as the README table
-// (`--table --plan FILE…`: the owner-index plan's reads beside them).
+// (`--table --plan FILE…`: the owner-index plan's reads beside them; `--table --assigner FILE…`: assigner
+// mode runs beside the taker runs and the Java 3.x formula).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { LeaseAssignment } from "../src/config/options.ts";
-import { markdownTable, planTable, type ScaleReport, scaleReport, seconds } from "./sim/scale-report.ts";
+import {
+  assignerTable,
+  markdownTable,
+  planTable,
+  type ScaleReport,
+  scaleReport,
+  seconds,
+} from "./sim/scale-report.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -23,6 +31,7 @@ const { values, positionals } = parseArgs({
     "owner-query-ms": { type: "string" },
     table: { type: "boolean", default: false },
     plan: { type: "boolean", default: false },
+    assigner: { type: "boolean", default: false },
   },
 });
 
@@ -33,7 +42,9 @@ if (values.table) {
       .filter((line) => line.trim().startsWith("{"))
       .map((line) => JSON.parse(line) as ScaleReport),
   );
-  console.log(values.plan ? planTable(reports) : markdownTable(reports));
+  console.log(
+    values.assigner ? assignerTable(reports) : values.plan ? planTable(reports) : markdownTable(reports),
+  );
   process.exit(0);
 }
 

@@ -112,7 +112,7 @@ export async function writeLeader(
     // The lock client stores the duration as a string of milliseconds.
     ":duration": { S: String(next.leaseDuration) },
     ":rvn": { S: next.recordVersionNumber },
-    ":standby": { S: next.standby ?? "" },
+    ...(next.standby ? { ":standby": { S: next.standby } } : {}),
   };
   if (expected) values[":expectedRvn"] = { S: expected.recordVersionNumber };
   return conditional(
@@ -123,8 +123,9 @@ export async function writeLeader(
         TableName: d.table,
         Key: key(LEADER_KEY),
         ConditionExpression: condition,
-        UpdateExpression:
-          "SET #entityType = :leader, #ownerName = :owner, #leaseDuration = :duration, #rvn = :rvn, #standby = :standby",
+        UpdateExpression: `SET #entityType = :leader, #ownerName = :owner, #leaseDuration = :duration, #rvn = :rvn${
+          next.standby ? ", #standby = :standby" : " REMOVE #standby"
+        }`,
         // DynamoDB rejects names an expression does not use: #leaseKey only in the create condition.
         ExpressionAttributeNames: {
           ...(expected ? {} : { "#leaseKey": A.leaseKey }),
@@ -132,6 +133,7 @@ export async function writeLeader(
           "#ownerName": "ownerName",
           "#leaseDuration": "leaseDuration",
           "#rvn": "recordVersionNumber",
+          "#standby": "standby",
         },
         ExpressionAttributeValues: values,
       }),

@@ -53,11 +53,15 @@ export function assignmentStoreContract(name: string, make: () => Promise<Assign
       expect(await store.writeLeader(first, { ...first, ownerName: "w2", recordVersionNumber: "c" })).toBe(
         false,
       );
-      const claim = { ownerName: "w2", leaseDuration: 10_000, recordVersionNumber: "c2" };
+      const claim = { ownerName: "w2", leaseDuration: 10_000, recordVersionNumber: "c2", standby: "w3" };
       expect(await store.writeLeader(beat, claim)).toBe(true);
       expect(await store.getLeader()).toEqual(claim);
+      // A heartbeat without a standby removes the old one.
+      const plain = { ownerName: "w2", leaseDuration: 10_000, recordVersionNumber: "c3" };
+      expect(await store.writeLeader(claim, plain)).toBe(true);
+      expect(await store.getLeader()).toEqual(plain);
       expect(await store.releaseLeader(beat)).toBe(false);
-      expect(await store.releaseLeader(claim)).toBe(true);
+      expect(await store.releaseLeader(plain)).toBe(true);
       expect(await store.getLeader()).toBeUndefined();
     });
 

@@ -10,6 +10,7 @@ import {
   checkDelivered,
   deliveriesFile,
   duplicateDeliveries,
+  eventsOf,
   leaseRows,
   ownerCounts,
   readDeliveries,
@@ -82,6 +83,10 @@ describe("assigner mode (worker processes)", () => {
     // SIGTERM B (not the assigner): its leases are released with their checkpoints; no duplicates.
     b.signal("SIGTERM");
     expect((await b.exited).code).toBe(0);
+    // Shard sync (every 2 s here) ran on the assigner A only: B synced once, at its start-up.
+    const syncs = (p: typeof a) => eventsOf(p).filter((e) => e.type === "shard-sync").length;
+    expect(syncs(b)).toBe(1);
+    expect(syncs(a)).toBeGreaterThan(2);
     await waitOwners(app, "A owns all 5 open", (c) => c.A === 5 && c.B === undefined);
     await waitFor(
       "A delivers from every open shard",

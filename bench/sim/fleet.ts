@@ -118,15 +118,9 @@ export class ScaleSim {
     events.on("lease-acquired", (e) => {
       if (!this.acquiredAt.has(e.leaseKey)) this.acquiredAt.set(e.leaseKey, clock.monotonic());
     });
+    // SIM_DEBUG=1: warnings on stderr, and when observers saw each lease expire (worst-shard report).
     if (process.env.SIM_DEBUG) {
-      events.on("warning", (e) => console.error(id, this.elapsed, e.message));
-      events.onAny((e) => {
-        if (
-          ((e as { leaseKey?: string }).leaseKey === process.env.SIM_KEY || id === process.env.SIM_WORKER) &&
-          e.type !== "lease-renewed"
-        )
-          console.error(this.elapsed, id.slice(0, 12), JSON.stringify(e).slice(0, 200));
-      });
+      events.on("warning", (e) => console.error(`${this.elapsed} ${id}: ${e.message}`));
       events.on("lease-expired-observed", (e) => this.expiredAt.set(e.leaseKey, clock.monotonic()));
     }
     const abort = new AbortController();

@@ -98,31 +98,15 @@ export async function runScaleSim(o: ScaleSimOptions): Promise<ScaleSimResult> {
     () => orphans.every((k) => sim.acquiredAt.has(k)),
     20 * config.failoverMs,
   );
-  if (takeover === null && process.env.SIM_DEBUG) {
-    const left = orphans.filter((k) => !sim.acquiredAt.has(k)).map((k) => sim.table.peek(k));
-    console.error(
-      "victims",
-      [...victims],
-      "leader",
-      sim.table.peekCoordination().leader,
-      left.length,
-      JSON.stringify(left.slice(0, 5)),
-    );
-  }
-  if (process.env.SIM_DEBUG && takeover !== null) {
-    const worst = [...orphans].sort((a, b) => sim.acquiredAt.get(b)! - sim.acquiredAt.get(a)!).slice(0, 3);
-    for (const k of worst)
+  if (process.env.SIM_DEBUG) {
+    // The three orphans taken last (or never): when an observer saw them expire, when they were taken.
+    const last = (k: string) => sim.acquiredAt.get(k) ?? Number.POSITIVE_INFINITY;
+    for (const k of [...orphans].sort((a, b) => last(b) - last(a)).slice(0, 3)) {
+      const row = sim.table.peek(k);
       console.error(
-        "worst",
-        k,
-        "killed",
-        killedAt,
-        "expired",
-        sim.expiredAt.get(k),
-        "acquired",
-        sim.acquiredAt.get(k),
-        sim.table.peek(k)?.leaseOwner,
+        `${k}: killed ${killedAt}, expiry seen ${sim.expiredAt.get(k)}, acquired ${sim.acquiredAt.get(k)}, owner now ${row?.leaseOwner}`,
       );
+    }
   }
   const takeoverMs =
     takeover === null ? null : Math.max(...orphans.map((k) => sim.acquiredAt.get(k)! - killedAt));

@@ -28,6 +28,7 @@ const { values, positionals } = parseArgs({
     "balance-limit-seconds": { type: "string", default: "120" },
     "lease-assignment": { type: "string", default: "taker" },
     "assigner-interval-ms": { type: "string" },
+    "assigner-scan-ms": { type: "string" },
     "owner-query-ms": { type: "string" },
     table: { type: "boolean", default: false },
     plan: { type: "boolean", default: false },
@@ -59,6 +60,7 @@ const r = await scaleReport({
   balanceLimitMs: Number(values["balance-limit-seconds"]) * 1000,
   leaseAssignment: values["lease-assignment"] as LeaseAssignment,
   ...(values["assigner-interval-ms"] ? { assignerIntervalMs: Number(values["assigner-interval-ms"]) } : {}),
+  ...(values["assigner-scan-ms"] ? { assignerScanMs: Number(values["assigner-scan-ms"]) } : {}),
   ...(values["owner-query-ms"] ? { ownerQueryMs: Number(values["owner-query-ms"]) } : {}),
 });
 const wall = `${((performance.now() - startedAt) / 1000).toFixed(1)} s of wall time`;

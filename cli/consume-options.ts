@@ -62,6 +62,12 @@ export const CONSUME_OPTIONS = {
     group: "Leases",
     describe: "Assigner mode: the assigner's table scan [min(2000, failover/5)]",
   },
+  "assigner-scan-ms": {
+    type: "number",
+    group: "Leases",
+    describe:
+      "Assigner mode: full table scan; above --assigner-interval-ms, one read per lease holder in between detects dead workers [the assigner interval]",
+  },
   "owner-query-ms": {
     type: "number",
     group: "Leases",
@@ -185,6 +191,7 @@ export interface ConsumeArgs {
   takerIntervalMs?: number;
   leaseAssignment?: string;
   assignerIntervalMs?: number;
+  assignerScanMs?: number;
   ownerQueryMs?: number;
   maxLeasesForWorker?: number;
   maxLeasesToSteal?: number;

@@ -26,6 +26,7 @@ export interface FleetOptions {
   leaseAssignment?: LeaseAssignment;
   /** Assigner mode cadences (defaults: the engine's). */
   assignerIntervalMs?: number;
+  assignerScanMs?: number;
   ownerQueryMs?: number;
 }
 
@@ -62,6 +63,7 @@ export class ScaleSim {
       failoverMs: o.failoverMs ?? 10_000,
       leaseAssignment: o.leaseAssignment,
       assignerIntervalMs: o.assignerIntervalMs,
+      assignerScanMs: o.assignerScanMs,
       ownerQueryMs: o.ownerQueryMs,
     });
     this.stepMs = o.stepMs ?? 250;

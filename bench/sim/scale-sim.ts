@@ -30,6 +30,7 @@ export interface ScaleSimResult {
   shardSyncMs: number;
   leaseAssignment: string;
   assignerIntervalMs: number;
+  assignerScanMs: number;
   ownerQueryMs: number;
   /** Mean billed size of one lease item (bytes), as kcl-ts writes it. */
   leaseItemBytes: number;
@@ -136,6 +137,7 @@ export async function runScaleSim(o: ScaleSimOptions): Promise<ScaleSimResult> {
     shardSyncMs: config.shardSyncMs,
     leaseAssignment: config.leaseAssignment,
     assignerIntervalMs: config.assignerIntervalMs,
+    assignerScanMs: config.assignerScanMs,
     ownerQueryMs: config.ownerQueryMs,
     leaseItemBytes: round(leaseItemBytes),
     fleet: perMinute(fleet),

@@ -140,6 +140,7 @@ export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout
     takerIntervalMs: args.takerIntervalMs,
     leaseAssignment: args.leaseAssignment as KclOptions["leaseAssignment"],
     assignerIntervalMs: args.assignerIntervalMs,
+    assignerScanMs: args.assignerScanMs,
     ownerQueryMs: args.ownerQueryMs,
     maxLeasesForWorker: args.maxLeasesForWorker,
     maxLeasesToSteal: args.maxLeasesToSteal,

@@ -60,6 +60,12 @@ export interface KclOptions {
   leaseAssignment?: LeaseAssignment;
   /** Assigner mode: how often the elected assigner scans and assigns. Default min(2000, failoverMs / 5). */
   assignerIntervalMs?: number;
+  /**
+   * Assigner mode: how often the assigner scans the whole table. Above assignerIntervalMs, it reads one
+   * lease per lease-holding worker every assignerIntervalMs in between (liveness probes). Default:
+   * assignerIntervalMs (a full scan every round, no probes).
+   */
+  assignerScanMs?: number;
   /** Assigner mode: how often each worker Queries the owner index for new leases (backstop). Default failoverMs. */
   ownerQueryMs?: number;
   /** Cap on leases one worker holds. Default unlimited. */
@@ -140,6 +146,7 @@ export interface ResolvedConfig {
   readonly takerIntervalMs: number;
   readonly leaseAssignment: LeaseAssignment;
   readonly assignerIntervalMs: number;
+  readonly assignerScanMs: number;
   readonly ownerQueryMs: number;
   readonly maxLeasesForWorker: number;
   readonly maxLeasesToSteal: number;

@@ -133,6 +133,7 @@ function leaseTiming(options: KclOptions) {
   );
   // The assigner's scan bounds takeover the way the taker's does: failover + about one interval.
   const assignerIntervalMs = integer("assigner-interval-ms", options.assignerIntervalMs, defaultTaker, 100);
+  const assignerScanMs = integer("assigner-scan-ms", options.assignerScanMs, assignerIntervalMs, 100);
   const ownerQueryMs = integer("owner-query-ms", options.ownerQueryMs, failoverMs, 100);
   // Unlimited is the default; a JSON config file cannot spell Infinity, so null means unlimited too.
   const maxLeasesForWorker =
@@ -145,6 +146,7 @@ function leaseTiming(options: KclOptions) {
     takerIntervalMs,
     leaseAssignment,
     assignerIntervalMs,
+    assignerScanMs,
     ownerQueryMs,
     maxLeasesForWorker,
   };

@@ -43,6 +43,8 @@ export interface AssignmentStore {
   scanTable(): Promise<TableSnapshot>;
   /** Query of the owner GSI (eventually consistent): the keys whose leaseOwner is `owner`. */
   queryOwnerKeys(owner: string): Promise<string[]>;
+  /** One lease by an eventually consistent GetItem (half a read unit): the assigner's liveness probe. */
+  probeLease(leaseKey: string): Promise<Lease | undefined>;
   /** The leader row (consistent GetItem), undefined when absent. */
   getLeader(): Promise<LeaderRow | undefined>;
   /**

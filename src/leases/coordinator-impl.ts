@@ -85,6 +85,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       failoverMs: config.failoverMs,
       renewIntervalMs: config.renewIntervalMs,
       assignerIntervalMs: config.assignerIntervalMs,
+      assignerScanMs: config.assignerScanMs,
       ownerQueryMs: config.ownerQueryMs,
       maxLeasesForWorker: config.maxLeasesForWorker,
       handoffTimeoutMs: config.shutdownTimeoutMs + config.failoverMs,

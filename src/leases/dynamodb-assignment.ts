@@ -87,6 +87,15 @@ export async function queryOwnerKeys(d: AssignmentDeps, owner: string): Promise<
   return keys.sort();
 }
 
+export async function probeLease(d: AssignmentDeps, leaseKey: string): Promise<Lease | undefined> {
+  const out = await d.call("GetItem", leaseKey, (abortSignal) =>
+    d.client.send(new GetItemCommand({ TableName: d.table, Key: key(leaseKey), ConsistentRead: false }), {
+      abortSignal,
+    }),
+  );
+  return itemToLease(out.Item);
+}
+
 export async function getLeader(d: AssignmentDeps): Promise<LeaderRow | undefined> {
   const out = await d.call("GetItem", LEADER_KEY, (abortSignal) =>
     d.client.send(new GetItemCommand({ TableName: d.table, Key: key(LEADER_KEY), ConsistentRead: true }), {

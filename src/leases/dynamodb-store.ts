@@ -81,6 +81,10 @@ class DynamoLeaseStore implements AssigningLeaseStore {
     return assignment.queryOwnerKeys(this.assignment, owner);
   }
 
+  probeLease(leaseKey: string): Promise<Lease | undefined> {
+    return assignment.probeLease(this.assignment, leaseKey);
+  }
+
   getLeader(): Promise<LeaderRow | undefined> {
     return assignment.getLeader(this.assignment);
   }

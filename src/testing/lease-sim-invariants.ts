@@ -53,6 +53,7 @@ export class RecordingLeaseStore implements LeaseStore {
   scanTable = () => this.inner.scanTable();
   queryOwnerKeys = (owner: string) => this.inner.queryOwnerKeys(owner);
   getLeader = () => this.inner.getLeader();
+  probeLease = (leaseKey: string) => this.inner.probeLease(leaseKey);
   writeLeader = (expected: LeaderRow | undefined, next: LeaderRow) => this.inner.writeLeader(expected, next);
   releaseLeader = (expected: LeaderRow) => this.inner.releaseLeader(expected);
   writeWorkerRow = (row: WorkerRow) => this.inner.writeWorkerRow(row);

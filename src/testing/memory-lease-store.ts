@@ -200,6 +200,11 @@ export class MemoryLeaseStore implements LeaseStore {
     return [...(this.byOwner.get(owner) ?? [])].sort();
   }
 
+  async probeLease(leaseKey: string): Promise<Lease | undefined> {
+    this.begin("probeLease");
+    return this.peek(leaseKey);
+  }
+
   async getLeader(): Promise<LeaderRow | undefined> {
     this.begin("getLeader");
     return this.leader && { ...this.leader };

@@ -193,6 +193,12 @@ export class MeteredLeaseStore implements LeaseStore, AssignmentStore {
     return keys;
   }
 
+  async probeLease(leaseKey: string): Promise<Lease | undefined> {
+    const lease = await this.assigning.probeLease(leaseKey);
+    this.meter.read("GetItem:probe", lease ? this.seen(lease) : 0, false);
+    return lease;
+  }
+
   async getLeader(): Promise<LeaderRow | undefined> {
     const row = await this.assigning.getLeader();
     this.meter.read("GetItem:leader", row ? leaderRowSize(row) : 0, true);

@@ -50,6 +50,8 @@ export class Assigner {
   private lastShortfall = "";
   /** Earliest future monotonic time at which an observed lease would expire. */
   nextExpiryAt: number | undefined;
+  /** The last round's scan and expiry verdicts (holder probes are chosen from them). */
+  lastRound: { leases: readonly Lease[]; expired: ReadonlySet<string> } | undefined;
 
   constructor(private readonly o: AssignerOptions) {
     this.handoffs = new HandoffObserver(o.handoffTimeoutMs);
@@ -159,6 +161,7 @@ export class Assigner {
       pinned,
     });
     this.scan = { leases, liveWorkers: plan.workers };
+    this.lastRound = { leases, expired };
     this.o.emit({ type: "lease-table-scanned", leases: leases.map(toView), liveWorkers: plan.workers });
     this.reportCapacity(plan);
     if (!this.o.taking()) return plan;

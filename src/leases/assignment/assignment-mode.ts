@@ -11,12 +11,15 @@ import { HANDOFF_POLL_MS } from "../coordinator-loops.ts";
 import type { ExpiryObserver } from "../expiry-observer.ts";
 import type { Lease } from "../lease.ts";
 import { Assigner } from "./assigner.ts";
+import { HolderProbes } from "./holder-probes.ts";
 import { LeaseDiscoverer } from "./discoverer.ts";
 import { LeaderElection } from "./leader-election.ts";
 
 /** KCL 3.x cadences: worker rows every 30 s, stale after 2 × that; non-standby leader checks every 30 s. */
 export const WORKER_ROW_MS = 30_000;
 export const LEADER_CHECK_MS = 30_000;
+/** A lease row's size for the probe-or-scan choice (kcl-ts rows are ≈ 335 B; checkpoints vary). */
+const PROBE_ROW_BYTES = 400;
 
 export interface AssignmentModeOptions {
   store: AssigningLeaseStore;
@@ -27,6 +30,8 @@ export interface AssignmentModeOptions {
   failoverMs: number;
   renewIntervalMs: number;
   assignerIntervalMs: number;
+  /** Full-table scan cadence; above assignerIntervalMs, holder probes run in between. */
+  assignerScanMs: number;
   ownerQueryMs: number;
   maxLeasesForWorker: number;
   handoffTimeoutMs: number;
@@ -49,6 +54,8 @@ export class AssignmentMode {
   private queryAt = 0;
   private wake: AbortController | undefined;
   private wasLeader = false;
+  private readonly probes: HolderProbes;
+  private fullScanAt = 0;
 
   constructor(private readonly o: AssignmentModeOptions) {
     this.election = new LeaderElection({
@@ -60,6 +67,12 @@ export class AssignmentMode {
       heartbeatMs: o.renewIntervalMs,
       standbyCheckMs: o.assignerIntervalMs,
       checkMs: LEADER_CHECK_MS,
+    });
+    this.probes = new HolderProbes({
+      store: o.store,
+      clock: o.clock,
+      failoverMs: o.failoverMs,
+      workerId: o.workerId,
     });
     this.discoverer = new LeaseDiscoverer({
       store: o.store,
@@ -180,12 +193,38 @@ export class AssignmentMode {
   private async assign(): Promise<void> {
     const now = this.o.clock.monotonic();
     this.scanAt = now + this.o.assignerIntervalMs;
+    const probing = this.o.assignerScanMs > this.o.assignerIntervalMs;
+    if (probing && now < this.fullScanAt && this.probesCheaper()) {
+      const dead = await this.probes.probe();
+      if (dead.length === 0) return this.wakeForProbes();
+      // A worker silent for the failover time: scan now and reassign everything it held.
+      for (const d of dead) this.assigner.markDead(d);
+    }
     const plan = await this.assigner.round();
-    // Wake right after the earliest predicted expiry, as the taker does, so takeover is failover + ε.
-    const at = this.assigner.nextExpiryAt;
-    const after = this.o.clock.monotonic();
-    if (at !== undefined && at >= after && at + 1 < this.scanAt) this.scanAt = at + 1;
+    this.fullScanAt = this.o.clock.monotonic() + this.o.assignerScanMs;
     if (plan) this.election.standby = successor(plan.workers, this.o.workerId);
+    const last = this.assigner.lastRound;
+    if (probing && last) {
+      this.probes.reset(last.leases, last.expired, this.o.observer);
+      return this.wakeForProbes();
+    }
+    // Wake right after the earliest predicted expiry, as the taker does, so takeover is failover + ε.
+    this.wakeAt(this.assigner.nextExpiryAt);
+  }
+
+  /** Probing pays only while one read per holder costs less than a scan (few workers, many leases). */
+  private probesCheaper(): boolean {
+    const leases = this.assigner.lastRound?.leases.length ?? 0;
+    return this.probes.size > 0 && this.probes.size < Math.ceil((leases * PROBE_ROW_BYTES) / 4096);
+  }
+
+  private wakeForProbes(): void {
+    this.wakeAt(this.probes.nextExpiryAt());
+    this.scanAt = Math.min(this.scanAt, this.fullScanAt);
+  }
+
+  private wakeAt(at: number | undefined): void {
+    if (at !== undefined && at >= this.o.clock.monotonic() && at + 1 < this.scanAt) this.scanAt = at + 1;
   }
 
   private async guard(what: string, fn: () => Promise<unknown>): Promise<void> {

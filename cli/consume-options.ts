@@ -66,7 +66,7 @@ export const CONSUME_OPTIONS = {
     type: "number",
     group: "Leases",
     describe:
-      "Assigner mode: full table scan; above --assigner-interval-ms, one read per lease holder in between detects dead workers [the assigner interval]",
+      "Assigner mode: full table scan; above --assigner-interval-ms, one read per lease holder in between detects dead workers (while cheaper than a scan) [2 × failover]",
   },
   "owner-query-ms": {
     type: "number",

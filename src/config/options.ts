@@ -62,8 +62,8 @@ export interface KclOptions {
   assignerIntervalMs?: number;
   /**
    * Assigner mode: how often the assigner scans the whole table. Above assignerIntervalMs, it reads one
-   * lease per lease-holding worker every assignerIntervalMs in between (liveness probes). Default:
-   * assignerIntervalMs (a full scan every round, no probes).
+   * lease per lease-holding worker every assignerIntervalMs in between (liveness probes), as long as
+   * that costs less than a scan. Default 2 × failoverMs (the Java KCL 3.x assignment cadence).
    */
   assignerScanMs?: number;
   /** Assigner mode: how often each worker Queries the owner index for new leases (backstop). Default failoverMs. */

@@ -133,7 +133,9 @@ function leaseTiming(options: KclOptions) {
   );
   // The assigner's scan bounds takeover the way the taker's does: failover + about one interval.
   const assignerIntervalMs = integer("assigner-interval-ms", options.assignerIntervalMs, defaultTaker, 100);
-  const assignerScanMs = integer("assigner-scan-ms", options.assignerScanMs, assignerIntervalMs, 100);
+  // Full scans at the Java KCL 3.x assignment cadence (2 × failover); holder probes in between.
+  const defaultScan = Math.max(assignerIntervalMs, 2 * failoverMs);
+  const assignerScanMs = integer("assigner-scan-ms", options.assignerScanMs, defaultScan, 100);
   const ownerQueryMs = integer("owner-query-ms", options.ownerQueryMs, failoverMs, 100);
   // Unlimited is the default; a JSON config file cannot spell Infinity, so null means unlimited too.
   const maxLeasesForWorker =

@@ -54,7 +54,8 @@ describe("npm run sim:scale -- --lease-assignment assigner", () => {
   }, 120_000);
 
   test("meters the assigner design: one table scan per assigner round for the fleet, owner-index queries, leader reads, no taker scans", async () => {
-    const r = await scaleReport({ ...ASSIGNER, seed: 3 });
+    // A full scan every round (no holder probes): --assigner-scan-ms equal to the assigner interval.
+    const r = await scaleReport({ ...ASSIGNER, seed: 3, assignerScanMs: 2000 });
     // One worker scans (the assigner), every assignerIntervalMs; shard sync adds one scan a minute.
     const scans = r.byOperation.Scan!.calls;
     expect(scans).toBeGreaterThanOrEqual(60_000 / r.assignerIntervalMs);
@@ -68,6 +69,21 @@ describe("npm run sim:scale -- --lease-assignment assigner", () => {
     const taker = await scaleReport({ ...SMALL, seed: 3 });
     expect(r.byOperation["UpdateItem:renew"]!.calls).toBe(taker.byOperation["UpdateItem:renew"]!.calls);
     expect(r.readUnitsPerMinute).toBeLessThan(taker.readUnitsPerMinute);
+    expect(r.takeoverSeconds).not.toBeNull();
+    expect(r.balanceSeconds).not.toBeNull();
+  }, 120_000);
+
+  test("by default, holder probes between full scans every 2 × failover: fewer reads, the same takeover target", async () => {
+    const full = await scaleReport({ ...ASSIGNER, seed: 3, assignerScanMs: 2000 });
+    const r = await scaleReport({ ...ASSIGNER, seed: 3 });
+    expect(r.assignerScanMs).toBe(20_000);
+    const probes = r.byOperation["GetItem:probe"]!;
+    // One eventually consistent read (half a unit) per other lease holder per assigner round.
+    expect(probes.readUnits).toBe(probes.calls * 0.5);
+    expect(probes.calls).toBeLessThanOrEqual((r.workers - 1) * (60_000 / r.assignerIntervalMs));
+    // Full scans: one per 20 s, plus the assigner's shard sync once a minute.
+    expect(r.byOperation.Scan!.calls).toBeLessThanOrEqual(60_000 / r.assignerScanMs + 1);
+    expect(r.readUnitsPerMinute).toBeLessThan(full.readUnitsPerMinute);
     expect(r.takeoverSeconds).not.toBeNull();
     expect(r.balanceSeconds).not.toBeNull();
   }, 120_000);

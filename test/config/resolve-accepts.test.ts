@@ -50,7 +50,7 @@ describe("defaults", () => {
       takerIntervalMs: 2000,
       leaseAssignment: "taker",
       assignerIntervalMs: 2000,
-      assignerScanMs: 2000,
+      assignerScanMs: 20_000,
       ownerQueryMs: 10_000,
       maxLeasesForWorker: Number.POSITIVE_INFINITY,
       maxLeasesToSteal: 1,

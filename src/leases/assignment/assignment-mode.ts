@@ -204,11 +204,10 @@ export class AssignmentMode {
     this.fullScanAt = this.o.clock.monotonic() + this.o.assignerScanMs;
     if (plan) this.election.standby = successor(plan.workers, this.o.workerId);
     const last = this.assigner.lastRound;
-    if (probing && last) {
-      this.probes.reset(last.leases, last.expired, this.o.observer);
-      return this.wakeForProbes();
-    }
-    // Wake right after the earliest predicted expiry, as the taker does, so takeover is failover + ε.
+    if (probing && last) this.probes.reset(last.leases, last.expired, this.o.observer);
+    if (probing && this.probesCheaper()) return this.wakeForProbes();
+    // Scanning every round: wake right after the earliest predicted expiry, as the taker does, so
+    // takeover is failover + ε.
     this.wakeAt(this.assigner.nextExpiryAt);
   }
 

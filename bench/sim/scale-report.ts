@@ -85,7 +85,7 @@ export function planTable(reports: readonly ScaleReport[]): string {
  */
 export function assignerTable(reports: readonly ScaleReport[]): string {
   const head = [
-    "| shards × workers | assigner: fleet calls / RCU / WCU per min | taker (today) RCU | ÷ taker | Java 3.x RCU / WCU (defaults) | ÷ 3.x | Java 3.x RCU at 2 s scan / 10 s query | takeover s (worst shard) | balance s (+10 %) |",
+    "| shards × workers | assigner: fleet calls / RCU / WCU per min | taker (today) RCU | ÷ taker | Java 3.x RCU / WCU (defaults) | ÷ 3.x | Java 3.x RCU at this run's scan / query cadences | takeover s (worst shard) | balance s (+10 %) |",
     "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   const taker = (r: ScaleReport) =>
@@ -102,7 +102,8 @@ export function assignerTable(reports: readonly ScaleReport[]): string {
         workerIdBytes: WORKER_ID_BYTES,
         failoverMs: r.failoverSeconds * 1000,
       };
-      const same = javaKcl3(model, { assignerScanMs: r.assignerIntervalMs, ownerQueryMs: r.ownerQueryMs });
+      const scanMs = r.assignerScanMs ?? r.assignerIntervalMs;
+      const same = javaKcl3(model, { assignerScanMs: scanMs, ownerQueryMs: r.ownerQueryMs });
       const t = taker(r);
       return [
         `${fmt(r.shards)} × ${r.workers}`,

@@ -50,6 +50,29 @@ export const CONSUME_OPTIONS = {
     group: "Leases",
     describe: "Lease table scan [min(2000, failover/5)]",
   },
+  "lease-assignment": {
+    type: "string",
+    group: "Leases",
+    choices: ["taker", "assigner"],
+    describe:
+      "taker: every worker scans the lease table; assigner: one elected worker scans and assigns (KCL 3.x leader + owner index) [taker]",
+  },
+  "assigner-interval-ms": {
+    type: "number",
+    group: "Leases",
+    describe: "Assigner mode: the assigner's table scan [min(2000, failover/5)]",
+  },
+  "assigner-scan-ms": {
+    type: "number",
+    group: "Leases",
+    describe:
+      "Assigner mode: full table scan; above --assigner-interval-ms, one read per lease holder in between detects dead workers (while cheaper than a scan) [2 × failover]",
+  },
+  "owner-query-ms": {
+    type: "number",
+    group: "Leases",
+    describe: "Assigner mode: each worker's owner-index Query for new leases [failover]",
+  },
   "max-leases-for-worker": { type: "number", group: "Leases", describe: "Cap on leases held [unlimited]" },
   "max-leases-to-steal": { type: "number", group: "Leases", describe: "Leases stolen per round [1]" },
   "shard-sync-ms": { type: "number", group: "Leases", describe: "Periodic shard discovery [60000]" },
@@ -166,6 +189,10 @@ export interface ConsumeArgs {
   failoverMs?: number;
   renewIntervalMs?: number;
   takerIntervalMs?: number;
+  leaseAssignment?: string;
+  assignerIntervalMs?: number;
+  assignerScanMs?: number;
+  ownerQueryMs?: number;
   maxLeasesForWorker?: number;
   maxLeasesToSteal?: number;
   shardSyncMs?: number;

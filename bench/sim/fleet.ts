@@ -1,11 +1,13 @@
-// The scale simulation's fleet: W real lease coordinators (renewer, taker, expiry observer, planner)
-// plus each worker's real periodic shard sync, each on its own FakeClock and metered store, over one
-// shared in-memory lease table (shared frozen rows: scans copy nothing). Deterministic per seed.
+// The scale simulation's fleet: W real lease coordinators (renewer, taker, expiry observer, planner; or
+// in assigner mode the elected assigner, owner-index discovery and worker rows) plus each worker's real
+// periodic shard sync (assigner mode: the assigner's only), each on its own FakeClock and metered store,
+// over one shared in-memory lease table (shared frozen rows: scans copy nothing). Deterministic per seed.
+import type { LeaseAssignment } from "../../src/config/options.ts";
 import { resolveConfig } from "../../src/config/resolve.ts";
 import { runPeriodically } from "../../src/coordinator/loops.ts";
 import { EventBus } from "../../src/core/events.ts";
 import { type Random, randomInt, seededRandom, shuffled } from "../../src/core/random.ts";
-import { createLeaseCoordinator } from "../../src/leases/coordinator.ts";
+import { createLeaseCoordinator, type LeaseCoordinator } from "../../src/leases/coordinator.ts";
 import { isFinished, type Lease } from "../../src/leases/lease.ts";
 import { syncShards } from "../../src/sync/sync.ts";
 import { DynamoDbMeter } from "../../src/testing/dynamodb-meter.ts";
@@ -20,6 +22,12 @@ export interface FleetOptions {
   /** Simulated ms per step: every live worker's clock advances this much in turn. Default 250. */
   stepMs?: number;
   failoverMs?: number;
+  /** taker (default) or assigner. */
+  leaseAssignment?: LeaseAssignment;
+  /** Assigner mode cadences (defaults: the engine's). */
+  assignerIntervalMs?: number;
+  assignerScanMs?: number;
+  ownerQueryMs?: number;
 }
 
 export interface SimWorker {
@@ -28,6 +36,7 @@ export interface SimWorker {
   meter: DynamoDbMeter;
   abort: AbortController;
   done: Promise<unknown>;
+  coordinator: LeaseCoordinator;
 }
 
 const STREAM = "scale-sim";
@@ -44,9 +53,19 @@ export class ScaleSim {
   private created = 0;
   /** Lease key → simulated time it was last acquired (lease-acquired events of live workers). */
   readonly acquiredAt = new Map<string, number>();
+  /** SIM_DEBUG only: lease key → when an observer reported it expired. */
+  readonly expiredAt = new Map<string, number>();
 
   constructor(readonly o: FleetOptions) {
-    this.config = resolveConfig({ app: "scale-sim", stream: STREAM, failoverMs: o.failoverMs ?? 10_000 });
+    this.config = resolveConfig({
+      app: "scale-sim",
+      stream: STREAM,
+      failoverMs: o.failoverMs ?? 10_000,
+      leaseAssignment: o.leaseAssignment,
+      assignerIntervalMs: o.assignerIntervalMs,
+      assignerScanMs: o.assignerScanMs,
+      ownerQueryMs: o.ownerQueryMs,
+    });
     this.stepMs = o.stepMs ?? 250;
     this.random = seededRandom(o.seed);
     this.kinesis.createStream(STREAM, o.shards);
@@ -83,7 +102,10 @@ export class ScaleSim {
   start(id: string): SimWorker {
     const clock = new FakeClock(this.elapsed, WALL_START + this.elapsed);
     const meter = new DynamoDbMeter();
-    const store = new MeteredLeaseStore(this.table, meter);
+    const assigner = this.config.leaseAssignment === "assigner";
+    if (assigner) this.table.ownerIndex = true; // created with the table, as a new kcl-ts table is
+    // Assigner mode pays for the owner index: one index write per owner change (KEYS_ONLY).
+    const store = new MeteredLeaseStore(this.table, meter, { ownerIndex: assigner });
     const events = new EventBus(id, () => clock.now());
     const random = seededRandom((this.o.seed * 7919 + this.created * 104_729) >>> 0);
     const coordinator = createLeaseCoordinator({
@@ -94,21 +116,33 @@ export class ScaleSim {
       random,
       events,
     });
-    events.on("lease-acquired", (e) => this.acquiredAt.set(e.leaseKey, clock.monotonic()));
+    // The first acquisition counts (a later balancing move of the same lease is not its takeover).
+    events.on("lease-acquired", (e) => {
+      if (!this.acquiredAt.has(e.leaseKey)) this.acquiredAt.set(e.leaseKey, clock.monotonic());
+    });
+    // SIM_DEBUG=1: warnings on stderr, and when observers saw each lease expire (worst-shard report).
+    if (process.env.SIM_DEBUG) {
+      events.on("warning", (e) => console.error(`${this.elapsed} ${id}: ${e.message}`));
+      events.on("lease-expired-observed", (e) => this.expiredAt.set(e.leaseKey, clock.monotonic()));
+    }
     const abort = new AbortController();
     const sync = runPeriodically(
       { name: "shard sync", intervalMs: this.config.shardSyncMs, clock, events, signal: abort.signal },
-      () =>
-        syncShards({
+      async () => {
+        // Assigner mode: only the elected assigner syncs shards (the engine's worker does the same).
+        if (coordinator.isAssigner?.() === false) return;
+        await syncShards({
           kinesis: this.kinesis,
           store,
           stream: STREAM,
           initialPosition: "TRIM_HORIZON",
           events,
           clock,
-        }),
+        });
+      },
     );
-    const worker = { id, clock, meter, abort, done: Promise.all([coordinator.run(abort.signal), sync]) };
+    const done = Promise.all([coordinator.run(abort.signal), sync]);
+    const worker = { id, clock, meter, abort, done, coordinator };
     this.live.set(id, worker);
     return worker;
   }
@@ -152,7 +186,9 @@ export class ScaleSim {
     return counts;
   }
 
+  /** Every live worker within one lease of every other, and no graceful handoff still in progress. */
   balanced(): boolean {
+    if (this.rows().some((l) => l.checkpointOwner !== undefined)) return false;
     const counts = this.counts();
     if (counts.has("-")) return false;
     const values = [...counts.values()];

@@ -79,6 +79,47 @@ export function planTable(reports: readonly ScaleReport[]): string {
   return [...head, ...rows].join("\n");
 }
 
+/**
+ * Assigner mode (`--lease-assignment assigner`) beside today's taker mode (same size, from the same
+ * input files) and the Java 3.x formula, at its defaults and at the assigner's own cadences.
+ */
+export function assignerTable(reports: readonly ScaleReport[]): string {
+  const head = [
+    "| shards × workers | assigner: fleet calls / RCU / WCU per min | taker (today) RCU | ÷ taker | Java 3.x RCU / WCU (defaults) | ÷ 3.x | Java 3.x RCU at this run's scan / query cadences | takeover s (worst shard) | balance s (+10 %) |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  const taker = (r: ScaleReport) =>
+    reports.find(
+      (t) => (t.leaseAssignment ?? "taker") === "taker" && t.shards === r.shards && t.workers === r.workers,
+    );
+  const rows = reports
+    .filter((r) => r.leaseAssignment === "assigner")
+    .map((r) => {
+      const model: JavaModelInput = {
+        shards: r.shards,
+        workers: r.workers,
+        leaseItemBytes: r.leaseItemBytes,
+        workerIdBytes: WORKER_ID_BYTES,
+        failoverMs: r.failoverSeconds * 1000,
+      };
+      const scanMs = r.assignerScanMs ?? r.assignerIntervalMs;
+      const same = javaKcl3(model, { assignerScanMs: scanMs, ownerQueryMs: r.ownerQueryMs });
+      const t = taker(r);
+      return [
+        `${fmt(r.shards)} × ${r.workers}`,
+        `${fmt(r.callsPerMinute)} / ${fmt(r.readUnitsPerMinute)} / ${fmt(r.writeUnitsPerMinute)}`,
+        t ? fmt(t.readUnitsPerMinute) : "–",
+        t ? `${(t.readUnitsPerMinute / r.readUnitsPerMinute).toFixed(0)}× fewer` : "–",
+        `${fmt(r.javaKcl3ReadUnitsPerMinute)} / ${fmt(r.javaKcl3WriteUnitsPerMinute)}`,
+        `${(r.readUnitsPerMinute / r.javaKcl3ReadUnitsPerMinute).toFixed(1)}×`,
+        fmt(same.readUnitsPerMinute),
+        seconds(r.takeoverSeconds, 20 * r.failoverSeconds),
+        seconds(r.balanceSeconds, r.balanceLimitSeconds),
+      ].join(" | ");
+    });
+  return [...head, ...rows.map((r) => `| ${r} |`)].join("\n");
+}
+
 export function seconds(s: number | null, limit: number): string {
   return s === null ? `> ${limit}` : String(Math.round(s * 10) / 10);
 }

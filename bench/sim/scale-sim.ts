@@ -28,6 +28,10 @@ export interface ScaleSimResult {
   renewIntervalMs: number;
   takerIntervalMs: number;
   shardSyncMs: number;
+  leaseAssignment: string;
+  assignerIntervalMs: number;
+  assignerScanMs: number;
+  ownerQueryMs: number;
   /** Mean billed size of one lease item (bytes), as kcl-ts writes it. */
   leaseItemBytes: number;
   fleet: WindowCost;
@@ -95,6 +99,16 @@ export async function runScaleSim(o: ScaleSimOptions): Promise<ScaleSimResult> {
     () => orphans.every((k) => sim.acquiredAt.has(k)),
     20 * config.failoverMs,
   );
+  if (process.env.SIM_DEBUG) {
+    // The three orphans taken last (or never): when an observer saw them expire, when they were taken.
+    const last = (k: string) => sim.acquiredAt.get(k) ?? Number.POSITIVE_INFINITY;
+    for (const k of [...orphans].sort((a, b) => last(b) - last(a)).slice(0, 3)) {
+      const row = sim.table.peek(k);
+      console.error(
+        `${k}: killed ${killedAt}, expiry seen ${sim.expiredAt.get(k)}, acquired ${sim.acquiredAt.get(k)}, owner now ${row?.leaseOwner}`,
+      );
+    }
+  }
   const takeoverMs =
     takeover === null ? null : Math.max(...orphans.map((k) => sim.acquiredAt.get(k)! - killedAt));
 
@@ -121,6 +135,10 @@ export async function runScaleSim(o: ScaleSimOptions): Promise<ScaleSimResult> {
     renewIntervalMs: config.renewIntervalMs,
     takerIntervalMs: config.takerIntervalMs,
     shardSyncMs: config.shardSyncMs,
+    leaseAssignment: config.leaseAssignment,
+    assignerIntervalMs: config.assignerIntervalMs,
+    assignerScanMs: config.assignerScanMs,
+    ownerQueryMs: config.ownerQueryMs,
     leaseItemBytes: round(leaseItemBytes),
     fleet: perMinute(fleet),
     perWorker: perMinute({

@@ -52,6 +52,22 @@ export interface KclOptions {
   renewIntervalMs?: number;
   /** How often the taker scans the table, expires and balances. Default min(2000, failoverMs / 5). */
   takerIntervalMs?: number;
+  /**
+   * How leases find workers. "taker" (default): every worker scans the table and takes/steals for
+   * itself. "assigner": one elected worker scans and assigns for the fleet (KCL 3.x style: leader row,
+   * owner GSI, worker rows); the others read only their own leases.
+   */
+  leaseAssignment?: LeaseAssignment;
+  /** Assigner mode: how often the elected assigner scans and assigns. Default min(2000, failoverMs / 5). */
+  assignerIntervalMs?: number;
+  /**
+   * Assigner mode: how often the assigner scans the whole table. Above assignerIntervalMs, it reads one
+   * lease per lease-holding worker every assignerIntervalMs in between (liveness probes), as long as
+   * that costs less than a scan. Default 2 × failoverMs (the Java KCL 3.x assignment cadence).
+   */
+  assignerScanMs?: number;
+  /** Assigner mode: how often each worker Queries the owner index for new leases (backstop). Default failoverMs. */
+  ownerQueryMs?: number;
   /** Cap on leases one worker holds. Default unlimited. */
   maxLeasesForWorker?: number;
   /** Leases stolen per balancing round. Default 1. */
@@ -80,7 +96,11 @@ export interface KclOptions {
   processEmptyBatches?: boolean;
 }
 
+export type LeaseAssignment = "taker" | "assigner";
+export const LEASE_ASSIGNMENTS: readonly LeaseAssignment[] = ["taker", "assigner"];
+
 export const DEFAULTS = Object.freeze({
+  leaseAssignment: "taker" as LeaseAssignment,
   initialPosition: "LATEST" as InitialPosition,
   maxRecords: 10_000,
   idleTimeMs: 1000,
@@ -124,6 +144,10 @@ export interface ResolvedConfig {
   readonly failoverMs: number;
   readonly renewIntervalMs: number;
   readonly takerIntervalMs: number;
+  readonly leaseAssignment: LeaseAssignment;
+  readonly assignerIntervalMs: number;
+  readonly assignerScanMs: number;
+  readonly ownerQueryMs: number;
   readonly maxLeasesForWorker: number;
   readonly maxLeasesToSteal: number;
   readonly shardSyncMs: number;

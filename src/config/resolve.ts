@@ -5,6 +5,7 @@ import {
   DEFAULTS,
   type InitialPosition,
   type KclOptions,
+  LEASE_ASSIGNMENTS,
   type OnErrorPolicy,
   type ResolvedConfig,
 } from "./options.ts";
@@ -124,12 +125,33 @@ function leaseTiming(options: KclOptions) {
   }
   const defaultTaker = Math.min(DEFAULTS.takerIntervalMaxMs, Math.floor(failoverMs / 5));
   const takerIntervalMs = integer("taker-interval-ms", options.takerIntervalMs, defaultTaker, 100);
+  const leaseAssignment = oneOf(
+    "lease-assignment",
+    options.leaseAssignment,
+    LEASE_ASSIGNMENTS,
+    DEFAULTS.leaseAssignment,
+  );
+  // The assigner's scan bounds takeover the way the taker's does: failover + about one interval.
+  const assignerIntervalMs = integer("assigner-interval-ms", options.assignerIntervalMs, defaultTaker, 100);
+  // Full scans at the Java KCL 3.x assignment cadence (2 × failover); holder probes in between.
+  const defaultScan = Math.max(assignerIntervalMs, 2 * failoverMs);
+  const assignerScanMs = integer("assigner-scan-ms", options.assignerScanMs, defaultScan, 100);
+  const ownerQueryMs = integer("owner-query-ms", options.ownerQueryMs, failoverMs, 100);
   // Unlimited is the default; a JSON config file cannot spell Infinity, so null means unlimited too.
   const maxLeasesForWorker =
     options.maxLeasesForWorker === Number.POSITIVE_INFINITY
       ? DEFAULTS.maxLeasesForWorker
       : integer("max-leases-for-worker", options.maxLeasesForWorker, DEFAULTS.maxLeasesForWorker, 1);
-  return { failoverMs, renewIntervalMs, takerIntervalMs, maxLeasesForWorker };
+  return {
+    failoverMs,
+    renewIntervalMs,
+    takerIntervalMs,
+    leaseAssignment,
+    assignerIntervalMs,
+    assignerScanMs,
+    ownerQueryMs,
+    maxLeasesForWorker,
+  };
 }
 
 function processEmptyBatches(value: unknown): { processEmptyBatches?: true } {

@@ -1,5 +1,6 @@
 // Start-up dependency checks: the stream must exist and answer within a few seconds, and the lease
 // table must exist (or be created). Every failure is a DependencyError naming resource, region, endpoint.
+import { supportsAssignment } from "../leases/assignment-store.ts";
 import type { ClientTarget } from "../aws/clients.ts";
 import type { ResolvedConfig } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
@@ -81,7 +82,7 @@ export async function checkStream(
 /** Checks the table answers (fast, bounded), then creates it when missing and allowed. */
 export async function ensureLeaseTable(
   store: LeaseStore,
-  config: Pick<ResolvedConfig, "table">,
+  config: Pick<ResolvedConfig, "table" | "leaseAssignment">,
   target: ClientTarget,
   clock: Clock,
   create: boolean,
@@ -100,6 +101,7 @@ export async function ensureLeaseTable(
           context,
         ),
     );
+    await ownerIndex(store, config);
     return;
   } catch (error) {
     const missing = error instanceof DependencyError && error.code === "KCL_DEPENDENCY_MISSING";
@@ -114,5 +116,15 @@ export async function ensureLeaseTable(
     }
   }
   // Creation waits for ACTIVE (seconds on AWS): not bounded by the reachability deadline above.
-  await store.ensureTable();
+  // Assigner mode creates it with the owner index in it.
+  await (ownerIndex(store, config) ?? store.ensureTable());
+}
+
+/** Assigner mode: the KCL 3.x owner index, created (or added to an existing table) and waited for. */
+function ownerIndex(
+  store: LeaseStore,
+  config: Pick<ResolvedConfig, "leaseAssignment">,
+): Promise<void> | undefined {
+  if (config.leaseAssignment !== "assigner" || !supportsAssignment(store)) return undefined;
+  return store.ensureOwnerIndex();
 }

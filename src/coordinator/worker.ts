@@ -242,8 +242,13 @@ class KclWorker implements Worker {
     const signal = duties.signal;
     const background = [
       coordinator.run(leasing.signal).catch(onFatal),
-      runPeriodically({ name: "shard sync", intervalMs: config.shardSyncMs, clock, events, signal }, () =>
-        parts.sync.syncShards(),
+      // Assigner mode: shard sync (like lease cleanup, which works from the assigner's scan) runs on the
+      // elected assigner only; taker mode: on every worker.
+      runPeriodically(
+        { name: "shard sync", intervalMs: config.shardSyncMs, clock, events, signal },
+        async () => {
+          if (coordinator.isAssigner?.() !== false) await parts.sync.syncShards();
+        },
       ),
       runPeriodically(
         { name: "lease cleanup", intervalMs: Math.max(1000, config.failoverMs), clock, events, signal },

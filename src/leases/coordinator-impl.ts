@@ -1,10 +1,12 @@
 // Wires renewer, taker and expiry observer into the LeaseCoordinator: loops, events and callbacks.
 import type { Clock } from "../core/clock.ts";
-import { describeError } from "../core/errors.ts";
+import { ConfigurationError, describeError } from "../core/errors.ts";
 import type { EventBus, LostReason } from "../core/events.ts";
 import { type Logger, silentLogger } from "../core/logger.ts";
 import type { PlannedTake } from "../balance/planner.ts";
 import type { LeaseCoordinator, LeaseCoordinatorOptions, LeaseScan } from "./coordinator.ts";
+import { supportsAssignment } from "./assignment-store.ts";
+import { AssignmentMode } from "./assignment/assignment-mode.ts";
 import { renewerLoop, takerLoop } from "./coordinator-loops.ts";
 import { ExpiryObserver } from "./expiry-observer.ts";
 import type { Lease } from "./lease.ts";
@@ -27,6 +29,8 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   private taking = true;
   /** Wakes the taker loop early (stopTaking). */
   private takerWake: AbortController | undefined;
+  /** Assigner mode (`--lease-assignment assigner`): replaces the taker loop; the renewer is the same. */
+  private readonly assignment: AssignmentMode | undefined;
 
   constructor(private readonly o: LeaseCoordinatorOptions) {
     this.events = o.events;
@@ -61,11 +65,70 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       // The old owner transfers by its shutdown timeout at the latest; give it one lease term more.
       handoffTimeoutMs: o.config.shutdownTimeoutMs + o.config.failoverMs,
     });
+    this.assignment = o.config.leaseAssignment === "assigner" ? this.assignmentMode() : undefined;
+  }
+
+  private assignmentMode(): AssignmentMode {
+    const { store, config } = this.o;
+    if (!supportsAssignment(store)) {
+      throw new ConfigurationError(
+        "--lease-assignment assigner needs a lease store with the owner index and leader row (the DynamoDB or memory store)",
+        { option: "lease-assignment" },
+      );
+    }
+    return new AssignmentMode({
+      store,
+      workerId: this.o.workerId,
+      clock: this.clock,
+      random: this.o.random,
+      observer: this.observer,
+      failoverMs: config.failoverMs,
+      renewIntervalMs: config.renewIntervalMs,
+      assignerIntervalMs: config.assignerIntervalMs,
+      assignerScanMs: config.assignerScanMs,
+      ownerQueryMs: config.ownerQueryMs,
+      maxLeasesForWorker: config.maxLeasesForWorker,
+      handoffTimeoutMs: config.shutdownTimeoutMs + config.failoverMs,
+      heldKeys: () => this.renewer.keys(),
+      renewNow: () => void this.renewer.renewAll(),
+      taking: () => this.taking,
+      adopt: (lease, how, previousOwner) =>
+        this.adopt(
+          lease,
+          { lease, how, ...(previousOwner ? { previousOwner } : {}) },
+          this.clock.monotonic(),
+        ),
+      emit: (body) => {
+        if (body.type === "capacity-warning")
+          this.logger.log("warn", body.message, { workerId: this.o.workerId });
+        this.events.emit(body);
+      },
+      warn: (message) => {
+        this.logger.log("warn", message, { workerId: this.o.workerId });
+        this.events.emit({ type: "warning", message });
+      },
+    });
+  }
+
+  /** Assigner mode: true while this worker is the fleet's elected assigner (it alone syncs shards). */
+  isAssigner(): boolean {
+    return this.assignment?.isAssigner() ?? true;
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    const renewing = renewerLoop(
+      this.clock,
+      this.o.config.renewIntervalMs,
+      (s) => void this.renewer.renewAll(s),
+      signal,
+    );
+    if (this.assignment) {
+      await Promise.all([renewing, this.assignment.run(signal)]);
+      this.deadlines.abort();
+      return;
+    }
     await Promise.all([
-      renewerLoop(this.clock, this.o.config.renewIntervalMs, (s) => void this.renewer.renewAll(s), signal),
+      renewing,
       takerLoop(
         {
           clock: this.clock,
@@ -92,6 +155,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   /** Takes the leases whose handoff to us has completed (between full taker rounds). */
   async pollHandoffs(): Promise<void> {
     if (!this.taking) return;
+    if (this.assignment) return this.assignment.step();
     try {
       await this.taker.pollHandoffs();
     } catch (e) {
@@ -101,6 +165,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
 
   async takerTick(): Promise<void> {
     if (!this.taking) return;
+    if (this.assignment) return this.assignment.step();
     try {
       await this.taker.tick();
     } catch (e) {
@@ -159,10 +224,11 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   stopTaking(): void {
     this.taking = false;
     this.takerWake?.abort();
+    this.assignment?.interrupt();
   }
 
   latestScan(): LeaseScan | undefined {
-    return this.taker.latestScan();
+    return this.assignment ? this.assignment.latestScan() : this.taker.latestScan();
   }
 
   private adopt(lease: Lease, take: PlannedTake, sentAt: number): void {
@@ -189,6 +255,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
     switch (m.type) {
       case "renewed":
         this.observer.touch(m.lease, this.clock.monotonic());
+        if (m.lease.assignedLeases) this.assignment?.notice(m.lease.assignedLeases);
         this.events.emit({
           type: "lease-renewed",
           leaseKey: m.lease.leaseKey,

@@ -76,6 +76,11 @@ export interface LeaseCoordinator {
   /** Graceful shutdown step 1: no more taking or stealing (renewals continue). */
   stopTaking(): void;
   latestScan(): LeaseScan | undefined;
+  /**
+   * Assigner mode: true while this worker is the fleet's elected assigner (it alone runs shard sync and
+   * lease cleanup). Taker mode: always true (every worker does). Absent: treated as true.
+   */
+  isAssigner?(): boolean;
 }
 
 export function createLeaseCoordinator(opts: LeaseCoordinatorOptions): LeaseCoordinator {

@@ -25,6 +25,8 @@ export const A = {
   entityType: "entityType",
   /** kcl-ts only: wall-clock ms of the first read of a LATEST / AT_TIMESTAMP lease (Java ignores it). */
   resolvedStart: "resolvedStartMillis",
+  /** kcl-ts assigner mode: lease keys assigned to this lease's owner, not yet seen by it. */
+  assignedLeases: "assignedLeases",
   /** Multi-stream: the serialized stream identifier ("streamName" in Java for legacy reasons). */
   streamName: "streamName",
   /** Multi-stream: the bare shard id. */
@@ -93,6 +95,8 @@ export function itemToLease(item: Item | undefined): Lease | undefined {
   if (throughput !== undefined) lease.throughputKBps = throughput;
   const resolvedStart = num(item, A.resolvedStart);
   if (resolvedStart !== undefined) lease.resolvedStart = resolvedStart;
+  const assigned = strings(item, A.assignedLeases);
+  if (assigned.length > 0) lease.assignedLeases = assigned;
   const streamName = str(item, A.streamName);
   if (streamName !== undefined) lease.streamName = streamName;
   const shardId = str(item, A.shardId);
@@ -124,6 +128,8 @@ export function leaseToItem(lease: Lease): Item {
   if (lease.checkpointOwner) item[A.checkpointOwner] = { S: lease.checkpointOwner };
   if (lease.throughputKBps !== undefined) item[A.throughputKBps] = { N: String(lease.throughputKBps) };
   if (lease.resolvedStart !== undefined) item[A.resolvedStart] = { N: String(lease.resolvedStart) };
+  if (lease.assignedLeases && lease.assignedLeases.length > 0)
+    item[A.assignedLeases] = { SS: [...new Set(lease.assignedLeases)] };
   if (lease.streamName !== undefined) item[A.streamName] = { S: lease.streamName };
   if (lease.shardId !== undefined) item[A.shardId] = { S: lease.shardId };
   return item;

@@ -15,9 +15,17 @@ import { conflict, type Expectation, heldBy } from "./conflict.ts";
 import { A, type Item, itemToLease, LEASE_ENTITY, leaseToItem } from "./dynamodb-codec.ts";
 import { callDynamo, isConditionFailure } from "./dynamodb-call.ts";
 import type { DynamoCallContext } from "./dynamodb-errors.ts";
-import { assertTable, ensureTable, type TableDeps } from "./dynamodb-table.ts";
+import {
+  OWNER_INDEX,
+  type AssigningLeaseStore,
+  type LeaderRow,
+  type TableSnapshot,
+  type WorkerRow,
+} from "./assignment-store.ts";
+import * as assignment from "./dynamodb-assignment.ts";
+import { assertTable, ensureOwnerIndex, ensureTable, type TableDeps } from "./dynamodb-table.ts";
 import type { Lease } from "./lease.ts";
-import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
+import type { CheckpointUpdate, Outcome } from "./store.ts";
 import { type Expr, expectationCondition, updateExpression } from "./dynamodb-update.ts";
 
 export interface DynamoLeaseStoreOptions {
@@ -38,12 +46,13 @@ export interface DynamoLeaseStoreOptions {
 const IS_LEASE_ROW =
   "attribute_exists(#leaseKey) AND (attribute_not_exists(#entityType) OR #entityType = :lease)";
 
-export function createDynamoLeaseStore(options: DynamoLeaseStoreOptions): LeaseStore {
+export function createDynamoLeaseStore(options: DynamoLeaseStoreOptions): AssigningLeaseStore {
   return new DynamoLeaseStore(options);
 }
 
-class DynamoLeaseStore implements LeaseStore {
+class DynamoLeaseStore implements AssigningLeaseStore {
   private readonly table: TableDeps;
+  private readonly assignment: assignment.AssignmentDeps;
 
   constructor(private readonly o: DynamoLeaseStoreOptions) {
     this.table = {
@@ -52,6 +61,48 @@ class DynamoLeaseStore implements LeaseStore {
       ctx: (operation) => this.ctx(operation),
       activeTimeoutMs: o.tableActiveTimeoutMs ?? 600_000,
     };
+    this.assignment = {
+      client: o.client,
+      table: o.table,
+      consistentScan: o.consistentScan,
+      call: (operation, leaseKey, fn, conditional) => this.call(operation, leaseKey, fn, conditional),
+    };
+  }
+
+  ensureOwnerIndex(): Promise<void> {
+    return ensureOwnerIndex(this.table, OWNER_INDEX);
+  }
+
+  scanTable(): Promise<TableSnapshot> {
+    return assignment.scanTable(this.assignment);
+  }
+
+  queryOwnerKeys(owner: string): Promise<string[]> {
+    return assignment.queryOwnerKeys(this.assignment, owner);
+  }
+
+  probeLease(leaseKey: string): Promise<Lease | undefined> {
+    return assignment.probeLease(this.assignment, leaseKey);
+  }
+
+  getLeader(): Promise<LeaderRow | undefined> {
+    return assignment.getLeader(this.assignment);
+  }
+
+  writeLeader(expected: LeaderRow | undefined, next: LeaderRow): Promise<boolean> {
+    return assignment.writeLeader(this.assignment, expected, next);
+  }
+
+  releaseLeader(expected: LeaderRow): Promise<boolean> {
+    return assignment.releaseLeader(this.assignment, expected);
+  }
+
+  writeWorkerRow(row: WorkerRow): Promise<void> {
+    return assignment.writeWorkerRow(this.assignment, row);
+  }
+
+  notifyAssigned(holderLeaseKey: string, holder: string, keys: string[]): Promise<boolean> {
+    return assignment.notifyAssigned(this.assignment, holderLeaseKey, holder, keys);
   }
 
   ensureTable(): Promise<void> {
@@ -123,9 +174,11 @@ class DynamoLeaseStore implements LeaseStore {
   }
 
   renewLease(lease: Lease): Promise<Outcome<Lease>> {
-    return this.fenced("renew", lease, heldBy(lease), {
-      set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
-    });
+    const expr: Expr = { set: { [A.leaseCounter]: n(lease.leaseCounter + 1) } };
+    // Assignment notices this owner has read (assigner mode): removed, leaving newer ones in place.
+    if (lease.assignedLeases && lease.assignedLeases.length > 0)
+      expr.delete = { [A.assignedLeases]: { SS: [...new Set(lease.assignedLeases)] } };
+    return this.fenced("renew", lease, heldBy(lease), expr);
   }
 
   takeLease(lease: Lease, newOwner: string): Promise<Outcome<Lease>> {
@@ -160,6 +213,8 @@ class DynamoLeaseStore implements LeaseStore {
     } else if (update.pendingCheckpoint === null) {
       expr.remove!.push(A.pendingCheckpoint, A.pendingCheckpointSubSequenceNumber, A.pendingCheckpointState);
     }
+    if (lease.assignedLeases && lease.assignedLeases.length > 0)
+      expr.delete = { [A.assignedLeases]: { SS: [...new Set(lease.assignedLeases)] } };
     return this.fenced("checkpoint", lease, heldBy(lease), expr);
   }
 

@@ -8,6 +8,8 @@ export interface Expr {
   set?: Record<string, AttributeValue>;
   remove?: string[];
   add?: Record<string, AttributeValue>;
+  /** Removes elements from a set (the attribute disappears when it becomes empty). */
+  delete?: Record<string, AttributeValue>;
 }
 
 export interface BuiltExpr {
@@ -35,6 +37,9 @@ export function updateExpression(expr: Expr): BuiltExpr {
   if (expr.remove && expr.remove.length > 0) clauses.push(`REMOVE ${expr.remove.map(name).join(", ")}`);
   const add = Object.entries(expr.add ?? {});
   if (add.length > 0) clauses.push(`ADD ${add.map(([a, v]) => `${name(a)} ${value(a, v)}`).join(", ")}`);
+  const del = Object.entries(expr.delete ?? {});
+  if (del.length > 0)
+    clauses.push(`DELETE ${del.map(([a, v]) => `${name(a)} ${value(`${a}Seen`, v)}`).join(", ")}`);
   return { expression: clauses.join(" "), names, values };
 }
 

@@ -34,6 +34,11 @@ export interface Lease {
    * checkpoint is still LATEST / AT_TIMESTAMP was first read, so later owners start there, not at their now.
    */
   resolvedStart?: number;
+  /**
+   * kcl-ts assigner mode only (`assignedLeases`, SS; ignored by the Java KCL): keys the fleet's assigner
+   * has just given this lease's owner. The owner's renewal reads them back (ALL_NEW) and DELETEs them.
+   */
+  assignedLeases?: string[];
   /** Multi-stream only (Java `streamName`): the serialized stream identifier `account:stream:epoch`. */
   streamName?: string;
   /** Multi-stream only (Java `shardId`): the bare shard id (the key's last part). */

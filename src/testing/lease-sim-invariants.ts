@@ -1,6 +1,7 @@
 // Invariants of the lease simulation, checked after every step: counters never go back, a worker stops
 // writing a lease once told it is lost, a lease taken from a worker is dropped by it within one renew
 // interval, and no active lease stays unowned longer than one taker round while a worker has room.
+import type { LeaderRow, WorkerRow } from "../leases/assignment-store.ts";
 import type { Lease } from "../leases/lease.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "../leases/store.ts";
 import type { MemoryLeaseStore } from "./memory-lease-store.ts";
@@ -47,6 +48,17 @@ export class RecordingLeaseStore implements LeaseStore {
   addChildShardIds = (leaseKey: string, ids: string[]) => this.inner.addChildShardIds(leaseKey, ids);
   deleteLease = (leaseKey: string) => this.inner.deleteLease(leaseKey);
   initiateHandoff = (lease: Lease, nextOwner: string) => this.inner.initiateHandoff(lease, nextOwner);
+  // Assigner mode (AssignmentStore): not fenced lease writes, forwarded unrecorded.
+  ensureOwnerIndex = () => this.inner.ensureOwnerIndex();
+  scanTable = () => this.inner.scanTable();
+  queryOwnerKeys = (owner: string) => this.inner.queryOwnerKeys(owner);
+  getLeader = () => this.inner.getLeader();
+  probeLease = (leaseKey: string) => this.inner.probeLease(leaseKey);
+  writeLeader = (expected: LeaderRow | undefined, next: LeaderRow) => this.inner.writeLeader(expected, next);
+  releaseLeader = (expected: LeaderRow) => this.inner.releaseLeader(expected);
+  writeWorkerRow = (row: WorkerRow) => this.inner.writeWorkerRow(row);
+  notifyAssigned = (holderLeaseKey: string, holder: string, keys: string[]) =>
+    this.inner.notifyAssigned(holderLeaseKey, holder, keys);
 
   renewLease(lease: Lease): Promise<Outcome<Lease>> {
     this.journal?.("renewLease", lease.leaseKey);

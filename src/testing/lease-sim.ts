@@ -62,6 +62,8 @@ export class LeaseSim {
     this.config = resolveConfig({ app: "sim", stream: "sim", ...options.options });
     this.stepMs = options.stepMs ?? 100;
     for (let i = 0; i < (options.leases ?? 0); i++) this.store.put(newLease(shardId(i)));
+    // Assigner mode: a new table comes with the owner index.
+    if (this.config.leaseAssignment === "assigner") this.store.ownerIndex = true;
     this.invariants = new LeaseInvariants(this, {
       staleHoldMs: options.staleHoldMs ?? this.config.renewIntervalMs,
       unownedMs: options.unownedMs ?? this.config.takerIntervalMs,

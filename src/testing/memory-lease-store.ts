@@ -2,6 +2,7 @@
 // suite runs against both). For simulations, the engine's own tests and plugin authors' tests.
 import { DependencyError } from "../core/errors.ts";
 import { conflict, type Expectation, heldBy, meets } from "../leases/conflict.ts";
+import type { LeaderRow, TableSnapshot, WorkerRow } from "../leases/assignment-store.ts";
 import type { Lease } from "../leases/lease.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "../leases/store.ts";
 
@@ -23,6 +24,12 @@ export type CallCounts = Record<string, number>;
 
 export class MemoryLeaseStore implements LeaseStore {
   private readonly rows = new Map<string, Lease>();
+  /** The owner GSI (leaseOwner → keys), kept in step with every write. */
+  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly workerRows = new Map<string, WorkerRow>();
+  private leader: LeaderRow | undefined;
+  /** Whether the owner GSI exists (ensureOwnerIndex). Queries before it fail as DynamoDB's would. */
+  ownerIndex = false;
   private exists: boolean;
   private readonly table: string;
   private readonly shared: boolean;
@@ -86,6 +93,7 @@ export class MemoryLeaseStore implements LeaseStore {
     this.begin("renewLease");
     return this.update(lease.leaseKey, heldBy(lease), (row) => {
       row.leaseCounter += 1;
+      forgetNotices(row, lease.assignedLeases);
     });
   }
 
@@ -114,6 +122,7 @@ export class MemoryLeaseStore implements LeaseStore {
       row.leaseCounter += 1;
       row.checkpoint = { ...update.checkpoint };
       row.ownerSwitchesSinceCheckpoint = 0;
+      forgetNotices(row, lease.assignedLeases);
       if (update.pendingCheckpoint === null) delete row.pendingCheckpoint;
       else if (update.pendingCheckpoint) row.pendingCheckpoint = { ...update.pendingCheckpoint };
     });
@@ -161,24 +170,118 @@ export class MemoryLeaseStore implements LeaseStore {
 
   async deleteLease(leaseKey: string): Promise<Outcome<void>> {
     this.begin("deleteLease");
+    this.unindex(leaseKey, this.rows.get(leaseKey)?.leaseOwner);
     if (!this.rows.delete(leaseKey)) return { ok: false, reason: "missing" };
     this.sortedKeys = undefined;
     return { ok: true, value: undefined };
   }
 
+  // ---- assigner mode (AssignmentStore) ----
+
+  async ensureOwnerIndex(): Promise<void> {
+    this.count("ensureOwnerIndex");
+    this.exists = true;
+    this.ownerIndex = true;
+  }
+
+  async scanTable(): Promise<TableSnapshot> {
+    this.begin("scanTable");
+    const workers = [...this.workerRows.values()].map((w) => ({ ...w }));
+    return { leases: this.snapshot(), workers, ...(this.leader ? { leader: { ...this.leader } } : {}) };
+  }
+
+  async queryOwnerKeys(owner: string): Promise<string[]> {
+    this.begin("queryOwnerKeys");
+    if (!this.ownerIndex) {
+      throw new DependencyError(`Lease table ${this.table} has no owner index (in-memory store)`, "missing", {
+        table: this.table,
+      });
+    }
+    return [...(this.byOwner.get(owner) ?? [])].sort();
+  }
+
+  async probeLease(leaseKey: string): Promise<Lease | undefined> {
+    this.begin("probeLease");
+    return this.peek(leaseKey);
+  }
+
+  async getLeader(): Promise<LeaderRow | undefined> {
+    this.begin("getLeader");
+    return this.leader && { ...this.leader };
+  }
+
+  async writeLeader(expected: LeaderRow | undefined, next: LeaderRow): Promise<boolean> {
+    this.begin("writeLeader");
+    const current = this.leader;
+    if (
+      expected === undefined
+        ? current !== undefined
+        : current?.recordVersionNumber !== expected.recordVersionNumber
+    )
+      return false;
+    this.leader = { ...next };
+    return true;
+  }
+
+  async releaseLeader(expected: LeaderRow): Promise<boolean> {
+    this.begin("releaseLeader");
+    if (this.leader?.recordVersionNumber !== expected.recordVersionNumber) return false;
+    this.leader = undefined;
+    return true;
+  }
+
+  async writeWorkerRow(row: WorkerRow): Promise<void> {
+    this.begin("writeWorkerRow");
+    if (this.rows.has(row.workerId)) return; // DynamoDB's condition: never over a lease row
+    this.workerRows.set(row.workerId, { ...row });
+  }
+
+  async notifyAssigned(holderLeaseKey: string, holder: string, keys: string[]): Promise<boolean> {
+    this.begin("notifyAssigned");
+    const current = this.rows.get(holderLeaseKey);
+    if (!current || current.leaseOwner !== holder) return false;
+    const row = this.shared ? structuredClone(current) : current;
+    row.assignedLeases = [...new Set([...(row.assignedLeases ?? []), ...keys])].sort();
+    this.store(row);
+    return true;
+  }
+
+  /** Synchronous view of the worker rows and leader row (tests, simulations). */
+  peekCoordination(): { workers: WorkerRow[]; leader?: LeaderRow } {
+    return { workers: [...this.workerRows.values()], ...(this.leader ? { leader: this.leader } : {}) };
+  }
+
   private update(leaseKey: string, expected: Expectation, mutate: (row: Lease) => void): Outcome<Lease> {
     const current = this.rows.get(leaseKey);
     if (!meets(current, expected)) return conflict(current ? structuredClone(current) : undefined, expected);
+    const previousOwner = current.leaseOwner;
     const row = this.shared ? structuredClone(current) : current;
     mutate(row);
-    this.store(row);
+    this.store(row, previousOwner);
     return { ok: true, value: structuredClone(row) };
   }
 
   /** Sets a row (frozen when rows are shared, so a scanned lease can never change under its reader). */
-  private store(row: Lease): void {
+  /** `previousOwner`: the owner before an in-place mutation (unshared rows are edited in place). */
+  private store(row: Lease, ...previous: [owner: string | undefined] | []): void {
+    const previousOwner = previous.length > 0 ? previous[0] : this.rows.get(row.leaseKey)?.leaseOwner;
     if (!this.rows.has(row.leaseKey)) this.sortedKeys = undefined;
+    if (previousOwner !== row.leaseOwner) {
+      this.unindex(row.leaseKey, previousOwner);
+      if (row.leaseOwner !== undefined) {
+        const keys = this.byOwner.get(row.leaseOwner) ?? new Set<string>();
+        this.byOwner.set(row.leaseOwner, keys);
+        keys.add(row.leaseKey);
+      }
+    }
     this.rows.set(row.leaseKey, this.shared ? deepFreeze(row) : row);
+  }
+
+  private unindex(leaseKey: string, owner: string | undefined): void {
+    if (owner === undefined) return;
+    const keys = this.byOwner.get(owner);
+    keys?.delete(leaseKey);
+    if (keys?.size === 0) this.byOwner.delete(owner);
   }
 
   private keys(): string[] {
@@ -204,6 +307,14 @@ export class MemoryLeaseStore implements LeaseStore {
       );
     }
   }
+}
+
+/** The owner has read these assignment notices: DELETE them from the set, as DynamoDB does. */
+function forgetNotices(row: Lease, seen: readonly string[] | undefined): void {
+  if (!seen || !row.assignedLeases) return;
+  const left = row.assignedLeases.filter((k) => !seen.includes(k));
+  if (left.length > 0) row.assignedLeases = left;
+  else delete row.assignedLeases;
 }
 
 function deepFreeze<T extends object>(value: T): T {

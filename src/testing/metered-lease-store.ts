@@ -1,6 +1,17 @@
 // A LeaseStore wrapper that bills every call as DynamoDB would (DynamoDbMeter), with the item sizes of
 // the rows kcl-ts really writes (leaseToItem), the read consistency DynamoDbLeaseStore really asks for,
 // and optionally the writes of a KEYS_ONLY index on leaseOwner (the Java KCL 3.x GSI).
+import {
+  type AssigningLeaseStore,
+  type AssignmentStore,
+  LEADER_ENTITY,
+  LEADER_KEY,
+  type LeaderRow,
+  supportsAssignment,
+  type TableSnapshot,
+  WORKER_ENTITY,
+  type WorkerRow,
+} from "../leases/assignment-store.ts";
 import { leaseToItem } from "../leases/dynamodb-codec.ts";
 import type { Lease } from "../leases/lease.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "../leases/store.ts";
@@ -25,7 +36,33 @@ export function leaseItemSize(lease: Lease): number {
   return size;
 }
 
-export class MeteredLeaseStore implements LeaseStore {
+/** Billed size of a worker row as kcl-ts writes it (leaseKey, entityType, lut). */
+export function workerRowSize(row: WorkerRow): number {
+  return itemSize({
+    leaseKey: { S: row.workerId },
+    entityType: { S: WORKER_ENTITY },
+    lut: { N: String(row.lut) },
+  });
+}
+
+/** Billed size of the leader row as kcl-ts writes it (the lock client's fields plus standby). */
+export function leaderRowSize(row: LeaderRow): number {
+  return itemSize({
+    leaseKey: { S: LEADER_KEY },
+    entityType: { S: LEADER_ENTITY },
+    ownerName: { S: row.ownerName },
+    leaseDuration: { S: String(row.leaseDuration) },
+    recordVersionNumber: { S: row.recordVersionNumber },
+    standby: { S: row.standby ?? "" },
+  });
+}
+
+/** Size of one KEYS_ONLY owner-index entry: the index key (leaseOwner) and the table key (leaseKey). */
+export function ownerIndexEntrySize(owner: string, leaseKey: string): number {
+  return itemSize({ leaseOwner: { S: owner }, leaseKey: { S: leaseKey } });
+}
+
+export class MeteredLeaseStore implements LeaseStore, AssignmentStore {
   /** Last size seen per key: what a DeleteItem of that row is billed on. */
   private readonly lastSize = new Map<string, number>();
 
@@ -119,6 +156,81 @@ export class MeteredLeaseStore implements LeaseStore {
     if (out.ok && this.options.ownerIndex) this.meter.write("GSI:leaseOwner", 0);
     this.lastSize.delete(leaseKey);
     return out;
+  }
+
+  // ---- assigner mode: billed as DynamoDbLeaseStore's dynamodb-assignment.ts calls are ----
+
+  private get assigning(): AssigningLeaseStore {
+    if (!supportsAssignment(this.inner))
+      throw new Error("the metered store wraps a store without assignment support");
+    return this.inner;
+  }
+
+  async ensureOwnerIndex(): Promise<void> {
+    this.meter.control("UpdateTable");
+    return this.assigning.ensureOwnerIndex();
+  }
+
+  async scanTable(): Promise<TableSnapshot> {
+    const snap = await this.assigning.scanTable();
+    const sizes = [
+      ...sizesOf(snap.leases),
+      ...snap.workers.map(workerRowSize),
+      ...(snap.leader ? [leaderRowSize(snap.leader)] : []),
+    ];
+    this.meter.scan("Scan", sizes, this.options.consistentScan ?? false);
+    return snap;
+  }
+
+  async queryOwnerKeys(owner: string): Promise<string[]> {
+    const keys = await this.assigning.queryOwnerKeys(owner);
+    // An index Query is eventually consistent, billed on the index entries read (KEYS_ONLY: keys only).
+    this.meter.scan(
+      "Query:ownerIndex",
+      keys.map((k) => ownerIndexEntrySize(owner, k)),
+      false,
+    );
+    return keys;
+  }
+
+  async probeLease(leaseKey: string): Promise<Lease | undefined> {
+    const lease = await this.assigning.probeLease(leaseKey);
+    this.meter.read("GetItem:probe", lease ? this.seen(lease) : 0, false);
+    return lease;
+  }
+
+  async getLeader(): Promise<LeaderRow | undefined> {
+    const row = await this.assigning.getLeader();
+    this.meter.read("GetItem:leader", row ? leaderRowSize(row) : 0, true);
+    return row;
+  }
+
+  async writeLeader(expected: LeaderRow | undefined, next: LeaderRow): Promise<boolean> {
+    const ok = await this.assigning.writeLeader(expected, next);
+    this.meter.write(
+      "UpdateItem:leader",
+      Math.max(leaderRowSize(next), expected ? leaderRowSize(expected) : 0),
+    );
+    return ok;
+  }
+
+  async releaseLeader(expected: LeaderRow): Promise<boolean> {
+    const ok = await this.assigning.releaseLeader(expected);
+    this.meter.write("DeleteItem:leader", leaderRowSize(expected));
+    return ok;
+  }
+
+  async writeWorkerRow(row: WorkerRow): Promise<void> {
+    await this.assigning.writeWorkerRow(row);
+    this.meter.write("UpdateItem:workerRow", workerRowSize(row));
+  }
+
+  async notifyAssigned(holderLeaseKey: string, holder: string, keys: string[]): Promise<boolean> {
+    const ok = await this.assigning.notifyAssigned(holderLeaseKey, holder, keys);
+    const before = this.lastSize.get(holderLeaseKey) ?? 0;
+    const added = keys.reduce((n, k) => n + k.length, "assignedLeases".length);
+    this.meter.write("UpdateItem:notice", before + added);
+    return ok;
   }
 
   /**

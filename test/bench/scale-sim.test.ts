@@ -43,6 +43,52 @@ describe("npm run sim:scale", () => {
   }, 120_000);
 });
 
+describe("npm run sim:scale -- --lease-assignment assigner", () => {
+  const ASSIGNER = { ...SMALL, leaseAssignment: "assigner" as const };
+
+  test("the same seed gives the same report, call for call", async () => {
+    const a = await scaleReport({ ...ASSIGNER, seed: 7 });
+    const b = await scaleReport({ ...ASSIGNER, seed: 7 });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(a.leaseAssignment).toBe("assigner");
+  }, 120_000);
+
+  test("meters the assigner design: one table scan per assigner round for the fleet, owner-index queries, leader reads, no taker scans", async () => {
+    // A full scan every round (no holder probes): --assigner-scan-ms equal to the assigner interval.
+    const r = await scaleReport({ ...ASSIGNER, seed: 3, assignerScanMs: 2000 });
+    // One worker scans (the assigner), every assignerIntervalMs; shard sync adds one scan a minute.
+    const scans = r.byOperation.Scan!.calls;
+    expect(scans).toBeGreaterThanOrEqual(60_000 / r.assignerIntervalMs);
+    expect(scans).toBeLessThanOrEqual(60_000 / r.assignerIntervalMs + 2);
+    // Every worker queries the owner index every ownerQueryMs (KEYS_ONLY entries: half a unit each).
+    expect(r.byOperation["Query:ownerIndex"]!.calls).toBe((r.workers * 60_000) / r.ownerQueryMs);
+    expect(r.byOperation["Query:ownerIndex"]!.readUnits).toBe(((r.workers * 60_000) / r.ownerQueryMs) * 0.5);
+    expect(r.byOperation["GetItem:leader"]!.calls).toBeGreaterThan(0);
+    expect(r.byOperation["UpdateItem:workerRow"]!.calls).toBe((r.workers * 60_000) / 30_000);
+    // Renewals are those of the taker mode; reads are a fraction of it.
+    const taker = await scaleReport({ ...SMALL, seed: 3 });
+    expect(r.byOperation["UpdateItem:renew"]!.calls).toBe(taker.byOperation["UpdateItem:renew"]!.calls);
+    expect(r.readUnitsPerMinute).toBeLessThan(taker.readUnitsPerMinute);
+    expect(r.takeoverSeconds).not.toBeNull();
+    expect(r.balanceSeconds).not.toBeNull();
+  }, 120_000);
+
+  test("by default, holder probes between full scans every 2 × failover: fewer reads, the same takeover target", async () => {
+    const full = await scaleReport({ ...ASSIGNER, seed: 3, assignerScanMs: 2000 });
+    const r = await scaleReport({ ...ASSIGNER, seed: 3 });
+    expect(r.assignerScanMs).toBe(20_000);
+    const probes = r.byOperation["GetItem:probe"]!;
+    // One eventually consistent read (half a unit) per other lease holder per assigner round.
+    expect(probes.readUnits).toBe(probes.calls * 0.5);
+    expect(probes.calls).toBeLessThanOrEqual((r.workers - 1) * (60_000 / r.assignerIntervalMs));
+    // Full scans: one per 20 s, plus the assigner's shard sync once a minute.
+    expect(r.byOperation.Scan!.calls).toBeLessThanOrEqual(60_000 / r.assignerScanMs + 1);
+    expect(r.readUnitsPerMinute).toBeLessThan(full.readUnitsPerMinute);
+    expect(r.takeoverSeconds).not.toBeNull();
+    expect(r.balanceSeconds).not.toBeNull();
+  }, 120_000);
+});
+
 describe("the Java KCL formulas beside it", () => {
   const m = { shards: 100, workers: 2, leaseItemBytes: 334, workerIdBytes: 36, failoverMs: 10_000 };
 

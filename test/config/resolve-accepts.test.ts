@@ -7,6 +7,7 @@ import { BASE } from "./rejects.ts";
 describe("defaults", () => {
   test("DEFAULTS match the spec §5 option table", () => {
     expect(DEFAULTS).toEqual({
+      leaseAssignment: "taker",
       initialPosition: "LATEST",
       maxRecords: 10_000,
       idleTimeMs: 1000,
@@ -47,6 +48,10 @@ describe("defaults", () => {
       failoverMs: 10_000,
       renewIntervalMs: 3233,
       takerIntervalMs: 2000,
+      leaseAssignment: "taker",
+      assignerIntervalMs: 2000,
+      assignerScanMs: 20_000,
+      ownerQueryMs: 10_000,
       maxLeasesForWorker: Number.POSITIVE_INFINITY,
       maxLeasesToSteal: 1,
       shardSyncMs: 60_000,
@@ -123,6 +128,10 @@ describe("explicit values", () => {
       failoverMs: 30_000,
       renewIntervalMs: 10_000,
       takerIntervalMs: 100,
+      leaseAssignment: "assigner",
+      assignerIntervalMs: 500,
+      assignerScanMs: 20_000,
+      ownerQueryMs: 5000,
       maxLeasesForWorker: 1,
       maxLeasesToSteal: 0,
       shardSyncMs: 1000,

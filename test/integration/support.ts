@@ -85,15 +85,19 @@ export interface LeaseRow {
 
 export async function leaseRows(aws: TestAws, table: string): Promise<LeaseRow[]> {
   const items = await scanTable(aws.dynamodb, table).catch(() => []);
-  return items
-    .map((i) => ({
-      leaseKey: i.leaseKey!.S!,
-      leaseOwner: i.leaseOwner?.S,
-      checkpoint: i.checkpoint?.S ?? "",
-      parents: i.parentShardId?.SS ?? [],
-      ...(i.checkpointOwner?.S ? { checkpointOwner: i.checkpointOwner.S } : {}),
-    }))
-    .sort((a, b) => a.leaseKey.localeCompare(b.leaseKey));
+  return (
+    items
+      // Lease rows only: assigner mode (and KCL 3.x) keep worker and leader rows in the same table.
+      .filter((i) => i.entityType?.S === undefined || i.entityType.S === "LEASE")
+      .map((i) => ({
+        leaseKey: i.leaseKey!.S!,
+        leaseOwner: i.leaseOwner?.S,
+        checkpoint: i.checkpoint?.S ?? "",
+        parents: i.parentShardId?.SS ?? [],
+        ...(i.checkpointOwner?.S ? { checkpointOwner: i.checkpointOwner.S } : {}),
+      }))
+      .sort((a, b) => a.leaseKey.localeCompare(b.leaseKey))
+  );
 }
 
 /** Open (unfinished) leases per owner. */

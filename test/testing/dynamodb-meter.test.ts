@@ -92,4 +92,32 @@ describe("MeteredLeaseStore", () => {
     await store.takeLease(renewed.value, "w2"); // w1 → w2: index delete + put
     expect(meter.byOperation["GSI:leaseOwner"]?.writeUnits).toBe(3);
   });
+
+  test("assigner mode: the full-table scan includes worker and leader rows; owner-index queries bill KEYS_ONLY entries", async () => {
+    const { store, meter, table } = await fixture(true);
+    table.ownerIndex = true;
+    await store.writeWorkerRow({ workerId: "w1", lut: 1_767_225_600 });
+    expect(meter.byOperation["UpdateItem:workerRow"]).toEqual({ calls: 1, readUnits: 0, writeUnits: 1 });
+    await store.writeLeader(undefined, {
+      ownerName: "w1",
+      leaseDuration: 10_000,
+      recordVersionNumber: "abc",
+    });
+    expect(meter.byOperation["UpdateItem:leader"]).toEqual({ calls: 1, readUnits: 0, writeUnits: 1 });
+    expect(await store.getLeader()).toBeDefined();
+    expect(meter.byOperation["GetItem:leader"]).toEqual({ calls: 1, readUnits: 1, writeUnits: 0 });
+    const snap = await store.scanTable();
+    expect(snap.workers).toHaveLength(1);
+    // Two leases, one worker row, one leader row: well under 4 KB, one eventually consistent unit.
+    expect(meter.byOperation.Scan).toEqual({ calls: 1, readUnits: 0.5, writeUnits: 0 });
+    // An empty index query still costs its minimum; entries are tiny (owner + key).
+    expect(await store.queryOwnerKeys("w1")).toEqual([]);
+    expect(meter.byOperation["Query:ownerIndex"]).toEqual({ calls: 1, readUnits: 0.5, writeUnits: 0 });
+    const taken = await store.takeLease(snap.leases[0]!, "w1");
+    if (!taken.ok) throw new Error("take failed");
+    expect(await store.queryOwnerKeys("w1")).toEqual(["shardId-000000000000"]);
+    expect(meter.byOperation["Query:ownerIndex"]).toEqual({ calls: 2, readUnits: 1, writeUnits: 0 });
+    expect(await store.notifyAssigned("shardId-000000000000", "w1", ["shardId-000000000001"])).toBe(true);
+    expect(meter.byOperation["UpdateItem:notice"]).toEqual({ calls: 1, readUnits: 0, writeUnits: 1 });
+  });
 });

@@ -65,7 +65,8 @@ function start(init: LeaseThreadInit): ThreadState {
   const heartbeat = new AbortController();
   void (async () => {
     while (!heartbeat.signal.aborted) {
-      send({ type: "heartbeat", held: coordinator.heldLeases() });
+      const assigner = config.leaseAssignment === "assigner" ? { assigner: coordinator.isAssigner?.() } : {};
+      send({ type: "heartbeat", held: coordinator.heldLeases(), ...assigner });
       await systemClock.sleep(init.heartbeatMs, heartbeat.signal).catch(() => {});
     }
   })();

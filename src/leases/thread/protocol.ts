@@ -49,7 +49,8 @@ export type ToThread =
 
 export type FromThread =
   | { type: "ready" }
-  | { type: "heartbeat"; held: Lease[] }
+  /** `assigner`: assigner mode only, whether the thread's coordinator is the fleet's elected assigner. */
+  | { type: "heartbeat"; held: Lease[]; assigner?: boolean }
   | { type: "event"; body: KclEventBody }
   | { type: "acquired"; lease: Lease }
   | { type: "lost"; leaseKey: string; reason: LostReason }

@@ -42,6 +42,8 @@ const WATCHDOG_MS = 1000;
 const WATCHDOG_LATE_MS = 500;
 
 export class ThreadedLeaseCoordinator implements LeaseCoordinator {
+  /** Assigner mode: the thread's last report of whether it is the elected assigner. */
+  private assigner: boolean | undefined;
   private readonly held = new Map<string, Lease>();
   private scan: LeaseScan | undefined;
   private readonly acquiredCbs = new Set<(lease: Lease) => void>();
@@ -185,7 +187,13 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   }
 
   latestScan(): LeaseScan | undefined {
-    return this.scan;
+    // Assigner mode: only the assigner's scan is current (cleanup must not act on a former term's).
+    return this.assigner === false ? undefined : this.scan;
+  }
+
+  /** Assigner mode: as the thread last reported (every heartbeat); taker mode: always true. */
+  isAssigner(): boolean {
+    return this.assigner !== false;
   }
 
   /** Test-only fault injection into the thread. */
@@ -206,6 +214,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
     this.lastHeardAt = this.o.clock.monotonic();
     switch (m.type) {
       case "heartbeat":
+        if (m.assigner !== undefined) this.assigner = m.assigner;
         this.held.clear();
         for (const lease of m.held) this.held.set(lease.leaseKey, lease);
         return;

@@ -8,9 +8,9 @@ import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Random } from "../core/random.ts";
 import { createLeaseCoordinator, type LeaseCoordinator } from "../leases/coordinator.ts";
-import type { LeaseStore } from "../leases/store.ts";
 import { spawnLeaseThread } from "../leases/thread/spawn.ts";
 import { type LeaseThreadHandle, ThreadedLeaseCoordinator } from "../leases/thread/threaded-coordinator.ts";
+import type { LeaseOwner } from "./lease-table-parts.ts";
 import type { WorkerOptions } from "./types.ts";
 
 export interface LeaseThreadRequest {
@@ -41,8 +41,7 @@ export async function startLeaseThread(o: LeaseThreadRequest): Promise<LeaseThre
 }
 
 export interface CoordinatorChoice {
-  thread: LeaseThreadHandle | undefined;
-  store: LeaseStore;
+  owner: LeaseOwner;
   workerId: string;
   config: ResolvedConfig;
   clock: Clock;
@@ -55,9 +54,9 @@ export interface CoordinatorChoice {
 
 export function leaseCoordinatorFor(o: CoordinatorChoice): LeaseCoordinator {
   const { config, clock, events, workerId } = o;
-  if (!o.thread) {
+  if (!("thread" in o.owner)) {
     return createLeaseCoordinator({
-      store: o.store,
+      store: o.owner.store,
       workerId,
       config,
       clock,
@@ -67,7 +66,7 @@ export function leaseCoordinatorFor(o: CoordinatorChoice): LeaseCoordinator {
     });
   }
   return new ThreadedLeaseCoordinator({
-    thread: o.thread,
+    thread: o.owner.thread,
     workerId,
     failoverMs: config.failoverMs,
     renewIntervalMs: config.renewIntervalMs,

@@ -5,7 +5,7 @@ import type { ResolvedConfig } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
 import { DependencyError, describeError, isKclError } from "../core/errors.ts";
 import type { KinesisPort } from "../kinesis/port.ts";
-import type { LeaseStore } from "../leases/store.ts";
+import type { WorkerTableStore } from "../leases/store.ts";
 
 /** A dead endpoint must fail start() fast, not after the SDK's retries and socket timeouts. */
 export const STARTUP_CHECK_TIMEOUT_MS = 5000;
@@ -80,7 +80,7 @@ export async function checkStream(
 
 /** Checks the table answers (fast, bounded), then creates it when missing and allowed. */
 export async function ensureLeaseTable(
-  store: LeaseStore,
+  store: WorkerTableStore,
   config: Pick<ResolvedConfig, "table">,
   target: ClientTarget,
   clock: Clock,

@@ -9,7 +9,7 @@ import type { FanOutPort } from "../kinesis/fan-out-port.ts";
 import type { ChildShard, KinesisPort } from "../kinesis/port.ts";
 import type { LeaseCoordinator } from "../leases/coordinator.ts";
 import type { LeaseOperatorStore } from "../leases/operator-store.ts";
-import type { LeaseStore } from "../leases/store.ts";
+import type { LeaseStore, WorkerTableStore } from "../leases/store.ts";
 import type { ProcessorPlugin } from "../plugin.ts";
 
 export interface WorkerOptions extends KclOptions {
@@ -50,7 +50,7 @@ export interface ShardSyncPort {
 
 export type ShardSyncFactory = (
   kinesis: KinesisPort,
-  store: LeaseStore,
+  store: WorkerTableStore,
   context: { config: ResolvedConfig; events: EventBus; clock: Clock },
 ) => ShardSyncPort;
 

@@ -14,6 +14,8 @@ import {
 } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
 import { type Random, systemRandom } from "../core/random.ts";
+import type { KinesisPort } from "../kinesis/port.ts";
+import type { WorkerTableStore } from "../leases/store.ts";
 import type { LeaseThreadHandle } from "../leases/thread/threaded-coordinator.ts";
 import { shardConsumerFactory } from "./consumers.ts";
 import { watchForDrain } from "./drain.ts";
@@ -21,7 +23,7 @@ import { gracefulStop } from "./graceful-stop.ts";
 import { leaseCoordinatorFor, startLeaseThread } from "./lease-coordination.ts";
 import { cleanupFinishedLeases } from "./lease-cleanup.ts";
 import { runPeriodically } from "./loops.ts";
-import { buildParts, type WorkerParts } from "./parts.ts";
+import { addLeaseTable, buildStreamParts, type StreamParts, type WorkerParts } from "./parts.ts";
 import { ShardScheduler } from "./scheduler.ts";
 import { setUpFanOut } from "./fan-out-parts.ts";
 import { checkStream, ensureLeaseTable } from "./startup.ts";
@@ -59,7 +61,7 @@ class KclWorker implements Worker {
   private starting: Promise<void> | undefined;
   private stopping: Promise<StopResult> | undefined;
   private failure: KclError | undefined;
-  private parts: WorkerParts | undefined;
+  private parts: StreamParts | undefined;
   private running: Running | undefined;
   private readonly clock: Clock;
   private readonly random: Random;
@@ -102,19 +104,21 @@ class KclWorker implements Worker {
     const { config, clock, random, events } = this;
     let threadStarting: Promise<LeaseThreadHandle | undefined> | undefined;
     try {
-      const parts = buildParts({
+      const ctx = {
         config,
+        workerId: this.workerId,
         options: this.options,
         deps: this.deps,
         clock,
         random,
         events,
-        makeSync: (kinesis, store) =>
+        makeSync: (kinesis: KinesisPort, store: WorkerTableStore) =>
           (this.deps.shardSync ?? defaultShardSync)(kinesis, store, { config, events, clock }),
-      });
-      this.parts = parts;
-      // The lease thread loads its modules while the checks below wait for AWS (it calls nothing
-      // before it is told to run), instead of after them.
+      };
+      const stream = buildStreamParts(ctx);
+      this.parts = stream;
+      // The lease thread loads its modules while the stream checks wait for AWS (it calls nothing
+      // before it is told to), instead of after them.
       threadStarting = startLeaseThread({
         config,
         workerId: this.workerId,
@@ -124,14 +128,17 @@ class KclWorker implements Worker {
         events,
       });
       const retry = { clock, random, events, signal: this.booting.signal };
-      for (const stream of config.streams) {
+      for (const name of config.streams) {
         await retryStartupStep(
           "stream check",
-          () => checkStream(parts.kinesis, { stream }, parts.kinesisTarget, clock),
+          () => checkStream(stream.kinesis, { stream: name }, stream.kinesisTarget, clock),
           retry,
         );
       }
-      await setUpFanOut(parts, config, clock, events);
+      await setUpFanOut(stream, config, clock, events);
+      // The lease table's calls go through the thread when it runs: it must be up first.
+      const thread = await threadStarting;
+      const parts = await addLeaseTable(stream, thread, ctx);
       await retryStartupStep(
         "lease table check",
         () =>
@@ -155,13 +162,12 @@ class KclWorker implements Worker {
         ...(endpoint ? { endpoint } : {}),
       });
       await retryStartupStep("initial shard sync", () => parts.sync.syncShards(), retry);
-      const thread = await threadStarting;
       // stop() during start-up: nothing runs yet, shutdown() only closes the clients.
       if (this.stopping) {
         await thread?.terminate();
         return;
       }
-      this.running = this.launch(parts, thread);
+      this.running = this.launch(parts);
       this.phase = "running";
     } catch (error) {
       void threadStarting?.then((thread) => thread?.terminate());
@@ -190,14 +196,13 @@ class KclWorker implements Worker {
     }
   }
 
-  private launch(parts: WorkerParts, thread: LeaseThreadHandle | undefined): Running {
+  private launch(parts: WorkerParts): Running {
     const { config, clock, random, events, workerId } = this;
     const leasing = new AbortController();
     const duties = new AbortController();
     const logger = this.deps.logger;
     const coordinator = leaseCoordinatorFor({
-      thread,
-      store: parts.store,
+      owner: parts.owner,
       workerId,
       config,
       clock,

@@ -53,3 +53,12 @@ export interface LeaseStore {
   /** Deletes a lease (finished parents after their children checkpointed). */
   deleteLease(leaseKey: string): Promise<Outcome<void>>;
 }
+
+/**
+ * The lease-table calls a worker makes outside the renewer and taker: start-up table checks, shard
+ * sync, cleanup of finished leases. With the lease thread on, these go to the thread's store by message.
+ */
+export type WorkerTableStore = Pick<
+  LeaseStore,
+  "ensureTable" | "assertTableExists" | "listLeases" | "getLease" | "createLeaseIfNotExists" | "deleteLease"
+>;

@@ -7,7 +7,10 @@ import { systemClock } from "../../core/clock.ts";
 import { EventBus } from "../../core/events.ts";
 import { systemRandom } from "../../core/random.ts";
 import { createLeaseCoordinator, type LeaseCoordinator } from "../coordinator.ts";
+import { createDynamoOperatorStore } from "../dynamodb-operator-store.ts";
 import { createDynamoLeaseStore } from "../dynamodb-store.ts";
+import type { LeaseOperatorStore } from "../operator-store.ts";
+import type { LeaseStore } from "../store.ts";
 import type { FromThread, LeaseThreadInit, RemoteMethod, ToThread } from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
 
@@ -20,6 +23,9 @@ function send(message: FromThread): void {
 
 interface ThreadState {
   coordinator: LeaseCoordinator;
+  /** The main thread's lease-table calls (shard sync, cleanup, start-up checks, drain) use these. */
+  store: LeaseStore;
+  operator: LeaseOperatorStore;
   running?: AbortController;
   close(): void;
 }
@@ -69,8 +75,16 @@ function start(init: LeaseThreadInit): ThreadState {
       await systemClock.sleep(init.heartbeatMs, heartbeat.signal).catch(() => {});
     }
   })();
+  const operator = createDynamoOperatorStore({
+    client: built.client,
+    table: config.table,
+    target: built.target,
+    clock: systemClock,
+  });
   return {
     coordinator,
+    store,
+    operator,
     close: () => {
       heartbeat.abort();
       built.client.destroy();
@@ -85,6 +99,19 @@ async function call(s: ThreadState, id: number, method: RemoteMethod, args: unkn
     send({ type: "reply", id, ok: true, value });
   } catch (error) {
     send({ type: "reply", id, ok: false, error: serializeError(error) });
+  }
+}
+
+async function storeCall(s: ThreadState, message: Extract<ToThread, { type: "store" }>): Promise<void> {
+  try {
+    const target = (message.port === "lease" ? s.store : s.operator) as unknown as Record<
+      string,
+      (...a: unknown[]) => Promise<unknown>
+    >;
+    const value = await target[message.method]!.apply(target, message.args);
+    send({ type: "store-reply", id: message.id, ok: true, value });
+  } catch (error) {
+    send({ type: "store-reply", id: message.id, ok: false, error: serializeError(error) });
   }
 }
 
@@ -123,6 +150,9 @@ port.on("message", (message: ToThread) => {
       return;
     case "call":
       void call(state, message.id, message.method, message.args);
+      return;
+    case "store":
+      void storeCall(state, message);
       return;
     case "drop":
       state.coordinator.dropLocally(message.leaseKey);

@@ -1,0 +1,93 @@
+#!/usr/bin/env bun
+// What the lease thread costs in memory (issue 14): `kcl-ts consume` on a small live stream, with and
+// without `--no-lease-thread`, interleaved; RSS read from /proc after warm-up, medians over the runs.
+//   bun bench/lease-thread-memory.ts [--runs 3] [--shards 4] [--warmup-seconds 15] [--window-seconds 10] [--binary]
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createStream, kinesisClient } from "./harness/aws.ts";
+import { startKcl } from "./harness/consumers.ts";
+import { DeliveryTracker } from "./harness/deliveries.ts";
+import { startEmulatorServer } from "./harness/emulator.ts";
+import { waitForOwnership } from "./harness/fleet.ts";
+import { startProducer } from "./harness/producer.ts";
+import { killAll, REPO } from "./harness/processes.ts";
+import { sleep } from "./harness/time.ts";
+import { median } from "./stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    shards: { type: "string", default: "4" },
+    "warmup-seconds": { type: "string", default: "15" },
+    "window-seconds": { type: "string", default: "10" },
+    binary: { type: "boolean", default: false },
+  },
+});
+const runs = Number(values.runs);
+const shards = Number(values.shards);
+const dir = join(REPO, ".bench-out", `lease-thread-memory-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+
+async function main(): Promise<void> {
+  const emu = await startEmulatorServer(dir);
+  const kinesis = kinesisClient(emu);
+  const stream = "bench-lease-thread-memory";
+  await createStream(kinesis, stream, shards);
+  const producer = startProducer(kinesis, stream, 20);
+  const results: Record<"thread" | "no-thread", { rssMB: number; peakMB: number }[]> = {
+    thread: [],
+    "no-thread": [],
+  };
+  for (let run = 1; run <= runs; run++) {
+    const order: ("thread" | "no-thread")[] = run % 2 ? ["thread", "no-thread"] : ["no-thread", "thread"];
+    for (const mode of order) {
+      const name = `${mode}-${run}`;
+      const deliveries = join(dir, name);
+      const proc = startKcl({
+        name,
+        emu,
+        stream,
+        app: `mem-${name}`,
+        deliveriesDir: deliveries,
+        logDir: dir,
+        binary: values.binary,
+        args: mode === "no-thread" ? ["--no-lease-thread"] : [],
+      });
+      await waitForOwnership(new DeliveryTracker(deliveries), [proc], [shards], 120_000);
+      await sleep(Number(values["warmup-seconds"]) * 1000);
+      const samples: number[] = [];
+      const end = Date.now() + Number(values["window-seconds"]) * 1000;
+      while (Date.now() < end) {
+        samples.push(proc.sample()?.rssBytes ?? 0);
+        await sleep(500);
+      }
+      proc.sample();
+      const rssMB = Math.round((median(samples)! / 2 ** 20) * 10) / 10;
+      const peakMB = Math.round((proc.peakRssBytes() / 2 ** 20) * 10) / 10;
+      await proc.stop("SIGTERM", 30_000);
+      results[mode].push({ rssMB, peakMB });
+      process.stderr.write(`${name}: RSS ${rssMB} MB (peak ${peakMB} MB)\n`);
+    }
+  }
+  await producer.stop();
+  await emu.stop();
+  const med = (mode: "thread" | "no-thread", k: "rssMB" | "peakMB") =>
+    median(results[mode].map((r) => r[k]))!;
+  const summary = {
+    shards,
+    runs,
+    binary: values.binary,
+    threadRssMB: med("thread", "rssMB"),
+    noThreadRssMB: med("no-thread", "rssMB"),
+    deltaRssMB: Math.round((med("thread", "rssMB") - med("no-thread", "rssMB")) * 10) / 10,
+    threadPeakMB: med("thread", "peakMB"),
+    noThreadPeakMB: med("no-thread", "peakMB"),
+    results,
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+try {
+  await main();
+} finally {
+  await killAll();
+}

@@ -19,6 +19,8 @@ export interface LeaseThreadRequest {
   credentials: WorkerOptions["credentials"];
   /** An injected store lives in this thread: the coordinator must too. */
   storeInjected: boolean;
+  /** Tests only: the thread acts on injected faults (a stall, a crash). */
+  faultInjection?: boolean;
   clock: Clock;
   events: EventBus;
 }
@@ -28,7 +30,13 @@ export async function startLeaseThread(o: LeaseThreadRequest): Promise<LeaseThre
   const { config } = o;
   if (!config.leaseThread || o.storeInjected) return undefined;
   const heartbeatMs = Math.max(50, Math.min(1000, Math.floor(config.renewIntervalMs / 2)));
-  const init = { workerId: o.workerId, config, credentials: o.credentials, heartbeatMs };
+  const init = {
+    workerId: o.workerId,
+    config,
+    credentials: o.credentials,
+    heartbeatMs,
+    ...(o.faultInjection ? { faultInjection: true } : {}),
+  };
   const started = await spawnLeaseThread(init, o.clock);
   if (started.ok) return started.thread;
   o.events.emit({

@@ -31,6 +31,7 @@ interface ThreadState {
 }
 
 let state: ThreadState | undefined;
+let faultInjection = false;
 
 function start(init: LeaseThreadInit): ThreadState {
   const { config } = init;
@@ -137,10 +138,14 @@ send({ type: "ready" });
 
 port.on("message", (message: ToThread) => {
   if (message.type === "init") {
+    faultInjection = message.init.faultInjection === true;
     state = start(message.init);
     return;
   }
-  if (message.type === "inject") return inject(message);
+  if (message.type === "inject") {
+    if (faultInjection) inject(message);
+    return;
+  }
   if (!state) return;
   switch (message.type) {
     case "run":

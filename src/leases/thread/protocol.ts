@@ -25,7 +25,12 @@ export interface LeaseThreadInit {
   credentials?: AwsClientOptions["credentials"];
   /** How often the thread says it is alive even when nothing else happens. */
   heartbeatMs: number;
+  /** Tests only (WorkerDeps.onLeaseThread): act on `inject` messages; a production thread ignores them. */
+  faultInjection?: boolean;
 }
+
+/** Test-only faults (src/testing/lease-thread-faults.ts): block the thread's event loop, or crash it. */
+export type LeaseThreadFault = { fault: "stall"; ms: number } | { fault: "crash" };
 
 /** Coordinator methods the main thread calls remotely (each answered by a `reply`). */
 export type RemoteMethod =
@@ -57,9 +62,8 @@ export type ToThread =
   | { type: "drop"; leaseKey: string }
   | { type: "stop-taking" }
   | ({ type: "store"; id: number; args: unknown[] } & StoreCall)
-  /** Test-only fault injection: block the thread's event loop, or crash it. */
-  | { type: "inject"; fault: "stall"; ms: number }
-  | { type: "inject"; fault: "crash" };
+  /** Test-only fault injection (honoured only when init.faultInjection is set). */
+  | ({ type: "inject" } & LeaseThreadFault);
 
 export type FromThread =
   | { type: "ready" }

@@ -1,6 +1,7 @@
-// The lease thread's entry point: its own event loop, its own DynamoDB client, the real renewer and
-// taker (DefaultLeaseCoordinator). A processor that blocks the main thread cannot delay a renewal here.
-// Everything it observes goes to the main thread as messages (protocol.ts).
+// The lease thread's entry point: its own event loop, the worker's only DynamoDB client, the real
+// renewer and taker (DefaultLeaseCoordinator). A processor that blocks the main thread cannot delay a
+// renewal here. Everything it observes goes to the main thread as messages (protocol.ts), and it answers
+// the main thread's own lease-table calls (shard sync, cleanup, start-up checks, drain requests).
 import { parentPort } from "node:worker_threads";
 import { createDynamoDbClient } from "../../aws/dynamodb-client.ts";
 import { systemClock } from "../../core/clock.ts";

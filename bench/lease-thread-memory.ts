@@ -1,7 +1,10 @@
 #!/usr/bin/env bun
-// What the lease thread costs in memory (issue 14): `kcl-ts consume` on a small live stream, with and
-// without `--no-lease-thread`, interleaved; RSS read from /proc after warm-up, medians over the runs.
+// What the lease thread costs (issue 14): `kcl-ts consume` on a live stream (20 records/s), with and
+// without `--no-lease-thread`, interleaved; RSS read from /proc after warm-up (medians over the runs),
+// and the CPU of the window per OS thread of the process (by thread name: main, the lease thread, the
+// JIT and GC helpers), to see where a difference comes from.
 //   bun bench/lease-thread-memory.ts [--runs 3] [--shards 4] [--warmup-seconds 15] [--window-seconds 10] [--binary]
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createStream, kinesisClient } from "./harness/aws.ts";
@@ -24,6 +27,34 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds so far per thread name of `pid` (/proc/<pid>/task/<tid>/stat: comm, utime, stime). */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      out.set(name, (out.get(name) ?? 0) + seconds);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds per minute of each thread name between two threadCpu() readings. */
+function perMinute(before: Map<string, number>, after: Map<string, number>, ms: number) {
+  const out: Record<string, number> = {};
+  for (const [name, s] of after) {
+    const v = Math.round((((s - (before.get(name) ?? 0)) * 60_000) / ms) * 100) / 100;
+    if (v > 0) out[name] = v;
+  }
+  return out;
+}
 const shards = Number(values.shards);
 const dir = join(REPO, ".bench-out", `lease-thread-memory-${new Date().toISOString().replace(/[:.]/g, "-")}`);
 
@@ -33,7 +64,8 @@ async function main(): Promise<void> {
   const stream = "bench-lease-thread-memory";
   await createStream(kinesis, stream, shards);
   const producer = startProducer(kinesis, stream, 20);
-  const results: Record<"thread" | "no-thread", { rssMB: number; peakMB: number }[]> = {
+  type Result = { rssMB: number; peakMB: number; cpuPerMinute: Record<string, number> };
+  const results: Record<"thread" | "no-thread", Result[]> = {
     thread: [],
     "no-thread": [],
   };
@@ -55,17 +87,22 @@ async function main(): Promise<void> {
       await waitForOwnership(new DeliveryTracker(deliveries), [proc], [shards], 120_000);
       await sleep(Number(values["warmup-seconds"]) * 1000);
       const samples: number[] = [];
-      const end = Date.now() + Number(values["window-seconds"]) * 1000;
+      const cpu0 = threadCpu(proc.pid);
+      const t0 = Date.now();
+      const end = t0 + Number(values["window-seconds"]) * 1000;
       while (Date.now() < end) {
         samples.push(proc.sample()?.rssBytes ?? 0);
         await sleep(500);
       }
       proc.sample();
+      const cpuPerMinute = perMinute(cpu0, threadCpu(proc.pid), Date.now() - t0);
       const rssMB = Math.round((median(samples)! / 2 ** 20) * 10) / 10;
       const peakMB = Math.round((proc.peakRssBytes() / 2 ** 20) * 10) / 10;
       await proc.stop("SIGTERM", 30_000);
-      results[mode].push({ rssMB, peakMB });
-      process.stderr.write(`${name}: RSS ${rssMB} MB (peak ${peakMB} MB)\n`);
+      results[mode].push({ rssMB, peakMB, cpuPerMinute });
+      process.stderr.write(
+        `${name}: RSS ${rssMB} MB (peak ${peakMB} MB); CPU s/min ${JSON.stringify(cpuPerMinute)}\n`,
+      );
     }
   }
   await producer.stop();

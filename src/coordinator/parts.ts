@@ -66,8 +66,8 @@ export function buildStreamParts(ctx: PartsContext): StreamParts {
 }
 
 /**
- * Adds the lease table to `stream` (the same object, so a close() already handed out closes both):
- * the lease thread's store when `thread` runs, else the injected or an in-process DynamoDB store.
+ * Adds the lease table to `stream` (the same object, so whoever holds it calls the close() that closes
+ * both): the lease thread's store when `thread` runs, else the injected or an in-process DynamoDB store.
  */
 export async function addLeaseTable(
   stream: StreamParts,

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
         binary: values.binary,
         args: mode === "no-thread" ? ["--no-lease-thread"] : [],
       });
-      await waitForOwnership(new DeliveryTracker(deliveries), [proc], [shards], 120_000);
+      await waitForOwnership(new DeliveryTracker(deliveries), [proc], [shards], 300_000);
       await sleep(Number(values["warmup-seconds"]) * 1000);
       const samples: number[] = [];
       const cpu0 = threadCpu(proc.pid);

@@ -66,16 +66,24 @@ function httpHandler(requestTimeoutMs: number): NodeHttpHandler {
   });
 }
 
-export function clientConfig(service: "kinesis" | "dynamodb", options: AwsClientOptions) {
+/** Where a client built with these options points, without building it (or loading its SDK). */
+export function clientTarget(service: "kinesis" | "dynamodb", options: AwsClientOptions): ClientTarget {
   const env = options.env ?? process.env;
   const explicit = service === "kinesis" ? options.kinesisEndpoint : options.dynamodbEndpoint;
   const endpoint = resolveEndpoint(service, explicit, env);
-  let region = resolveRegion(options.region, env);
+  const region = resolveRegion(options.region, env);
   // Emulators ignore the region, but the SDK refuses to sign without one.
-  if (!region && emulatorCredentials(endpoint, env)) region = "us-east-1";
+  if (!region && emulatorCredentials(endpoint, env)) return { region: "us-east-1", endpoint };
+  return { region, endpoint };
+}
+
+export function clientConfig(service: "kinesis" | "dynamodb", options: AwsClientOptions) {
+  const env = options.env ?? process.env;
+  const target = clientTarget(service, options);
+  const { region, endpoint } = target;
   const credentials = options.credentials ?? emulatorCredentials(endpoint, env);
   return {
-    target: { region, endpoint } satisfies ClientTarget,
+    target,
     config: {
       ...(region ? { region } : {}),
       ...(endpoint ? { endpoint } : {}),

@@ -1,24 +1,18 @@
-// The one place that builds AWS SDK v3 clients (configuration in client-config.ts): Kinesis here,
-// DynamoDB in dynamodb-client.ts, both re-exported for the rest of the engine.
+// The AWS SDK v3 client builders in one import for the CLI and tools (configuration in
+// client-config.ts; Kinesis in kinesis-client.ts, DynamoDB in dynamodb-client.ts). The worker imports
+// them one by one: with the lease thread on, its main thread never loads the DynamoDB SDK.
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { type AwsClientOptions, type ClientTarget, clientConfig } from "./client-config.ts";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
 
 export {
   type AwsClientOptions,
   type ClientTarget,
+  clientTarget,
   resolveEndpoint,
   resolveRegion,
 } from "./client-config.ts";
 export { createDynamoDbClient } from "./dynamodb-client.ts";
-
-export function createKinesisClient(options: AwsClientOptions = {}): {
-  client: KinesisClient;
-  target: ClientTarget;
-} {
-  const { target, config } = clientConfig("kinesis", options);
-  return { client: new KinesisClient(config), target };
-}
+export { createKinesisClient } from "./kinesis-client.ts";
 
 /** The region a client will actually use (the SDK may have found it in a profile). */
 export async function effectiveRegion(client: KinesisClient | DynamoDBClient): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 // Enhanced fan-out wiring for a worker: the FanOutPort (injected, or AWS over HTTP/2), the consumer
 // registration at start-up, and the per-shard record source (fan-out, falling back to polling).
-import { createKinesisClient } from "../aws/clients.ts";
+import { createKinesisClient } from "../aws/kinesis-client.ts";
 import { createKinesisHttp2Client } from "../aws/http2-client.ts";
 import type { ResolvedConfig } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
@@ -8,7 +8,7 @@ import type { EventBus } from "../core/events.ts";
 import { createAwsFanOut } from "../kinesis/aws-fan-out.ts";
 import type { FanOutPort } from "../kinesis/fan-out-port.ts";
 import { ensureStreamConsumer } from "../retrieval/stream-consumer.ts";
-import type { PartsContext, WorkerParts } from "./parts.ts";
+import type { PartsContext, StreamParts } from "./parts.ts";
 
 export function buildFanOut(ctx: PartsContext, closers: (() => void)[]): FanOutPort {
   if (ctx.deps.fanOut) return ctx.deps.fanOut;
@@ -28,7 +28,7 @@ export function buildFanOut(ctx: PartsContext, closers: (() => void)[]): FanOutP
 
 /** Start-up with retrieval efo: the consumer exists and is ACTIVE before any shard is read. */
 export async function setUpFanOut(
-  parts: WorkerParts,
+  parts: StreamParts,
   config: ResolvedConfig,
   clock: Clock,
   events: EventBus,

@@ -8,9 +8,9 @@ import type { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Random } from "../core/random.ts";
 import { createLeaseCoordinator, type LeaseCoordinator } from "../leases/coordinator.ts";
-import type { LeaseStore } from "../leases/store.ts";
 import { spawnLeaseThread } from "../leases/thread/spawn.ts";
 import { type LeaseThreadHandle, ThreadedLeaseCoordinator } from "../leases/thread/threaded-coordinator.ts";
+import type { LeaseOwner } from "./lease-table-parts.ts";
 import type { WorkerOptions } from "./types.ts";
 
 export interface LeaseThreadRequest {
@@ -19,6 +19,8 @@ export interface LeaseThreadRequest {
   credentials: WorkerOptions["credentials"];
   /** An injected store lives in this thread: the coordinator must too. */
   storeInjected: boolean;
+  /** Tests only: the thread acts on injected faults (a stall, a crash). */
+  faultInjection?: boolean;
   clock: Clock;
   events: EventBus;
 }
@@ -28,7 +30,13 @@ export async function startLeaseThread(o: LeaseThreadRequest): Promise<LeaseThre
   const { config } = o;
   if (!config.leaseThread || o.storeInjected) return undefined;
   const heartbeatMs = Math.max(50, Math.min(1000, Math.floor(config.renewIntervalMs / 2)));
-  const init = { workerId: o.workerId, config, credentials: o.credentials, heartbeatMs };
+  const init = {
+    workerId: o.workerId,
+    config,
+    credentials: o.credentials,
+    heartbeatMs,
+    ...(o.faultInjection ? { faultInjection: true } : {}),
+  };
   const started = await spawnLeaseThread(init, o.clock);
   if (started.ok) return started.thread;
   o.events.emit({
@@ -41,8 +49,7 @@ export async function startLeaseThread(o: LeaseThreadRequest): Promise<LeaseThre
 }
 
 export interface CoordinatorChoice {
-  thread: LeaseThreadHandle | undefined;
-  store: LeaseStore;
+  owner: LeaseOwner;
   workerId: string;
   config: ResolvedConfig;
   clock: Clock;
@@ -55,9 +62,9 @@ export interface CoordinatorChoice {
 
 export function leaseCoordinatorFor(o: CoordinatorChoice): LeaseCoordinator {
   const { config, clock, events, workerId } = o;
-  if (!o.thread) {
+  if (!("thread" in o.owner)) {
     return createLeaseCoordinator({
-      store: o.store,
+      store: o.owner.store,
       workerId,
       config,
       clock,
@@ -67,7 +74,7 @@ export function leaseCoordinatorFor(o: CoordinatorChoice): LeaseCoordinator {
     });
   }
   return new ThreadedLeaseCoordinator({
-    thread: o.thread,
+    thread: o.owner.thread,
     workerId,
     failoverMs: config.failoverMs,
     renewIntervalMs: config.renewIntervalMs,

@@ -1,6 +1,8 @@
-// Builds what a worker runs on: the Kinesis port, the lease store (AWS adapters unless injected) and
-// the resharding helpers, each with the target (region, endpoint) its errors must name.
-import { type ClientTarget, createDynamoDbClient, createKinesisClient } from "../aws/clients.ts";
+// Builds what a worker runs on, in two steps: the stream side (the Kinesis port and, with retrieval efo,
+// fan-out) at once, then the lease table (lease-table-parts.ts) once the lease thread has started —
+// each with the target (region, endpoint) its errors must name.
+import type { ClientTarget } from "../aws/client-config.ts";
+import { createKinesisClient } from "../aws/kinesis-client.ts";
 import type { ResolvedConfig } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
@@ -8,21 +10,16 @@ import type { Random } from "../core/random.ts";
 import { createAwsKinesis } from "../kinesis/aws-kinesis.ts";
 import type { FanOutPort } from "../kinesis/fan-out-port.ts";
 import type { KinesisPort } from "../kinesis/port.ts";
-import { createDynamoLeaseStore } from "../leases/dynamodb-store.ts";
-import { createDynamoOperatorStore } from "../leases/dynamodb-operator-store.ts";
-import type { LeaseOperatorStore } from "../leases/operator-store.ts";
-import type { LeaseStore } from "../leases/store.ts";
+import type { LeaseThreadHandle } from "../leases/thread/threaded-coordinator.ts";
+import type { WorkerTableStore } from "../leases/store.ts";
 import { buildFanOut } from "./fan-out-parts.ts";
+import { type LeaseTableParts, leaseTableParts } from "./lease-table-parts.ts";
 import type { ShardSyncPort, WorkerDeps, WorkerOptions } from "./types.ts";
 
-export interface WorkerParts {
+/** The stream side, built before any AWS call. */
+export interface StreamParts {
   kinesis: KinesisPort;
-  store: LeaseStore;
-  /** Where operator requests (drain) are read; undefined: not watched. */
-  operator?: LeaseOperatorStore;
   kinesisTarget: ClientTarget;
-  dynamoTarget: ClientTarget;
-  sync: ShardSyncPort;
   /** Set with retrieval efo (fan-out-parts.ts); consumerArn once the consumer is ACTIVE. */
   fanOut?: FanOutPort;
   consumerArn?: string;
@@ -30,60 +27,69 @@ export interface WorkerParts {
   close(): void;
 }
 
+export interface WorkerParts extends StreamParts, Omit<LeaseTableParts, "close"> {
+  sync: ShardSyncPort;
+}
+
 export interface PartsContext {
   config: ResolvedConfig;
+  workerId: string;
   options: WorkerOptions;
   deps: WorkerDeps;
   clock: Clock;
   random: Random;
   events: EventBus;
-  makeSync: (kinesis: KinesisPort, store: LeaseStore) => ShardSyncPort;
+  makeSync: (kinesis: KinesisPort, store: WorkerTableStore) => ShardSyncPort;
 }
 
-export function buildParts(ctx: PartsContext): WorkerParts {
+export function buildStreamParts(ctx: PartsContext): StreamParts {
   const { config, options, deps } = ctx;
-  const aws = { region: config.region, credentials: options.credentials };
   const closers: (() => void)[] = [];
   let kinesis = deps.kinesis;
   let kinesisTarget: ClientTarget = { region: config.region, endpoint: config.kinesisEndpoint };
   if (!kinesis) {
+    const aws = { region: config.region, credentials: options.credentials };
     const built = createKinesisClient({ ...aws, kinesisEndpoint: config.kinesisEndpoint });
     kinesis = createAwsKinesis(built.client, built.target);
     kinesisTarget = built.target;
     closers.push(() => built.client.destroy());
   }
-  let store = deps.leaseStore;
-  let operator = deps.operatorStore;
-  let dynamoTarget: ClientTarget = { region: config.region, endpoint: config.dynamodbEndpoint };
-  if (!store) {
-    const built = createDynamoDbClient({ ...aws, dynamodbEndpoint: config.dynamodbEndpoint });
-    store = createDynamoLeaseStore({
-      client: built.client,
-      table: config.table,
-      target: built.target,
-      clock: ctx.clock,
-      random: ctx.random,
-    });
-    dynamoTarget = built.target;
-    operator ??= createDynamoOperatorStore({
-      client: built.client,
-      table: config.table,
-      target: built.target,
-      clock: ctx.clock,
-    });
-    closers.push(() => built.client.destroy());
-  }
   const fanOut = config.retrieval === "efo" ? buildFanOut(ctx, closers) : undefined;
   return {
     kinesis,
-    ...(fanOut ? { fanOut } : {}),
-    store,
-    ...(operator ? { operator } : {}),
     kinesisTarget,
-    dynamoTarget,
-    sync: ctx.makeSync(kinesis, store),
+    ...(fanOut ? { fanOut } : {}),
     close: () => {
-      for (const close of closers) close();
+      for (const close of closers.splice(0)) close();
     },
   };
+}
+
+/**
+ * Adds the lease table to `stream` (the same object, so whoever holds it calls the close() that closes
+ * both): the lease thread's store when `thread` runs, else the injected or an in-process DynamoDB store.
+ */
+export async function addLeaseTable(
+  stream: StreamParts,
+  thread: LeaseThreadHandle | undefined,
+  ctx: PartsContext,
+): Promise<WorkerParts> {
+  const table = await leaseTableParts({
+    config: ctx.config,
+    credentials: ctx.options.credentials,
+    deps: ctx.deps,
+    clock: ctx.clock,
+    random: ctx.random,
+    thread,
+    workerId: ctx.workerId,
+  });
+  const closeStream = stream.close;
+  const { close: closeTable, ...rest } = table;
+  return Object.assign(stream, rest, {
+    sync: ctx.makeSync(stream.kinesis, table.store),
+    close: () => {
+      closeStream();
+      closeTable();
+    },
+  });
 }

@@ -1,12 +1,11 @@
 // Start-up dependency checks: the stream must exist and answer within a few seconds, and the lease
 // table must exist (or be created). Every failure is a DependencyError naming resource, region, endpoint.
-import { supportsAssignment } from "../leases/assignment-store.ts";
 import type { ClientTarget } from "../aws/clients.ts";
 import type { ResolvedConfig } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
 import { DependencyError, describeError, isKclError } from "../core/errors.ts";
 import type { KinesisPort } from "../kinesis/port.ts";
-import type { LeaseStore } from "../leases/store.ts";
+import type { WorkerTableStore } from "../leases/store.ts";
 
 /** A dead endpoint must fail start() fast, not after the SDK's retries and socket timeouts. */
 export const STARTUP_CHECK_TIMEOUT_MS = 5000;
@@ -81,7 +80,7 @@ export async function checkStream(
 
 /** Checks the table answers (fast, bounded), then creates it when missing and allowed. */
 export async function ensureLeaseTable(
-  store: LeaseStore,
+  store: WorkerTableStore,
   config: Pick<ResolvedConfig, "table" | "leaseAssignment">,
   target: ClientTarget,
   clock: Clock,
@@ -122,9 +121,9 @@ export async function ensureLeaseTable(
 
 /** Assigner mode: the KCL 3.x owner index, created (or added to an existing table) and waited for. */
 function ownerIndex(
-  store: LeaseStore,
+  store: WorkerTableStore,
   config: Pick<ResolvedConfig, "leaseAssignment">,
 ): Promise<void> | undefined {
-  if (config.leaseAssignment !== "assigner" || !supportsAssignment(store)) return undefined;
+  if (config.leaseAssignment !== "assigner" || !store.ensureOwnerIndex) return undefined;
   return store.ensureOwnerIndex();
 }

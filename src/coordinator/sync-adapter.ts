@@ -3,7 +3,7 @@
 // are routed to the stream named in the lease key.
 import { DependencyError } from "../core/errors.ts";
 import type { KinesisPort } from "../kinesis/port.ts";
-import type { LeaseStore } from "../leases/store.ts";
+import type { WorkerTableStore } from "../leases/store.ts";
 import {
   identityFromSummary,
   multiStreamLeaseKey,
@@ -75,7 +75,7 @@ function identities(kinesis: KinesisPort) {
   };
 }
 
-function multiStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context): ShardSyncPort {
+function multiStreamSync(kinesis: KinesisPort, store: WorkerTableStore, ctx: Context): ShardSyncPort {
   const identity = identities(kinesis);
   const forStream = async (stream: string) => {
     const id = await identity(stream);
@@ -109,7 +109,7 @@ function multiStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context):
   };
 }
 
-function singleStreamSync(kinesis: KinesisPort, store: LeaseStore, ctx: Context): ShardSyncPort {
+function singleStreamSync(kinesis: KinesisPort, store: WorkerTableStore, ctx: Context): ShardSyncPort {
   const sync = streamSync(kinesis, store, ctx.config.stream, ctx);
   let checked = false;
   return {

@@ -9,7 +9,8 @@ import type { FanOutPort } from "../kinesis/fan-out-port.ts";
 import type { ChildShard, KinesisPort } from "../kinesis/port.ts";
 import type { LeaseCoordinator } from "../leases/coordinator.ts";
 import type { LeaseOperatorStore } from "../leases/operator-store.ts";
-import type { LeaseStore } from "../leases/store.ts";
+import type { LeaseStore, WorkerTableStore } from "../leases/store.ts";
+import type { LeaseThreadHandle } from "../leases/thread/threaded-coordinator.ts";
 import type { ProcessorPlugin } from "../plugin.ts";
 
 export interface WorkerOptions extends KclOptions {
@@ -34,8 +35,13 @@ export interface WorkerDeps {
   createTableIfMissing?: boolean;
   /** Shard discovery and resharding helpers. Default: src/sync over the Kinesis port and lease store. */
   shardSync?: ShardSyncFactory;
-  /** Called with the lease coordinator once the worker runs (tests inject lease-thread faults through it). */
+  /** Called with the lease coordinator once the worker runs. */
   onCoordinator?: (coordinator: LeaseCoordinator) => void;
+  /**
+   * Test seam: called with the lease thread once it started; given, the thread also accepts injected
+   * faults (src/testing/lease-thread-faults.ts). Production workers never pass it.
+   */
+  onLeaseThread?: (thread: LeaseThreadHandle) => void;
 }
 
 /** Shard discovery and lease creation (the sync layer), as the worker uses it. */
@@ -50,7 +56,7 @@ export interface ShardSyncPort {
 
 export type ShardSyncFactory = (
   kinesis: KinesisPort,
-  store: LeaseStore,
+  store: WorkerTableStore,
   context: { config: ResolvedConfig; events: EventBus; clock: Clock },
 ) => ShardSyncPort;
 

@@ -1,5 +1,6 @@
-// createWorker(): wires config, AWS ports, the lease coordinator, shard sync, the scheduler and one
-// shard consumer per held lease; start() checks dependencies first, stop() is graceful and bounded.
+// createWorker(): a worker's life cycle. start() builds the AWS ports and the lease thread (parts.ts),
+// checks the stream and lease table through a flaky AWS, then hands over to launch.ts (coordinator,
+// shard consumers, duties); stop() is graceful and bounded; a fatal error stops it and rejects `done`.
 import type { ResolvedConfig } from "../config/options.ts";
 import { resolveConfig } from "../config/resolve.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
@@ -14,15 +15,12 @@ import {
 } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
 import { type Random, systemRandom } from "../core/random.ts";
+import type { KinesisPort } from "../kinesis/port.ts";
+import type { WorkerTableStore } from "../leases/store.ts";
 import type { LeaseThreadHandle } from "../leases/thread/threaded-coordinator.ts";
-import { shardConsumerFactory } from "./consumers.ts";
-import { watchForDrain } from "./drain.ts";
-import { gracefulStop } from "./graceful-stop.ts";
-import { leaseCoordinatorFor, startLeaseThread } from "./lease-coordination.ts";
-import { cleanupFinishedLeases } from "./lease-cleanup.ts";
-import { runPeriodically } from "./loops.ts";
-import { buildParts, type WorkerParts } from "./parts.ts";
-import { ShardScheduler } from "./scheduler.ts";
+import { launchWorker, type Running } from "./launch.ts";
+import { startLeaseThread } from "./lease-coordination.ts";
+import { addLeaseTable, buildStreamParts, type StreamParts } from "./parts.ts";
 import { setUpFanOut } from "./fan-out-parts.ts";
 import { checkStream, ensureLeaseTable } from "./startup.ts";
 import { retryStartupStep } from "./startup-retry.ts";
@@ -45,12 +43,6 @@ export function createWorker(options: WorkerOptions, deps: WorkerDeps = {}): Wor
 
 type Phase = "new" | "starting" | "running" | "stopping" | "stopped";
 
-/** What runs once start() succeeded. */
-interface Running {
-  parts: WorkerParts;
-  stop: () => Promise<boolean>;
-}
-
 class KclWorker implements Worker {
   readonly events: EventBus;
   readonly done: Promise<StopResult>;
@@ -59,7 +51,7 @@ class KclWorker implements Worker {
   private starting: Promise<void> | undefined;
   private stopping: Promise<StopResult> | undefined;
   private failure: KclError | undefined;
-  private parts: WorkerParts | undefined;
+  private parts: StreamParts | undefined;
   private running: Running | undefined;
   private readonly clock: Clock;
   private readonly random: Random;
@@ -102,36 +94,43 @@ class KclWorker implements Worker {
     const { config, clock, random, events } = this;
     let threadStarting: Promise<LeaseThreadHandle | undefined> | undefined;
     try {
-      const parts = buildParts({
+      const ctx = {
         config,
+        workerId: this.workerId,
         options: this.options,
         deps: this.deps,
         clock,
         random,
         events,
-        makeSync: (kinesis, store) =>
+        makeSync: (kinesis: KinesisPort, store: WorkerTableStore) =>
           (this.deps.shardSync ?? defaultShardSync)(kinesis, store, { config, events, clock }),
-      });
-      this.parts = parts;
-      // The lease thread loads its modules while the checks below wait for AWS (it calls nothing
-      // before it is told to run), instead of after them.
+      };
+      const stream = buildStreamParts(ctx);
+      this.parts = stream;
+      // The lease thread loads its modules while the stream checks wait for AWS (it calls nothing
+      // before it is told to), instead of after them.
       threadStarting = startLeaseThread({
         config,
         workerId: this.workerId,
         credentials: this.options.credentials,
         storeInjected: this.deps.leaseStore !== undefined,
+        faultInjection: this.deps.onLeaseThread !== undefined,
         clock,
         events,
       });
       const retry = { clock, random, events, signal: this.booting.signal };
-      for (const stream of config.streams) {
+      for (const name of config.streams) {
         await retryStartupStep(
           "stream check",
-          () => checkStream(parts.kinesis, { stream }, parts.kinesisTarget, clock),
+          () => checkStream(stream.kinesis, { stream: name }, stream.kinesisTarget, clock),
           retry,
         );
       }
-      await setUpFanOut(parts, config, clock, events);
+      await setUpFanOut(stream, config, clock, events);
+      // The lease table's calls go through the thread when it runs: it must be up first.
+      const thread = await threadStarting;
+      if (thread) this.deps.onLeaseThread?.(thread);
+      const parts = await addLeaseTable(stream, thread, ctx);
       await retryStartupStep(
         "lease table check",
         () =>
@@ -155,13 +154,21 @@ class KclWorker implements Worker {
         ...(endpoint ? { endpoint } : {}),
       });
       await retryStartupStep("initial shard sync", () => parts.sync.syncShards(), retry);
-      const thread = await threadStarting;
       // stop() during start-up: nothing runs yet, shutdown() only closes the clients.
       if (this.stopping) {
         await thread?.terminate();
         return;
       }
-      this.running = this.launch(parts, thread);
+      this.running = launchWorker(parts, {
+        config,
+        workerId: this.workerId,
+        processor: this.options.processor,
+        deps: this.deps,
+        clock,
+        random,
+        events,
+        onFatal: (error) => this.fatal(error),
+      });
       this.phase = "running";
     } catch (error) {
       void threadStarting?.then((thread) => thread?.terminate());
@@ -188,109 +195,6 @@ class KclWorker implements Worker {
       this.settle.reject(this.failure);
       throw failure;
     }
-  }
-
-  private launch(parts: WorkerParts, thread: LeaseThreadHandle | undefined): Running {
-    const { config, clock, random, events, workerId } = this;
-    const leasing = new AbortController();
-    const duties = new AbortController();
-    const logger = this.deps.logger;
-    const coordinator = leaseCoordinatorFor({
-      thread,
-      store: parts.store,
-      workerId,
-      config,
-      clock,
-      random,
-      events,
-      logger,
-      onThreadFailure: (error) => this.fatal(error),
-    });
-    this.deps.onCoordinator?.(coordinator);
-    const onFatal = (error: unknown) => this.fatal(error);
-    let releaseFailures = 0;
-    // Each lease is let go the moment its own consumer is done (graceful stop: released; handoff:
-    // transferred to the next owner), not after every consumer has finished.
-    const letGo = async (leaseKey: string) => {
-      if (!coordinator.getHeld(leaseKey)) return;
-      const outcome = await coordinator.release(leaseKey).catch(() => ({ ok: false }));
-      if (!outcome.ok) releaseFailures += 1;
-    };
-    const scheduler = new ShardScheduler(
-      shardConsumerFactory({
-        config,
-        workerId,
-        processor: this.options.processor,
-        parts,
-        coordinator,
-        clock,
-        random,
-        events,
-        onFatal,
-      }),
-      async (leaseKey, consumer) => {
-        if (consumer.stopReason !== "requested") return;
-        await letGo(leaseKey);
-        consumer.leaseGone();
-      },
-    );
-    coordinator.onAcquired((lease) => scheduler.acquired(lease));
-    coordinator.onLost((leaseKey) => scheduler.lost(leaseKey));
-    coordinator.onHandoff((leaseKey) => {
-      if (!scheduler.handoff(leaseKey)) void letGo(leaseKey);
-    });
-    const signal = duties.signal;
-    const background = [
-      coordinator.run(leasing.signal).catch(onFatal),
-      // Assigner mode: shard sync (like lease cleanup, which works from the assigner's scan) runs on the
-      // elected assigner only; taker mode: on every worker.
-      runPeriodically(
-        { name: "shard sync", intervalMs: config.shardSyncMs, clock, events, signal },
-        async () => {
-          if (coordinator.isAssigner?.() !== false) await parts.sync.syncShards();
-        },
-      ),
-      runPeriodically(
-        { name: "lease cleanup", intervalMs: Math.max(1000, config.failoverMs), clock, events, signal },
-        () =>
-          cleanupFinishedLeases({
-            coordinator,
-            store: parts.store,
-            workerId,
-            events,
-            busy: (key) => scheduler.get(key) !== undefined,
-          }),
-      ),
-      ...(parts.operator
-        ? [
-            watchForDrain({
-              operator: parts.operator,
-              workerId,
-              coordinator,
-              scheduler,
-              events,
-              clock,
-              intervalMs: config.takerIntervalMs,
-              shutdownTimeoutMs: config.shutdownTimeoutMs,
-              signal,
-            }),
-          ]
-        : []),
-    ];
-    return {
-      parts,
-      stop: () =>
-        gracefulStop({
-          coordinator,
-          scheduler,
-          clock,
-          shutdownTimeoutMs: config.shutdownTimeoutMs,
-          stopDuties: () => duties.abort(),
-          stopLeasing: () => leasing.abort(),
-          releaseFailures: () => releaseFailures,
-          background,
-        }),
-    };
   }
 
   /** The worker cannot go on (on-error exit, a crashed loop): stop gracefully, then reject `done`. */

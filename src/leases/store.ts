@@ -53,3 +53,14 @@ export interface LeaseStore {
   /** Deletes a lease (finished parents after their children checkpointed). */
   deleteLease(leaseKey: string): Promise<Outcome<void>>;
 }
+
+/**
+ * The lease-table calls a worker makes outside the renewer and taker: start-up table checks (in assigner
+ * mode also the KCL 3.x owner index, which the stores implementing AssignmentStore and the lease thread's
+ * remote store offer), shard sync, cleanup of finished leases. With the lease thread on, these go to the
+ * thread's store by message.
+ */
+export type WorkerTableStore = Pick<
+  LeaseStore,
+  "ensureTable" | "assertTableExists" | "listLeases" | "getLease" | "createLeaseIfNotExists" | "deleteLease"
+> & { ensureOwnerIndex?(): Promise<void> };

@@ -6,6 +6,7 @@ export { FakeClock, flushAsync } from "./fake-clock.ts";
 export { FakeKinesis, type FakeKinesisOperation, type FakeKinesisOptions } from "./fake-kinesis.ts";
 export { FaultyLeaseStore, type FaultOptions } from "./faulty-lease-store.ts";
 export { LeaseSim, type LeaseSimOptions, newLease } from "./lease-sim.ts";
+export { injectLeaseThreadFault, type LeaseThreadFault } from "./lease-thread-faults.ts";
 export { MemoryLeaseStore, type MemoryLeaseStoreOptions } from "./memory-lease-store.ts";
 export { MeteredLeaseStore, type MeteredLeaseStoreOptions } from "./metered-lease-store.ts";
 export { seededRandom } from "../core/random.ts";

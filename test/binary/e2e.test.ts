@@ -88,49 +88,56 @@ describe("compiled binary end to end", () => {
     expect(leaseProblems(seeded, run.stdout)).toEqual([]);
   }, 60_000);
 
-  test("consume --local runs a worker on the embedded emulators with a pre-bundled npm plugin", async () => {
-    const plugin = bundleNpmPlugin(dir, BUN);
-    const out = join(dir, "local.txt");
-    const local = startProcess(
-      "binary consume --local",
-      [
-        "consume",
-        "--local",
-        "--plugin",
-        plugin,
-        "--stream",
-        "local-e2e",
-        "--app",
-        "local-e2e",
-        "--output",
-        "json",
-      ],
-      { exe, cwd: dir, env: env({ KCL_E2E_OUT: out }) },
-    );
-    try {
-      const initialized = () => {
-        try {
-          return readFileSync(out, "utf8")
-            .split("\n")
-            .filter((l) => l.startsWith("INITIALIZED SHARDID-"));
-        } catch {
-          return [];
-        }
-      };
-      await waitFor(
-        "a processor initialized for each of the 4 shards --local creates",
-        () => initialized().length >= 4,
-        60_000,
-        100,
-      ).catch((error: Error) => {
-        throw new Error(`${error.message}\nstderr: ${local.stderr().slice(-2000)}`);
-      });
-      local.signal("SIGINT");
-      const exit = await local.exited;
-      expect(exit.code).toBe(0);
-      expect(local.stderr()).toContain("--local: emulators at http://127.0.0.1:");
-    } finally {
-      await local.kill();
-    }
-  }, 120_000);
+  // With --no-lease-thread the worker's DynamoDB store is imported on demand (a chunk of the binary).
+  for (const [variant, extra] of [
+    ["", []],
+    [" (--no-lease-thread: its DynamoDB store loaded on demand)", ["--no-lease-thread"]],
+  ] as const) {
+    test(`consume --local runs a worker on the embedded emulators with a pre-bundled npm plugin${variant}`, async () => {
+      const plugin = bundleNpmPlugin(dir, BUN);
+      const out = join(dir, `local${extra.length}.txt`);
+      const local = startProcess(
+        "binary consume --local",
+        [
+          "consume",
+          "--local",
+          "--plugin",
+          plugin,
+          "--stream",
+          "local-e2e",
+          "--app",
+          "local-e2e",
+          "--output",
+          "json",
+          ...extra,
+        ],
+        { exe, cwd: dir, env: env({ KCL_E2E_OUT: out }) },
+      );
+      try {
+        const initialized = () => {
+          try {
+            return readFileSync(out, "utf8")
+              .split("\n")
+              .filter((l) => l.startsWith("INITIALIZED SHARDID-"));
+          } catch {
+            return [];
+          }
+        };
+        await waitFor(
+          "a processor initialized for each of the 4 shards --local creates",
+          () => initialized().length >= 4,
+          60_000,
+          100,
+        ).catch((error: Error) => {
+          throw new Error(`${error.message}\nstderr: ${local.stderr().slice(-2000)}`);
+        });
+        local.signal("SIGINT");
+        const exit = await local.exited;
+        expect(exit.code).toBe(0);
+        expect(local.stderr()).toContain("--local: emulators at http://127.0.0.1:");
+      } finally {
+        await local.kill();
+      }
+    }, 120_000);
+  }
 });

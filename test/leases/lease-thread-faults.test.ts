@@ -7,7 +7,8 @@ import type { Worker } from "../../src/coordinator/types.ts";
 import { createWorker } from "../../src/coordinator/worker.ts";
 import { InvariantViolationError } from "../../src/core/errors.ts";
 import type { KclEvent } from "../../src/core/events.ts";
-import { ThreadedLeaseCoordinator } from "../../src/leases/thread/threaded-coordinator.ts";
+import type { LeaseThreadHandle } from "../../src/leases/thread/threaded-coordinator.ts";
+import { injectLeaseThreadFault } from "../../src/testing/lease-thread-faults.ts";
 import {
   createStream,
   putRecords,
@@ -33,7 +34,7 @@ const SILENCE_LIMIT_MS = FAILOVER_MS - RENEW_MS;
 
 interface Running {
   worker: Worker;
-  thread: ThreadedLeaseCoordinator;
+  thread: LeaseThreadHandle;
   deliveredAt: number[];
   events: KclEvent[];
   stopFeeding(): Promise<void>;
@@ -43,7 +44,7 @@ interface Running {
 async function start(): Promise<Running> {
   const stream = uniqueName("thread-faults");
   await createStream(aws.kinesis, stream, 2);
-  let thread: ThreadedLeaseCoordinator | undefined;
+  let thread: LeaseThreadHandle | undefined;
   const deliveredAt: number[] = [];
   const worker = createWorker(
     {
@@ -65,8 +66,8 @@ async function start(): Promise<Running> {
       },
     },
     {
-      onCoordinator: (c) => {
-        if (c instanceof ThreadedLeaseCoordinator) thread = c;
+      onLeaseThread: (t) => {
+        thread = t;
       },
     },
   );
@@ -108,7 +109,7 @@ describe("lease thread faults", () => {
     try {
       const stallMs = SILENCE_LIMIT_MS + 800; // under the failover time: the watchdog leaves it alive
       const stalledAt = Date.now();
-      r.thread.inject({ fault: "stall", ms: stallMs });
+      injectLeaseThreadFault(r.thread, { fault: "stall", ms: stallMs });
       const resumedAt = stalledAt + stallMs;
       await waitFor(
         "delivery resumes after the stall",
@@ -130,7 +131,7 @@ describe("lease thread faults", () => {
     const r = await start();
     try {
       const stalledAt = Date.now();
-      r.thread.inject({ fault: "stall", ms: 3 * FAILOVER_MS });
+      injectLeaseThreadFault(r.thread, { fault: "stall", ms: 3 * FAILOVER_MS });
       const error = await r.worker.done.then(
         () => undefined,
         (e) => e,
@@ -149,7 +150,7 @@ describe("lease thread faults", () => {
   test("a crashed lease thread: every lease lost at once, the worker fails with a clear error", async () => {
     const r = await start();
     try {
-      r.thread.inject({ fault: "crash" });
+      injectLeaseThreadFault(r.thread, { fault: "crash" });
       const error = await r.worker.done.then(
         () => undefined,
         (e) => e,

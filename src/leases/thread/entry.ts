@@ -1,13 +1,17 @@
-// The lease thread's entry point: its own event loop, its own DynamoDB client, the real renewer and
-// taker (DefaultLeaseCoordinator). A processor that blocks the main thread cannot delay a renewal here.
-// Everything it observes goes to the main thread as messages (protocol.ts).
+// The lease thread's entry point: its own event loop, the worker's only DynamoDB client, the real
+// renewer and taker (DefaultLeaseCoordinator). A processor that blocks the main thread cannot delay a
+// renewal here. Everything it observes goes to the main thread as messages (protocol.ts), and it answers
+// the main thread's own lease-table calls (shard sync, cleanup, start-up checks, drain requests).
 import { parentPort } from "node:worker_threads";
 import { createDynamoDbClient } from "../../aws/dynamodb-client.ts";
 import { systemClock } from "../../core/clock.ts";
 import { EventBus } from "../../core/events.ts";
 import { systemRandom } from "../../core/random.ts";
 import { createLeaseCoordinator, type LeaseCoordinator } from "../coordinator.ts";
+import { createDynamoOperatorStore } from "../dynamodb-operator-store.ts";
 import { createDynamoLeaseStore } from "../dynamodb-store.ts";
+import type { LeaseOperatorStore } from "../operator-store.ts";
+import type { LeaseStore } from "../store.ts";
 import type { FromThread, LeaseThreadInit, RemoteMethod, ToThread } from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
 
@@ -20,11 +24,15 @@ function send(message: FromThread): void {
 
 interface ThreadState {
   coordinator: LeaseCoordinator;
+  /** The main thread's lease-table calls (shard sync, cleanup, start-up checks, drain) use these. */
+  store: LeaseStore;
+  operator: LeaseOperatorStore;
   running?: AbortController;
   close(): void;
 }
 
 let state: ThreadState | undefined;
+let faultInjection = false;
 
 function start(init: LeaseThreadInit): ThreadState {
   const { config } = init;
@@ -70,8 +78,16 @@ function start(init: LeaseThreadInit): ThreadState {
       await systemClock.sleep(init.heartbeatMs, heartbeat.signal).catch(() => {});
     }
   })();
+  const operator = createDynamoOperatorStore({
+    client: built.client,
+    table: config.table,
+    target: built.target,
+    clock: systemClock,
+  });
   return {
     coordinator,
+    store,
+    operator,
     close: () => {
       heartbeat.abort();
       built.client.destroy();
@@ -86,6 +102,19 @@ async function call(s: ThreadState, id: number, method: RemoteMethod, args: unkn
     send({ type: "reply", id, ok: true, value });
   } catch (error) {
     send({ type: "reply", id, ok: false, error: serializeError(error) });
+  }
+}
+
+async function storeCall(s: ThreadState, message: Extract<ToThread, { type: "store" }>): Promise<void> {
+  try {
+    const target = (message.port === "lease" ? s.store : s.operator) as unknown as Record<
+      string,
+      (...a: unknown[]) => Promise<unknown>
+    >;
+    const value = await target[message.method]!.apply(target, message.args);
+    send({ type: "store-reply", id: message.id, ok: true, value });
+  } catch (error) {
+    send({ type: "store-reply", id: message.id, ok: false, error: serializeError(error) });
   }
 }
 
@@ -111,10 +140,14 @@ send({ type: "ready" });
 
 port.on("message", (message: ToThread) => {
   if (message.type === "init") {
+    faultInjection = message.init.faultInjection === true;
     state = start(message.init);
     return;
   }
-  if (message.type === "inject") return inject(message);
+  if (message.type === "inject") {
+    if (faultInjection) inject(message);
+    return;
+  }
   if (!state) return;
   switch (message.type) {
     case "run":
@@ -124,6 +157,9 @@ port.on("message", (message: ToThread) => {
       return;
     case "call":
       void call(state, message.id, message.method, message.args);
+      return;
+    case "store":
+      void storeCall(state, message);
       return;
     case "drop":
       state.coordinator.dropLocally(message.leaseKey);

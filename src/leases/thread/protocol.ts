@@ -5,6 +5,7 @@ import type { AwsClientOptions } from "../../aws/clients.ts";
 import type { ResolvedConfig } from "../../config/options.ts";
 import {
   AbortedError,
+  ConfigurationError,
   DependencyError,
   InvalidCheckpointError,
   InvariantViolationError,
@@ -15,6 +16,7 @@ import {
 import type { KclEventBody, LostReason } from "../../core/events.ts";
 import type { LeaseScan } from "../coordinator.ts";
 import type { Lease } from "../lease.ts";
+import type { WorkerTableStore } from "../store.ts";
 
 /** What the lease thread needs to build its own DynamoDB client, store and coordinator. */
 export interface LeaseThreadInit {
@@ -23,7 +25,12 @@ export interface LeaseThreadInit {
   credentials?: AwsClientOptions["credentials"];
   /** How often the thread says it is alive even when nothing else happens. */
   heartbeatMs: number;
+  /** Tests only (WorkerDeps.onLeaseThread): act on `inject` messages; a production thread ignores them. */
+  faultInjection?: boolean;
 }
+
+/** Test-only faults (src/testing/lease-thread-faults.ts): block the thread's event loop, or crash it. */
+export type LeaseThreadFault = { fault: "stall"; ms: number } | { fault: "crash" };
 
 /** Coordinator methods the main thread calls remotely (each answered by a `reply`). */
 export type RemoteMethod =
@@ -36,6 +43,17 @@ export type RemoteMethod =
   | "pollHandoffs"
   | "recordResolvedStart";
 
+/**
+ * Lease-table calls the main thread makes outside the renewer and taker (shard sync, cleanup of
+ * finished leases, the start-up table checks, drain requests): with the lease thread on, the main
+ * thread has no DynamoDB client (nor its SDK loaded) and asks the thread's store instead.
+ */
+export type StoreCall =
+  | { port: "lease"; method: LeaseStoreMethod }
+  | { port: "operator"; method: OperatorStoreMethod };
+export type LeaseStoreMethod = keyof WorkerTableStore;
+export type OperatorStoreMethod = "drainRequested" | "clearDrain";
+
 export type ToThread =
   | { type: "init"; init: LeaseThreadInit }
   | { type: "run" }
@@ -43,9 +61,9 @@ export type ToThread =
   | { type: "call"; id: number; method: RemoteMethod; args: unknown[] }
   | { type: "drop"; leaseKey: string }
   | { type: "stop-taking" }
-  /** Test-only fault injection: block the thread's event loop, or crash it. */
-  | { type: "inject"; fault: "stall"; ms: number }
-  | { type: "inject"; fault: "crash" };
+  | ({ type: "store"; id: number; args: unknown[] } & StoreCall)
+  /** Test-only fault injection (honoured only when init.faultInjection is set). */
+  | ({ type: "inject" } & LeaseThreadFault);
 
 export type FromThread =
   | { type: "ready" }
@@ -59,6 +77,8 @@ export type FromThread =
   | { type: "scan"; scan: LeaseScan }
   | { type: "reply"; id: number; ok: true; value: unknown }
   | { type: "reply"; id: number; ok: false; error: SerializedError }
+  | { type: "store-reply"; id: number; ok: true; value: unknown }
+  | { type: "store-reply"; id: number; ok: false; error: SerializedError }
   | { type: "run-ended"; error?: SerializedError };
 
 export interface SerializedError {
@@ -67,11 +87,19 @@ export interface SerializedError {
   code?: string;
   kind?: "missing" | "unreachable" | "credentials";
   context?: Record<string, unknown>;
+  /** The cause chain (a few levels): start-up retries read socket codes such as ECONNREFUSED there. */
+  cause?: SerializedError;
 }
 
-export function serializeError(error: unknown): SerializedError {
+const CAUSE_DEPTH = 4;
+
+export function serializeError(error: unknown, depth = 0): SerializedError {
+  const cause =
+    error instanceof Error && error.cause !== undefined && depth < CAUSE_DEPTH
+      ? { cause: serializeError(error.cause, depth + 1) }
+      : {};
   if (isKclError(error)) {
-    const out: SerializedError = { name: error.name, message: error.message, code: error.code };
+    const out: SerializedError = { name: error.name, message: error.message, code: error.code, ...cause };
     out.context = { ...error.context };
     if (error instanceof DependencyError) {
       out.kind =
@@ -83,29 +111,41 @@ export function serializeError(error: unknown): SerializedError {
     }
     return out;
   }
-  if (error instanceof Error) return { name: error.name, message: error.message };
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === "string" ? { code } : {}),
+      ...cause,
+    };
+  }
   return { name: "Error", message: String(error) };
 }
 
-/** The same typed error the in-process coordinator would have thrown. */
+/** The same typed error the in-process coordinator or store would have thrown (name, code, retriable, cause). */
 export function deserializeError(e: SerializedError): Error {
   const context = (e.context ?? {}) as ConstructorParameters<typeof LeaseLostError>[1];
+  const options = e.cause ? { cause: deserializeError(e.cause) } : undefined;
   switch (e.name) {
     case "LeaseLostError":
-      return new LeaseLostError(e.message, context);
+      return new LeaseLostError(e.message, context, options);
     case "ThrottledError":
-      return new ThrottledError(e.message, context);
+      return new ThrottledError(e.message, context, options);
     case "InvalidCheckpointError":
-      return new InvalidCheckpointError(e.message, context);
+      return new InvalidCheckpointError(e.message, context, options);
     case "AbortedError":
-      return new AbortedError(e.message, context);
+      return new AbortedError(e.message, context, options);
     case "DependencyError":
-      return new DependencyError(e.message, e.kind ?? "unreachable", context);
+      return new DependencyError(e.message, e.kind ?? "unreachable", context, options);
+    case "ConfigurationError":
+      return new ConfigurationError(e.message, context, options);
     case "InvariantViolationError":
-      return new InvariantViolationError(e.message, context);
+      return new InvariantViolationError(e.message, context, options);
     default: {
-      const error = new Error(e.message);
+      const error = new Error(e.message, options);
       error.name = e.name;
+      if (e.code !== undefined) (error as Error & { code?: string }).code = e.code;
       return error;
     }
   }

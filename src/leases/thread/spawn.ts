@@ -47,7 +47,7 @@ export async function spawnLeaseThread(init: LeaseThreadInit, clock: Clock): Pro
   }
   const exitCbs = new Set<(why: string) => void>();
   const messageCbs = new Set<(m: FromThread) => void>();
-  /** Messages that arrive before the coordinator subscribes are kept for it, in order. */
+  /** Messages that arrive before anyone subscribes are kept for each subscriber, in order. */
   const early: FromThread[] = [];
   const ready = new Promise<string | undefined>((resolve) => {
     worker.on("message", (m: FromThread) => {
@@ -82,7 +82,7 @@ export async function spawnLeaseThread(init: LeaseThreadInit, clock: Clock): Pro
       post: (message) => worker.postMessage(message),
       onMessage: (cb) => {
         messageCbs.add(cb);
-        for (const m of early.splice(0)) cb(m);
+        for (const m of early) cb(m);
       },
       onExit: (cb) => exitCbs.add(cb),
       terminate: async () => {

@@ -196,11 +196,6 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
     return this.assigner !== false;
   }
 
-  /** Test-only fault injection into the thread. */
-  inject(fault: { fault: "stall"; ms: number } | { fault: "crash" }): void {
-    this.o.thread.post({ type: "inject", ...fault });
-  }
-
   private call(method: RemoteMethod, args: unknown[]): Promise<unknown> {
     if (this.failed) return Promise.reject(new LeaseLostError(`lease thread failed: ${this.failed.message}`));
     const id = this.nextId++;

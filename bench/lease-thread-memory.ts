@@ -1,0 +1,130 @@
+#!/usr/bin/env bun
+// What the lease thread costs (issue 14): `kcl-ts consume` on a live stream (20 records/s), with and
+// without `--no-lease-thread`, interleaved; RSS read from /proc after warm-up (medians over the runs),
+// and the CPU of the window per OS thread of the process (by thread name: main, the lease thread, the
+// JIT and GC helpers), to see where a difference comes from.
+//   bun bench/lease-thread-memory.ts [--runs 3] [--shards 4] [--warmup-seconds 15] [--window-seconds 10] [--binary]
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createStream, kinesisClient } from "./harness/aws.ts";
+import { startKcl } from "./harness/consumers.ts";
+import { DeliveryTracker } from "./harness/deliveries.ts";
+import { startEmulatorServer } from "./harness/emulator.ts";
+import { waitForOwnership } from "./harness/fleet.ts";
+import { startProducer } from "./harness/producer.ts";
+import { killAll, REPO } from "./harness/processes.ts";
+import { sleep } from "./harness/time.ts";
+import { median } from "./stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    shards: { type: "string", default: "4" },
+    "warmup-seconds": { type: "string", default: "15" },
+    "window-seconds": { type: "string", default: "10" },
+    binary: { type: "boolean", default: false },
+  },
+});
+const runs = Number(values.runs);
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds so far per thread name of `pid` (/proc/<pid>/task/<tid>/stat: comm, utime, stime). */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      out.set(name, (out.get(name) ?? 0) + seconds);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds per minute of each thread name between two threadCpu() readings. */
+function perMinute(before: Map<string, number>, after: Map<string, number>, ms: number) {
+  const out: Record<string, number> = {};
+  for (const [name, s] of after) {
+    const v = Math.round((((s - (before.get(name) ?? 0)) * 60_000) / ms) * 100) / 100;
+    if (v > 0) out[name] = v;
+  }
+  return out;
+}
+const shards = Number(values.shards);
+const dir = join(REPO, ".bench-out", `lease-thread-memory-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+
+async function main(): Promise<void> {
+  const emu = await startEmulatorServer(dir);
+  const kinesis = kinesisClient(emu);
+  const stream = "bench-lease-thread-memory";
+  await createStream(kinesis, stream, shards);
+  const producer = startProducer(kinesis, stream, 20);
+  type Result = { rssMB: number; peakMB: number; cpuPerMinute: Record<string, number> };
+  const results: Record<"thread" | "no-thread", Result[]> = {
+    thread: [],
+    "no-thread": [],
+  };
+  for (let run = 1; run <= runs; run++) {
+    const order: ("thread" | "no-thread")[] = run % 2 ? ["thread", "no-thread"] : ["no-thread", "thread"];
+    for (const mode of order) {
+      const name = `${mode}-${run}`;
+      const deliveries = join(dir, name);
+      const proc = startKcl({
+        name,
+        emu,
+        stream,
+        app: `mem-${name}`,
+        deliveriesDir: deliveries,
+        logDir: dir,
+        binary: values.binary,
+        args: mode === "no-thread" ? ["--no-lease-thread"] : [],
+      });
+      await waitForOwnership(new DeliveryTracker(deliveries), [proc], [shards], 300_000);
+      await sleep(Number(values["warmup-seconds"]) * 1000);
+      const samples: number[] = [];
+      const cpu0 = threadCpu(proc.pid);
+      const t0 = Date.now();
+      const end = t0 + Number(values["window-seconds"]) * 1000;
+      while (Date.now() < end) {
+        samples.push(proc.sample()?.rssBytes ?? 0);
+        await sleep(500);
+      }
+      proc.sample();
+      const cpuPerMinute = perMinute(cpu0, threadCpu(proc.pid), Date.now() - t0);
+      const rssMB = Math.round((median(samples)! / 2 ** 20) * 10) / 10;
+      const peakMB = Math.round((proc.peakRssBytes() / 2 ** 20) * 10) / 10;
+      await proc.stop("SIGTERM", 30_000);
+      results[mode].push({ rssMB, peakMB, cpuPerMinute });
+      process.stderr.write(
+        `${name}: RSS ${rssMB} MB (peak ${peakMB} MB); CPU s/min ${JSON.stringify(cpuPerMinute)}\n`,
+      );
+    }
+  }
+  await producer.stop();
+  await emu.stop();
+  const med = (mode: "thread" | "no-thread", k: "rssMB" | "peakMB") =>
+    median(results[mode].map((r) => r[k]))!;
+  const summary = {
+    shards,
+    runs,
+    binary: values.binary,
+    threadRssMB: med("thread", "rssMB"),
+    noThreadRssMB: med("no-thread", "rssMB"),
+    deltaRssMB: Math.round((med("thread", "rssMB") - med("no-thread", "rssMB")) * 10) / 10,
+    threadPeakMB: med("thread", "peakMB"),
+    noThreadPeakMB: med("no-thread", "peakMB"),
+    results,
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
+
+try {
+  await main();
+} finally {
+  await killAll();
+}

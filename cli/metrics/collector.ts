@@ -1,7 +1,7 @@
 // The §10 metrics in a prom-client registry, fed by the engine's events through the status fold (the
 // dashboard's one source): gauges and counters are read from a fold snapshot at scrape time, the two
 // latency histograms are observed per event. Per-shard series exist only for leases held now.
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "./prom.ts";
 import type { EventBus, KclEvent } from "../../src/core/events.ts";
 import { StatusFold, type WorkerStatus } from "../../src/status/index.ts";
 import { HealthState, type Verdict } from "./health.ts";

@@ -1,7 +1,8 @@
 // The §10 metrics in a prom-client registry, fed by the engine's events through the status fold (the
 // dashboard's one source): gauges and counters are read from a fold snapshot at scrape time, the two
 // latency histograms are observed per event. Per-shard series exist only for leases held now.
-import { Counter, Gauge, Histogram, Registry } from "./prom.ts";
+import { FastHistogram } from "./histogram.ts";
+import { Counter, Gauge, Registry } from "./prom.ts";
 import type { EventBus, KclEvent } from "../../src/core/events.ts";
 import { StatusFold, type WorkerStatus } from "../../src/status/index.ts";
 import { HealthState, type Verdict } from "./health.ts";
@@ -24,8 +25,8 @@ export class MetricsCollector {
   readonly registry = new Registry();
   private readonly fold: StatusFold;
   private readonly health: HealthState;
-  private readonly processSeconds: Histogram;
-  private readonly getRecordsSeconds: Histogram;
+  private readonly processSeconds: FastHistogram;
+  private readonly getRecordsSeconds: FastHistogram;
   private readonly unsubscribe: () => void;
   /** The snapshot the current scrape reads (taken once per scrape, before the first collect). */
   private scrape: WorkerStatus | undefined;
@@ -39,13 +40,13 @@ export class MetricsCollector {
     });
     this.health = new HealthState(o.failoverMs);
     const registers = [this.registry];
-    this.processSeconds = new Histogram({
+    this.processSeconds = new FastHistogram({
       name: "kcl_process_records_seconds",
       help: "Time processRecords took per batch (seconds).",
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.getRecordsSeconds = new Histogram({
+    this.getRecordsSeconds = new FastHistogram({
       name: "kcl_get_records_seconds",
       help: "Latency of successful GetRecords calls (seconds).",
       buckets: LATENCY_BUCKETS,

@@ -1,4 +1,4 @@
-// Types for the four prom-client modules cli/metrics/prom.ts loads one by one (the package only types
+// Types for the prom-client modules cli/metrics/prom.ts loads one by one (the package only types
 // its index): each is the class the index re-exports.
 declare module "prom-client/lib/registry" {
   import type { Registry } from "prom-client";
@@ -14,9 +14,4 @@ declare module "prom-client/lib/gauge" {
   import type { Gauge } from "prom-client";
   const GaugeClass: typeof Gauge;
   export default GaugeClass;
-}
-declare module "prom-client/lib/histogram" {
-  import type { Histogram } from "prom-client";
-  const HistogramClass: typeof Histogram;
-  export default HistogramClass;
 }

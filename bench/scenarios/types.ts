@@ -19,6 +19,8 @@ export interface ScenarioOptions {
   drainTimeoutMs?: number;
   /** throughput: also run kcl-ts consume with --metrics-port (scraped every second) in each run. */
   metrics?: boolean;
+  /** metrics-cost: the stand-in Prometheus's scrape period in seconds (default 15). */
+  scrapeSeconds?: number;
 }
 
 export interface Target {

@@ -1,8 +1,9 @@
 // Scenario "metrics-cost" (issue 17): the CPU a consumer spends per record with --metrics-port vs
-// without, in the same run, interleaved (order alternating per pair), many pairs. CPU is utime+stime
-// of the consumer process from /proc, which a busy neighbour slows but does not inflate the way it
-// stretches wall time. Headline: the steady drain (from 10 % of the records delivered to the last),
-// which leaves out start-up; the whole process from spawn is reported too.
+// without, in the same run, many pairs. By default the two consumers of a pair drain the same
+// pre-loaded stream side by side (each with its own application), so whatever else loads the machine
+// loads both alike; --sequential drains them one after the other (order alternating). CPU is
+// utime+stime of each consumer process from /proc. Headline: the steady drain (from 10 % of the
+// records delivered to the last), which leaves out start-up; the whole process is reported too.
 import { join } from "node:path";
 import { startKcl } from "../harness/consumers.ts";
 import { DeliveryTracker } from "../harness/deliveries.ts";
@@ -28,79 +29,121 @@ interface Drain {
   scrapes: number;
 }
 
-/** Drains the pre-loaded stream once; CPU read at the 10 % mark and at the last record. */
-async function drainOnce(proc: BenchProcess, dir: string, records: number, timeoutMs: number) {
-  const tracker = new DeliveryTracker(dir);
+/** One consumer draining the pre-loaded stream: CPU read at the 10 % mark and at the last record. */
+class DrainWatch {
+  private readonly tracker: DeliveryTracker;
+  private mark: { cpu: number; unique: number } | undefined;
+  private cpu = Number.NaN;
+  done = false;
+
+  constructor(
+    readonly proc: BenchProcess,
+    dir: string,
+    private readonly records: number,
+  ) {
+    this.tracker = new DeliveryTracker(dir);
+  }
+
+  /** One poll; true once every record has arrived (CPU then frozen at that poll). */
+  step(): boolean {
+    if (this.done) return true;
+    this.tracker.poll();
+    const sample = this.proc.sample();
+    if (sample) this.cpu = sample.cpuSeconds;
+    const { unique } = this.tracker;
+    if (!this.mark && unique >= this.records * STEADY_FROM) this.mark = { cpu: this.cpu, unique };
+    if (unique >= this.records) this.done = true;
+    else if (!this.proc.isRunning())
+      throw new Error(`${this.proc.name} exited early:\n${this.proc.stderrTail()}`);
+    return this.done;
+  }
+
+  result(): Omit<Drain, "scrapes"> {
+    const { records, tracker, mark, cpu, proc } = this;
+    const p = tracker.process(proc.pid);
+    const elapsedMs = (p.lastBatchAt ?? Date.now()) - proc.startedAt;
+    return {
+      steadyCpuPer100k: ((cpu - mark!.cpu) * 100_000) / (tracker.unique - mark!.unique),
+      totalCpuPer100k: (cpu * 100_000) / records,
+      recordsPerSecond: Math.round((records * 1000) / elapsedMs),
+      missing: records - tracker.unique,
+    };
+  }
+}
+
+/** Polls every watch until all are done (or the deadline passes). */
+async function drainAll(watches: DrainWatch[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let mark: { cpu: number; unique: number } | undefined;
-  let cpu = Number.NaN;
   for (;;) {
-    tracker.poll();
-    const sample = proc.sample();
-    if (sample) cpu = sample.cpuSeconds;
-    if (!mark && tracker.unique >= records * STEADY_FROM) mark = { cpu, unique: tracker.unique };
-    if (tracker.unique >= records) break;
-    if (!proc.isRunning()) throw new Error(`${proc.name} exited early:\n${proc.stderrTail()}`);
-    if (Date.now() > deadline) throw new Error(`${proc.name}: ${tracker.unique} of ${records} in time`);
+    if (watches.map((w) => w.step()).every(Boolean)) return;
+    if (Date.now() > deadline) throw new Error(`drain not done within ${timeoutMs} ms`);
     await sleep(POLL_MS);
   }
-  const p = tracker.process(proc.pid);
-  const elapsedMs = (p.lastBatchAt ?? Date.now()) - proc.startedAt;
-  const steadyRecords = tracker.unique - mark!.unique;
-  return {
-    steadyCpuPer100k: ((cpu - mark!.cpu) * 100_000) / steadyRecords,
-    totalCpuPer100k: (cpu * 100_000) / records,
-    recordsPerSecond: Math.round((records * 1000) / elapsedMs),
-    missing: records - tracker.unique,
-  };
 }
 
 export const metricsCost: Scenario = {
   name: "metrics-cost",
   describe:
-    "CPU per record of consume with --metrics-port ÷ without, interleaved pairs, scraped every --scrape-seconds (default 15)",
+    "CPU per record of consume with --metrics-port ÷ without: pairs drained side by side (--sequential: one after the other), scraped every --scrape-seconds (default 15)",
   async run(ctx) {
     const records = ctx.options.records ?? 200_000;
     const scrapeMs = (ctx.options.scrapeSeconds ?? 15) * 1000;
+    const sideBySide = !ctx.options.sequential;
     const timeoutMs = ctx.options.drainTimeoutMs ?? 60_000 + records;
     const pairs: { run: number; order: string; off: Drain; on: Drain; steady: number; total: number }[] = [];
     await withPreloadedStream({ ...ctx, stream: STREAM, shards: 4, records }, async (emu) => {
-      const measure = async (run: number, metrics: boolean): Promise<Drain> => {
+      const start = (run: number, metrics: boolean) => {
         const name = `kcl-${metrics ? "on" : "off"}-${run}`;
-        const deliveriesDir = join(ctx.dir, name);
-        const port = metrics ? await freePort() : 0;
-        const proc = startKcl({
-          emu,
-          stream: STREAM,
-          logDir: ctx.dir,
-          name,
-          app: `bench-mc-${name}`,
-          deliveriesDir,
-          args: metrics ? ["--metrics-port", String(port)] : [],
-        });
-        // Like Prometheus, the first scrape comes at a random point of the first interval.
-        let scraper: Scraper | undefined;
-        if (metrics)
-          scraper = startScraper(`http://127.0.0.1:${port}/metrics`, scrapeMs, Math.random() * scrapeMs);
+        return { name, deliveriesDir: join(ctx.dir, name) };
+      };
+      /** Spawns the consumers (in this order), drains them together, stops them. */
+      const measure = async (run: number, which: boolean[]): Promise<Drain[]> => {
+        const started: { proc: BenchProcess; watch: DrainWatch; scraper?: Scraper }[] = [];
         try {
-          const result = await drainOnce(proc, deliveriesDir, records, timeoutMs);
-          return { ...result, scrapes: scraper?.stop().scrapes ?? 0 };
+          for (const metrics of which) {
+            const { name, deliveriesDir } = start(run, metrics);
+            const port = metrics ? await freePort() : 0;
+            const proc = startKcl({
+              emu,
+              stream: STREAM,
+              logDir: ctx.dir,
+              name,
+              app: `bench-mc-${name}`,
+              deliveriesDir,
+              args: metrics ? ["--metrics-port", String(port)] : [],
+            });
+            // Like Prometheus, the first scrape comes at a random point of the first interval.
+            const scraper = metrics
+              ? startScraper(`http://127.0.0.1:${port}/metrics`, scrapeMs, Math.random() * scrapeMs)
+              : undefined;
+            started.push({ proc, watch: new DrainWatch(proc, deliveriesDir, records), scraper });
+          }
+          await drainAll(
+            started.map((s) => s.watch),
+            timeoutMs,
+          );
+          return started.map((s) => ({ ...s.watch.result(), scrapes: s.scraper?.stop().scrapes ?? 0 }));
         } finally {
-          scraper?.stop();
-          await proc.stop("SIGTERM", 30_000);
+          for (const s of started) s.scraper?.stop();
+          await Promise.all(started.map((s) => s.proc.stop("SIGTERM", 30_000)));
         }
       };
       for (let run = 1; run <= ctx.runs; run++) {
         // Alternate which goes first, so drift, warm caches and emulator state favour neither.
         const onFirst = run % 2 === 0;
-        const first = await measure(run, onFirst);
-        const second = await measure(run, !onFirst);
+        let first: Drain;
+        let second: Drain;
+        if (sideBySide) [first, second] = (await measure(run, [onFirst, !onFirst])) as [Drain, Drain];
+        else {
+          [first] = (await measure(run, [onFirst])) as [Drain];
+          [second] = (await measure(run, [!onFirst])) as [Drain];
+        }
         const [on, off] = onFirst ? [first, second] : [second, first];
         const steady = on.steadyCpuPer100k / off.steadyCpuPer100k;
         const total = on.totalCpuPer100k / off.totalCpuPer100k;
         pairs.push({ run, order: onFirst ? "on,off" : "off,on", off, on, steady, total });
         ctx.log(
-          `pair ${run} (${onFirst ? "on first" : "off first"}): steady CPU s/100k off ${off.steadyCpuPer100k.toFixed(3)} on ${on.steadyCpuPer100k.toFixed(3)} (×${steady.toFixed(3)}); ` +
+          `pair ${run} (${onFirst ? "on" : "off"} started first${sideBySide ? ", side by side" : ""}): steady CPU s/100k off ${off.steadyCpuPer100k.toFixed(3)} on ${on.steadyCpuPer100k.toFixed(3)} (×${steady.toFixed(3)}); ` +
             `whole process ×${total.toFixed(3)}; ${on.scrapes} scrapes; records/s off ${off.recordsPerSecond} on ${on.recordsPerSecond}`,
         );
       }
@@ -138,7 +181,7 @@ export const metricsCost: Scenario = {
       perRun: pairs as unknown as Record<string, unknown>[],
       notes: [],
       summary: [
-        `records: ${records} × 100 B on 4 shards; ${pairs.length} pairs, order alternating; scrape every ${scrapeMs / 1000} s (median ${medians.scrapes} scrapes per run)`,
+        `records: ${records} × 100 B on 4 shards; ${pairs.length} pairs ${sideBySide ? "drained side by side (both at once)" : "drained one after the other"}, order alternating; scrape every ${scrapeMs / 1000} s (median ${medians.scrapes} scrapes per run)`,
         `steady drain (10 %→100 % of records): CPU s per 100k, median off ${medians.offSteadyCpuPer100k}, on ${medians.onSteadyCpuPer100k}`,
         `  on ÷ off, median of per-pair ratios: ${medians.steadyRatio} (95 % bootstrap interval ${medians.steadyRatioLow}–${medians.steadyRatioHigh}; pairs ${spread(steady)})`,
         `whole process (spawn → last record): on ÷ off ${medians.totalRatio} (95 % ${medians.totalRatioLow}–${medians.totalRatioHigh}; pairs ${spread(total)})`,

@@ -21,6 +21,8 @@ export interface ScenarioOptions {
   metrics?: boolean;
   /** metrics-cost: the stand-in Prometheus's scrape period in seconds (default 15). */
   scrapeSeconds?: number;
+  /** metrics-cost: drain the two consumers of a pair one after the other instead of side by side. */
+  sequential?: boolean;
 }
 
 export interface Target {

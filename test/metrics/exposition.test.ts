@@ -34,14 +34,15 @@ function history(): KclEventBody[] {
     "shardId-000000000002",
     "shardId-000000000003",
   ];
-  keys.forEach((leaseKey, i) =>
+  keys.forEach((leaseKey, i) => {
     events.push({
       type: "lease-acquired",
       leaseKey,
       leaseCounter: 1,
       how: (["unowned", "expired", "released", "unowned"] as const)[i]!,
-    }),
-  );
+    });
+  });
+
   events.push({ type: "lease-stolen", leaseKey: "shardId-000000000004", from: "w2", leaseCounter: 7 });
   events.push({
     type: "lease-table-scanned",

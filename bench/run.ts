@@ -5,6 +5,7 @@
 //   bun bench/run.ts [throughput|failover|handoff|rebalance|rolling-deploy|scale|startup|dashboard|all] [--runs 3]
 //                    [--records 200000] [--shards 100,500] [--window-seconds 60] [--out .bench-out]
 //                    [--metrics] (throughput: also measure consume with --metrics-port, scraped every second)
+//                    [--scrape-seconds 15] [--sequential] (metrics-cost: scrape period; pairs one after the other)
 // Exit code: 0 every target met; 1 a target missed; 2 usage; 3 records missing or the harness failed.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -14,7 +15,7 @@ import { killAll, REPO } from "./harness/processes.ts";
 import { SCENARIOS } from "./scenarios/index.ts";
 import type { ScenarioOptions, ScenarioResult } from "./scenarios/types.ts";
 
-const USAGE = `usage: bun bench/run.ts [${Object.keys(SCENARIOS).join("|")}|all] [--runs N] [--records N] [--shards 100,500] [--window-seconds N] [--metrics] [--out DIR]`;
+const USAGE = `usage: bun bench/run.ts [${Object.keys(SCENARIOS).join("|")}|all] [--runs N] [--records N] [--shards 100,500] [--window-seconds N] [--metrics] [--scrape-seconds N] [--sequential] [--out DIR]`;
 
 export const MACHINE = `node (${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB)`;
 /** Hard bound on one scenario, whatever happens inside it. */
@@ -31,6 +32,8 @@ function parse() {
         "window-seconds": { type: "string" },
         "drain-timeout-ms": { type: "string" },
         metrics: { type: "boolean" },
+        "scrape-seconds": { type: "string" },
+        sequential: { type: "boolean" },
         out: { type: "string", default: join(REPO, ".bench-out") },
         help: { type: "boolean", short: "h" },
       },
@@ -48,6 +51,8 @@ function commandLine(name: string, options: ScenarioOptions, runs: number): stri
     options.shards ? `--shards ${options.shards.join(",")}` : "",
     options.windowSeconds ? `--window-seconds ${options.windowSeconds}` : "",
     options.metrics ? "--metrics" : "",
+    options.scrapeSeconds ? `--scrape-seconds ${options.scrapeSeconds}` : "",
+    options.sequential ? "--sequential" : "",
   ].filter(Boolean);
   return ["npm run bench", name, ...(flags.length ? ["--", ...flags] : [])].join(" ");
 }
@@ -78,6 +83,8 @@ async function main(): Promise<number> {
     ...(values["window-seconds"] ? { windowSeconds: Number(values["window-seconds"]) } : {}),
     ...(values["drain-timeout-ms"] ? { drainTimeoutMs: Number(values["drain-timeout-ms"]) } : {}),
     ...(values.metrics ? { metrics: true } : {}),
+    ...(values["scrape-seconds"] ? { scrapeSeconds: Number(values["scrape-seconds"]) } : {}),
+    ...(values.sequential ? { sequential: true } : {}),
   };
   const out = resolve(values.out);
   const resultsDir = join(out, "results");

@@ -9,9 +9,14 @@ export const BENCH_PLUGIN = join(REPO, "plugins", "bench-recorder.ts");
 /**
  * BENCH_CPU_PROF=<dir>: consumers run from source write a markdown CPU profile there on exit
  * (bun --cpu-prof-md), to see where a consumer's CPU goes. Profiling costs CPU: never for results.
+ * BENCH_CPU_PROF_FORMAT=json writes the .cpuprofile instead: bench/profile-samples.ts counts its
+ * samples (the markdown weighs each sample by the time since the previous one, idle time included).
  */
 const PROFILE = process.env.BENCH_CPU_PROF
-  ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+  ? [
+      process.env.BENCH_CPU_PROF_FORMAT === "json" ? "--cpu-prof" : "--cpu-prof-md",
+      `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+    ]
   : [];
 export const BINARY = join(REPO, "dist", "kcl-ts");
 

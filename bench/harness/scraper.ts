@@ -16,10 +16,12 @@ export interface Scraper {
   stop(): { scrapes: number; failures: number; bytes: number };
 }
 
-export function startScraper(url: string, everyMs: number): Scraper {
+/** Scrapes every `everyMs`, the first time after `firstAfterMs` (default: one period). */
+export function startScraper(url: string, everyMs: number, firstAfterMs = everyMs): Scraper {
   const counts = { scrapes: 0, failures: 0, bytes: 0 };
   let busy = false;
-  const timer = setInterval(() => {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const scrape = () => {
     if (busy) return;
     busy = true;
     fetch(url)
@@ -36,9 +38,14 @@ export function startScraper(url: string, everyMs: number): Scraper {
       .finally(() => {
         busy = false;
       });
-  }, everyMs);
+  };
+  const first = setTimeout(() => {
+    scrape();
+    timer = setInterval(scrape, everyMs);
+  }, firstAfterMs);
   return {
     stop() {
+      clearTimeout(first);
       clearInterval(timer);
       return { ...counts };
     },

@@ -1,6 +1,7 @@
 // The scenario table of issue 8, by name (`npm run bench <name>`).
 import { dashboard } from "./dashboard.ts";
 import { failover, handoff } from "./failover.ts";
+import { metricsCost } from "./metrics-cost.ts";
 import { multilang } from "./multilang.ts";
 import { rebalance } from "./rebalance.ts";
 import { rollingDeploy } from "./rolling-deploy.ts";
@@ -19,4 +20,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   startup,
   dashboard,
   multilang,
+  "metrics-cost": metricsCost,
 };

@@ -19,6 +19,10 @@ export interface ScenarioOptions {
   drainTimeoutMs?: number;
   /** throughput: also run kcl-ts consume with --metrics-port (scraped every second) in each run. */
   metrics?: boolean;
+  /** metrics-cost: the stand-in Prometheus's scrape period in seconds (default 15). */
+  scrapeSeconds?: number;
+  /** metrics-cost: drain the two consumers of a pair one after the other instead of side by side. */
+  sequential?: boolean;
 }
 
 export interface Target {

@@ -1,7 +1,9 @@
 // The §10 metrics in a prom-client registry, fed by the engine's events through the status fold (the
 // dashboard's one source): gauges and counters are read from a fold snapshot at scrape time, the two
 // latency histograms are observed per event. Per-shard series exist only for leases held now.
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { FastHistogram } from "./histogram.ts";
+import { Registry } from "./prom.ts";
+import { type Sample, SnapshotMetric } from "./snapshot-metric.ts";
 import type { EventBus, KclEvent } from "../../src/core/events.ts";
 import { StatusFold, type WorkerStatus } from "../../src/status/index.ts";
 import { HealthState, type Verdict } from "./health.ts";
@@ -24,8 +26,8 @@ export class MetricsCollector {
   readonly registry = new Registry();
   private readonly fold: StatusFold;
   private readonly health: HealthState;
-  private readonly processSeconds: Histogram;
-  private readonly getRecordsSeconds: Histogram;
+  private readonly processSeconds: FastHistogram;
+  private readonly getRecordsSeconds: FastHistogram;
   private readonly unsubscribe: () => void;
   /** The snapshot the current scrape reads (taken once per scrape, before the first collect). */
   private scrape: WorkerStatus | undefined;
@@ -39,13 +41,13 @@ export class MetricsCollector {
     });
     this.health = new HealthState(o.failoverMs);
     const registers = [this.registry];
-    this.processSeconds = new Histogram({
+    this.processSeconds = new FastHistogram({
       name: "kcl_process_records_seconds",
       help: "Time processRecords took per batch (seconds).",
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.getRecordsSeconds = new Histogram({
+    this.getRecordsSeconds = new FastHistogram({
       name: "kcl_get_records_seconds",
       help: "Latency of successful GetRecords calls (seconds).",
       buckets: LATENCY_BUCKETS,
@@ -103,117 +105,75 @@ export class MetricsCollector {
     const snap = () => this.snap();
     /** Held leases whose shard has not ended: the only shards with per-shard series. */
     const shards = () => snap().leases.filter((l) => !l.ended);
-    new Gauge({
-      name: "kcl_worker_info",
-      help: "Always 1; labels name this worker, its application, stream and lease table.",
-      labelNames: ["worker", "app", "stream", "table"],
-      registers,
-      collect() {
-        this.reset();
-        this.set({ worker: workerId, app, stream, table }, 1);
-      },
-    });
-    new Gauge({
-      name: "kcl_millis_behind_latest",
-      help: "MillisBehindLatest of the last GetRecords, per shard held now.",
-      labelNames: ["shard"],
-      registers,
-      collect() {
-        this.reset();
-        for (const l of shards()) if (l.lagMs !== undefined) this.set({ shard: l.leaseKey }, l.lagMs);
-      },
-    });
-    new Counter({
-      name: "kcl_records_processed_total",
-      help: "Records delivered to processRecords since this worker took the shard's lease.",
-      labelNames: ["shard"],
-      registers,
-      collect() {
-        this.reset();
-        for (const l of shards()) this.inc({ shard: l.leaseKey }, l.recordsTotal);
-      },
-    });
-    new Counter({
-      name: "kcl_bytes_processed_total",
-      help: "Record data bytes delivered to processRecords since this worker took the shard's lease.",
-      labelNames: ["shard"],
-      registers,
-      collect() {
-        this.reset();
-        for (const l of shards()) this.inc({ shard: l.leaseKey }, l.bytesTotal);
-      },
-    });
-    new Gauge({
-      name: "kcl_leases_held",
-      help: "Leases this worker holds now.",
-      registers,
-      collect() {
-        this.set(snap().header.leasesHeld);
-      },
-    });
-    new Gauge({
-      name: "kcl_workers",
-      help: "Live workers in the fleet, as of this worker's last lease table scan.",
-      registers,
-      collect() {
-        this.set(snap().header.liveWorkers);
-      },
-    });
-    const labelled = (name: string, help: string, label: string, values: () => Record<string, number>) =>
-      new Counter({
-        name,
-        help,
-        labelNames: [label],
-        registers,
-        collect() {
-          this.reset();
-          for (const [key, value] of Object.entries(values())) this.inc({ [label]: key }, value);
-        },
-      });
-    const plain = (name: string, help: string, value: () => number) =>
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(value());
-        },
-      });
+    const metric = (name: string, help: string, type: "gauge" | "counter", read: () => Sample[]) =>
+      new SnapshotMetric(name, help, type, read, registers);
+    const one = (value: number): Sample[] => [{ labels: {}, value }];
+    const byLabel = (label: string, values: Record<string, number>): Sample[] =>
+      Object.entries(values).map(([key, value]) => ({ labels: { [label]: key }, value }));
+    metric(
+      "kcl_worker_info",
+      "Always 1; labels name this worker, its application, stream and lease table.",
+      "gauge",
+      () => [{ labels: { worker: workerId, app, stream, table }, value: 1 }],
+    );
+    metric(
+      "kcl_millis_behind_latest",
+      "MillisBehindLatest of the last GetRecords, per shard held now.",
+      "gauge",
+      () =>
+        shards().flatMap((l) =>
+          l.lagMs === undefined ? [] : [{ labels: { shard: l.leaseKey }, value: l.lagMs }],
+        ),
+    );
+    metric(
+      "kcl_records_processed_total",
+      "Records delivered to processRecords since this worker took the shard's lease.",
+      "counter",
+      () => shards().map((l) => ({ labels: { shard: l.leaseKey }, value: l.recordsTotal })),
+    );
+    metric(
+      "kcl_bytes_processed_total",
+      "Record data bytes delivered to processRecords since this worker took the shard's lease.",
+      "counter",
+      () => shards().map((l) => ({ labels: { shard: l.leaseKey }, value: l.bytesTotal })),
+    );
+    metric("kcl_leases_held", "Leases this worker holds now.", "gauge", () => one(snap().header.leasesHeld));
+    metric(
+      "kcl_workers",
+      "Live workers in the fleet, as of this worker's last lease table scan.",
+      "gauge",
+      () => one(snap().header.liveWorkers),
+    );
     const counters = () => snap().counters;
-    labelled(
+    metric(
       "kcl_lease_renewals_total",
       "Lease renewal attempts by result: success, throttled, failed (other fault, retried), lost.",
-      "result",
-      () => counters().renewals,
+      "counter",
+      () => byLabel("result", counters().renewals),
     );
-    labelled(
+    metric(
       "kcl_lease_takes_total",
       "Leases this worker took, by reason: unowned, expired, released, stolen.",
-      "reason",
-      () => counters().leaseTakes,
+      "counter",
+      () => byLabel("reason", counters().leaseTakes),
     );
-    plain(
+    metric(
       "kcl_leases_lost_total",
       "Leases this worker lost without a handover (expired, fenced, deleted, handoff timed out).",
-      () => counters().leasesLost,
+      "counter",
+      () => one(counters().leasesLost),
     );
-    labelled(
-      "kcl_checkpoints_total",
-      "Checkpoint writes by result: success, failed.",
-      "result",
-      () => counters().checkpoints,
+    metric("kcl_checkpoints_total", "Checkpoint writes by result: success, failed.", "counter", () =>
+      byLabel("result", counters().checkpoints),
     );
-    labelled(
-      "kcl_throttles_total",
-      "Throttled AWS calls, by service: kinesis, dynamodb.",
-      "service",
-      () => counters().throttles,
+    metric("kcl_throttles_total", "Throttled AWS calls, by service: kinesis, dynamodb.", "counter", () =>
+      byLabel("service", counters().throttles),
     );
-    plain(
+    metric(
       "kcl_processor_errors_total",
       "Failures thrown by the record processor (processRecords, shardEnded, ...), one per failed attempt.",
-      () => counters().processorErrors,
+      "counter",
+      () => one(counters().processorErrors),
     );
   }
 }

@@ -1,12 +1,13 @@
 // `--metrics-port`: one collector (fed by the worker's events) behind one HTTP listener. Shared by every
-// command that runs a worker (consume, and multilang through consume's wiring).
+// command that runs a worker (consume, and multilang through consume's wiring). The collector (and
+// prom-client with it) loads only when metrics are on: without --metrics-port a worker never pays for it.
 import type { ResolvedConfig } from "../../src/config/options.ts";
 import { ConfigurationError } from "../../src/core/errors.ts";
 import type { EventBus } from "../../src/core/events.ts";
-import { MetricsCollector } from "./collector.ts";
+import type { MetricsCollector } from "./collector.ts";
 import { listenMetrics, type MetricsServer, validateListen } from "./server.ts";
 
-export { MetricsCollector } from "./collector.ts";
+export type { MetricsCollector } from "./collector.ts";
 export { HealthState, type Verdict } from "./health.ts";
 export { isValidHost, listenMetrics, validateListen } from "./server.ts";
 
@@ -34,6 +35,7 @@ export interface RunningMetrics extends MetricsServer {
 
 /** Subscribes before the worker starts (so /readyz sees the first sync) and listens; throws exit-2 errors. */
 export async function startMetrics(o: StartMetricsOptions): Promise<RunningMetrics> {
+  const { MetricsCollector } = await import("./collector.ts");
   const collector = new MetricsCollector(o);
   let server: MetricsServer;
   try {

@@ -2,7 +2,7 @@
 // series on event sequences that are slow to stage on the emulators (shard end, release, cleanup).
 import { describe, expect, test } from "bun:test";
 import { HealthState } from "../../cli/metrics/health.ts";
-import { MetricsCollector } from "../../cli/metrics/index.ts";
+import { MetricsCollector } from "../../cli/metrics/collector.ts";
 import { EventBus, type KclEvent, type KclEventBody } from "../../src/core/events.ts";
 import { parsePrometheusText, sampleValue } from "../support/prom-text.ts";
 

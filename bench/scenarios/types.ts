@@ -19,6 +19,10 @@ export interface ScenarioOptions {
   drainTimeoutMs?: number;
   /** throughput: also run kcl-ts consume with --metrics-port (scraped every second) in each run. */
   metrics?: boolean;
+  /** throughput: per-record work in both consumers (default "json": plugins/bench-work.ts). */
+  work?: "none" | "json";
+  /** throughput: --poll-interval-ms for both consumers (default 200, the engine's default). */
+  pollIntervalMs?: number;
 }
 
 export interface Target {

@@ -2,7 +2,7 @@
 // DynamoDB in dynamodb-client.ts, both re-exported for the rest of the engine.
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { type AwsClientOptions, type ClientTarget, clientConfig } from "./client-config.ts";
+import { type AwsClientOptions, type ClientTarget, clientConfig, leanClient } from "./client-config.ts";
 
 export {
   type AwsClientOptions,
@@ -17,7 +17,7 @@ export function createKinesisClient(options: AwsClientOptions = {}): {
   target: ClientTarget;
 } {
   const { target, config } = clientConfig("kinesis", options);
-  return { client: new KinesisClient(config), target };
+  return { client: leanClient(new KinesisClient(config)), target };
 }
 
 /** The region a client will actually use (the SDK may have found it in a profile). */

@@ -1,7 +1,6 @@
 // The SDK clients kcl-ts builds skip the SDK's logger middleware, which deep-copies every call's input
 // and output (every record of a GetRecords) for a no-op logger: per-call CPU nobody uses.
 import { expect, test } from "bun:test";
-import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { createDynamoDbClient, createKinesisClient } from "../../src/aws/clients.ts";
 import { createKinesisHttp2Client } from "../../src/aws/http2-client.ts";
 
@@ -28,13 +27,4 @@ test("Kinesis, DynamoDB and fan-out clients are built without the SDK logger mid
     expect(steps.some((s) => s.startsWith("loggerMiddleware"))).toBe(false);
     client.destroy();
   }
-});
-
-test("the DynamoDB client (lease renewals) sends through fetch; Kinesis polling keeps node:http", () => {
-  const dynamo = createDynamoDbClient(options).client;
-  const kinesis = createKinesisClient(options).client;
-  expect(dynamo.config.requestHandler).toBeInstanceOf(FetchHttpHandler);
-  expect(kinesis.config.requestHandler).not.toBeInstanceOf(FetchHttpHandler);
-  dynamo.destroy();
-  kinesis.destroy();
 });

@@ -3,7 +3,10 @@
 // settings (src/aws/clients.ts), no leases, no checkpoints — the practical upper bound on the
 // emulator. It records deliveries exactly as the bench plugin does, so both pay the same for that.
 //   bun bench/raw-loop.ts --stream <name> [--max-records 10000] [--idle-time-ms 1000]
-//                         [--initial-position TRIM_HORIZON|LATEST]
+//                         [--initial-position TRIM_HORIZON|LATEST] [--poll-interval-ms 0]
+//                         [--work none|json]
+// --poll-interval-ms applies the engine's pacing rule (a shard's next GetRecords starts that long after
+// the previous one answered); --work json does plugins/bench-work.ts's per-record work.
 // Endpoints from AWS_ENDPOINT_URL_KINESIS; deliveries to $BENCH_OUT/<pid>.bin; stops on SIGTERM.
 import { parseArgs } from "node:util";
 import {
@@ -13,6 +16,7 @@ import {
   ListShardsCommand,
 } from "@aws-sdk/client-kinesis";
 import { DeliveryLog } from "../plugins/bench-recorder.ts";
+import { OrderTotals } from "../plugins/bench-work.ts";
 import { createKinesisClient } from "../src/aws/clients.ts";
 
 const { values } = parseArgs({
@@ -21,6 +25,8 @@ const { values } = parseArgs({
     "max-records": { type: "string", default: "10000" },
     "idle-time-ms": { type: "string", default: "1000" },
     "initial-position": { type: "string", default: "TRIM_HORIZON" },
+    "poll-interval-ms": { type: "string", default: "0" },
+    work: { type: "string", default: "none" },
   },
 });
 if (!values.stream) {
@@ -31,6 +37,8 @@ const stream = values.stream;
 const limit = Number(values["max-records"]);
 const idleMs = Number(values["idle-time-ms"]);
 const position = values["initial-position"] as ShardIteratorType;
+const pollIntervalMs = Number(values["poll-interval-ms"]);
+const work = values.work === "json" ? new OrderTotals() : undefined;
 
 const { client } = createKinesisClient();
 const log = DeliveryLog.forProcess();
@@ -54,10 +62,19 @@ async function consumeShard(shardId: string): Promise<void> {
     new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: position }),
   );
   let iterator = start.ShardIterator;
+  let lastEnd = Number.NEGATIVE_INFINITY;
   while (iterator && !stop.signal.aborted) {
     try {
-      const res = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+      const wait = lastEnd + pollIntervalMs - performance.now();
+      if (wait > 0) await sleep(wait);
+      if (stop.signal.aborted) break;
+      const res = await client
+        .send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }))
+        .finally(() => {
+          lastEnd = performance.now();
+        });
       const records = res.Records ?? [];
+      if (work) for (const r of records) work.add(r.Data!);
       if (records.length > 0) log.batch(shardId, records, (r) => r.Data!);
       iterator = res.NextShardIterator;
       // The engine's pacing rule (src/retrieval/fetcher.ts): no pause while behind (a full batch or

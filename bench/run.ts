@@ -6,6 +6,8 @@
 //                    [--records 200000] [--shards 100,500] [--window-seconds 60] [--out .bench-out]
 //                    [--metrics] (throughput: also measure consume with --metrics-port, scraped every second)
 //                    [--scrape-seconds 15] [--sequential] (metrics-cost: scrape period; pairs one after the other)
+//                    [--work json|none] [--poll-interval-ms 200] (throughput: per-record work and pacing,
+//                    the same in kcl-ts and the raw loop)
 // Exit code: 0 every target met; 1 a target missed; 2 usage; 3 records missing or the harness failed.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -15,7 +17,7 @@ import { killAll, REPO } from "./harness/processes.ts";
 import { SCENARIOS } from "./scenarios/index.ts";
 import type { ScenarioOptions, ScenarioResult } from "./scenarios/types.ts";
 
-const USAGE = `usage: bun bench/run.ts [${Object.keys(SCENARIOS).join("|")}|all] [--runs N] [--records N] [--shards 100,500] [--window-seconds N] [--metrics] [--scrape-seconds N] [--sequential] [--out DIR]`;
+const USAGE = `usage: bun bench/run.ts [${Object.keys(SCENARIOS).join("|")}|all] [--runs N] [--records N] [--shards 100,500] [--window-seconds N] [--metrics] [--scrape-seconds N] [--sequential] [--work json|none] [--poll-interval-ms N] [--out DIR]`;
 
 export const MACHINE = `node (${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB)`;
 /** Hard bound on one scenario, whatever happens inside it. */
@@ -34,6 +36,8 @@ function parse() {
         metrics: { type: "boolean" },
         "scrape-seconds": { type: "string" },
         sequential: { type: "boolean" },
+        work: { type: "string" },
+        "poll-interval-ms": { type: "string" },
         out: { type: "string", default: join(REPO, ".bench-out") },
         help: { type: "boolean", short: "h" },
       },
@@ -53,6 +57,8 @@ function commandLine(name: string, options: ScenarioOptions, runs: number): stri
     options.metrics ? "--metrics" : "",
     options.scrapeSeconds ? `--scrape-seconds ${options.scrapeSeconds}` : "",
     options.sequential ? "--sequential" : "",
+    options.work ? `--work ${options.work}` : "",
+    options.pollIntervalMs !== undefined ? `--poll-interval-ms ${options.pollIntervalMs}` : "",
   ].filter(Boolean);
   return ["npm run bench", name, ...(flags.length ? ["--", ...flags] : [])].join(" ");
 }
@@ -71,6 +77,12 @@ async function main(): Promise<number> {
     positionals.length === 0 || positionals.includes("all") ? Object.keys(SCENARIOS) : positionals;
   const unknown = names.filter((n) => !(n in SCENARIOS));
   const runs = Number(values.runs);
+  const work = values.work;
+  const poll = values["poll-interval-ms"];
+  if ((work && work !== "json" && work !== "none") || (poll && !(Number(poll) >= 0))) {
+    process.stderr.write(`bad --work or --poll-interval-ms\n${USAGE}\n`);
+    return 2;
+  }
   if (unknown.length > 0 || !Number.isInteger(runs) || runs < 1) {
     process.stderr.write(
       `${unknown.length ? `unknown scenario: ${unknown.join(", ")}\n` : "bad --runs\n"}${USAGE}\n`,
@@ -85,6 +97,8 @@ async function main(): Promise<number> {
     ...(values.metrics ? { metrics: true } : {}),
     ...(values["scrape-seconds"] ? { scrapeSeconds: Number(values["scrape-seconds"]) } : {}),
     ...(values.sequential ? { sequential: true } : {}),
+    ...(values.work ? { work: values.work as "none" | "json" } : {}),
+    ...(values["poll-interval-ms"] ? { pollIntervalMs: Number(values["poll-interval-ms"]) } : {}),
   };
   const out = resolve(values.out);
   const resultsDir = join(out, "results");

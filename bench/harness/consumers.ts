@@ -6,6 +6,8 @@ import type { EmulatorServer } from "./emulator.ts";
 import { type BenchProcess, REPO, spawnBench } from "./processes.ts";
 
 export const BENCH_PLUGIN = join(REPO, "plugins", "bench-recorder.ts");
+/** The same recorder after real per-record work (JSON parse, hash, aggregate): `work: "json"`. */
+export const BENCH_WORK_PLUGIN = join(REPO, "plugins", "bench-work.ts");
 /**
  * BENCH_CPU_PROF=<dir>: consumers run from source write a markdown CPU profile there on exit
  * (bun --cpu-prof-md), to see where a consumer's CPU goes. Profiling costs CPU: never for results.
@@ -27,6 +29,8 @@ export interface ConsumerOptions {
   /** Where the delivery frames go (one <pid>.bin per process). */
   deliveriesDir: string;
   logDir: string;
+  /** Per-record work before recording: none (default) or plugins/bench-work.ts's JSON aggregation. */
+  work?: "none" | "json";
 }
 
 export interface KclOptions extends ConsumerOptions {
@@ -55,7 +59,7 @@ export function startKcl(o: KclOptions): BenchProcess {
   const consume = [
     "consume",
     "--plugin",
-    BENCH_PLUGIN,
+    o.work === "json" ? BENCH_WORK_PLUGIN : BENCH_PLUGIN,
     "--stream",
     o.stream,
     "--app",
@@ -78,6 +82,8 @@ export function startKcl(o: KclOptions): BenchProcess {
 export interface RawOptions extends ConsumerOptions {
   idleTimeMs?: number;
   maxRecords?: number;
+  /** The engine's pacing rule (default 0: no pause while behind, as the engine's round 1). */
+  pollIntervalMs?: number;
 }
 
 export function startRaw(o: RawOptions): BenchProcess {
@@ -93,6 +99,10 @@ export function startRaw(o: RawOptions): BenchProcess {
       String(o.idleTimeMs ?? 1000),
       "--max-records",
       String(o.maxRecords ?? 10_000),
+      "--poll-interval-ms",
+      String(o.pollIntervalMs ?? 0),
+      "--work",
+      o.work ?? "none",
     ],
     { logDir: o.logDir, env: { ...o.emu.env, BENCH_OUT: o.deliveriesDir } },
   );

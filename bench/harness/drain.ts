@@ -16,6 +16,11 @@ export interface DrainResult {
   recordsPerSecond: number;
   cpuSeconds: number;
   cpuSecondsPer100k: number;
+  /**
+   * CPU from the first delivery seen to the last, per 100k records delivered in between: the cost per
+   * record without start-up (module loading, table creation), which the total above includes.
+   */
+  steadyCpuSecondsPer100k?: number;
   peakRssMB: number;
 }
 
@@ -29,10 +34,12 @@ export async function measureDrain(
   const tracker = new DeliveryTracker(deliveriesDir);
   const deadline = Date.now() + timeoutMs;
   let cpuSeconds = Number.NaN;
+  let firstSeen: { cpuSeconds: number; unique: number } | undefined;
   for (;;) {
     tracker.poll();
     const sample = proc.sample();
     if (sample) cpuSeconds = sample.cpuSeconds;
+    if (!firstSeen && sample && tracker.unique > 0) firstSeen = { cpuSeconds, unique: tracker.unique };
     if (tracker.unique >= expected) break;
     if (!proc.isRunning()) {
       throw new Error(`${proc.name} exited before delivering every record:\n${proc.stderrTail()}`);
@@ -53,6 +60,11 @@ export async function measureDrain(
     recordsPerSecond: Math.round((expected * 1000) / elapsedMs),
     cpuSeconds,
     cpuSecondsPer100k: Math.round((cpuSeconds * 100_000 * 1000) / expected) / 1000,
+    steadyCpuSecondsPer100k:
+      firstSeen && expected > firstSeen.unique
+        ? Math.round(((cpuSeconds - firstSeen.cpuSeconds) * 100_000 * 1000) / (expected - firstSeen.unique)) /
+          1000
+        : Number.NaN,
     peakRssMB: Math.round(proc.peakRssBytes() / 2 ** 20),
   };
 }

@@ -23,6 +23,10 @@ export interface ScenarioOptions {
   scrapeSeconds?: number;
   /** metrics-cost: drain the two consumers of a pair one after the other instead of side by side. */
   sequential?: boolean;
+  /** throughput: per-record work in both consumers (default "json": plugins/bench-work.ts). */
+  work?: "none" | "json";
+  /** throughput: --poll-interval-ms for both consumers (default 200, the engine's default). */
+  pollIntervalMs?: number;
 }
 
 export interface Target {

@@ -93,3 +93,19 @@ export function clientConfig(service: "kinesis" | "dynamodb", options: AwsClient
     },
   };
 }
+
+/** The part of an SDK v3 client that leanClient trims (both service clients have it). */
+interface WithMiddleware {
+  middlewareStack: { remove(toRemove: string): boolean };
+}
+
+/**
+ * Drops per-call SDK work whose result nobody reads. The SDK's logger middleware deep-copies every
+ * input and output through the schema's sensitive-data filter on every call, only to pass them to the
+ * default no-op logger (kcl-ts gives the SDK no logger; its own errors carry the call's context): on a
+ * 10,000-record GetRecords that is a copy of every record.
+ */
+export function leanClient<C extends WithMiddleware>(client: C): C {
+  client.middlewareStack.remove("loggerMiddleware");
+  return client;
+}

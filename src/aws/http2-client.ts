@@ -2,7 +2,7 @@
 // every other call keeps the HTTP/1.1 client of clients.ts (toolchain.md: HTTP/2 for polling is unreliable).
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { NodeHttp2Handler } from "@smithy/node-http-handler";
-import { type AwsClientOptions, type ClientTarget, clientConfig } from "./client-config.ts";
+import { type AwsClientOptions, type ClientTarget, clientConfig, leanClient } from "./client-config.ts";
 
 export interface Http2ClientOptions extends AwsClientOptions {
   /**
@@ -18,13 +18,15 @@ export function createKinesisHttp2Client(options: Http2ClientOptions = {}): {
 } {
   const { target, config } = clientConfig("kinesis", options);
   const endpoint = options.subscribeEndpoint ?? target.endpoint;
-  const client = new KinesisClient({
-    ...config,
-    ...(endpoint ? { endpoint } : {}),
-    // Kinesis sends an event at least every 5 s: 30 s of silence means the stream is dead.
-    requestHandler: new NodeHttp2Handler({ requestTimeout: options.requestTimeoutMs ?? 30_000 }),
-    // A subscription is retried by the reader (with its own backoff and position), not by the SDK.
-    maxAttempts: 1,
-  });
+  const client = leanClient(
+    new KinesisClient({
+      ...config,
+      ...(endpoint ? { endpoint } : {}),
+      // Kinesis sends an event at least every 5 s: 30 s of silence means the stream is dead.
+      requestHandler: new NodeHttp2Handler({ requestTimeout: options.requestTimeoutMs ?? 30_000 }),
+      // A subscription is retried by the reader (with its own backoff and position), not by the SDK.
+      maxAttempts: 1,
+    }),
+  );
   return { client, target: { region: target.region, endpoint } };
 }

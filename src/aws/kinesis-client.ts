@@ -1,12 +1,12 @@
 // The Kinesis client alone: what a worker's main thread builds when the lease thread owns DynamoDB
 // (importing clients.ts would load the DynamoDB SDK there too, about 5 MB more per process).
 import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { type AwsClientOptions, type ClientTarget, clientConfig } from "./client-config.ts";
+import { type AwsClientOptions, type ClientTarget, clientConfig, leanClient } from "./client-config.ts";
 
 export function createKinesisClient(options: AwsClientOptions = {}): {
   client: KinesisClient;
   target: ClientTarget;
 } {
   const { target, config } = clientConfig("kinesis", options);
-  return { client: new KinesisClient(config), target };
+  return { client: leanClient(new KinesisClient(config)), target };
 }

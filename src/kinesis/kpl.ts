@@ -15,7 +15,7 @@ export const KPL_MAGIC = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);
 const DIGEST_LENGTH = 16;
 
 function startsWithMagic(data: Uint8Array): boolean {
-  return KPL_MAGIC.every((b, i) => data[i] === b);
+  return data[0] === 0xf3 && data[1] === 0x89 && data[2] === 0x9a && data[3] === 0xc2;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -104,13 +104,27 @@ function unpack(raw: RawRecord, body: Uint8Array): KinesisRecord[] {
  */
 export function deaggregate(raw: RawRecord): KinesisRecord[] {
   const body = aggregateBody(raw.data);
-  if (!body) return [plain(raw)];
+  return body ? unpackOrPlain(raw, body) : [plain(raw)];
+}
+
+function unpackOrPlain(raw: RawRecord, body: Uint8Array): KinesisRecord[] {
   try {
     return unpack(raw, body);
   } catch (e) {
     if (e instanceof ProtobufError) return [plain(raw)];
     throw e;
   }
+}
+
+/** deaggregate over a whole GetRecords answer, without an array per plain record (the usual case). */
+export function deaggregateAll(raws: readonly RawRecord[]): KinesisRecord[] {
+  const out: KinesisRecord[] = [];
+  for (const raw of raws) {
+    const body = aggregateBody(raw.data);
+    if (!body) out.push(plain(raw));
+    else for (const r of unpackOrPlain(raw, body)) out.push(r);
+  }
+  return out;
 }
 
 /** Sub-records of aggregates whose hash key lies outside `range` (plain records are never reported). */

@@ -357,8 +357,19 @@ function n(value: number): { N: string } {
   return { N: String(value) };
 }
 
-/** DynamoDB rejects expression names/values that the expressions do not use. */
+const PLACEHOLDER = /[#:]\w+/g;
+
+/**
+ * DynamoDB rejects expression names/values that the expressions do not use. The placeholders are
+ * read from the expressions once (no RegExp built per candidate: this runs on every renewal).
+ */
 function pick<V>(map: Record<string, V>, used: string): Record<string, V> | undefined {
-  const out = Object.fromEntries(Object.entries(map).filter(([k]) => new RegExp(`${k}\\b`).test(used)));
-  return Object.keys(out).length > 0 ? out : undefined;
+  const out: Record<string, V> = {};
+  let any = false;
+  for (const placeholder of used.match(PLACEHOLDER) ?? []) {
+    if (!Object.hasOwn(map, placeholder)) continue;
+    out[placeholder] = map[placeholder]!;
+    any = true;
+  }
+  return any ? out : undefined;
 }

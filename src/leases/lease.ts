@@ -68,8 +68,40 @@ export function compareCheckpoints(a: ExtendedSequenceNumber, b: ExtendedSequenc
   const aEnd = a.sequenceNumber === "SHARD_END";
   const bEnd = b.sequenceNumber === "SHARD_END";
   if (aEnd || bEnd) return aEnd === bEnd ? 0 : aEnd ? 1 : -1;
-  const av = SENTINEL_RANK[a.sequenceNumber] ?? BigInt(a.sequenceNumber);
-  const bv = SENTINEL_RANK[b.sequenceNumber] ?? BigInt(b.sequenceNumber);
-  if (av !== bv) return av < bv ? -1 : 1;
-  return a.subSequenceNumber - b.subSequenceNumber;
+  const ar = SENTINEL_RANK[a.sequenceNumber];
+  const br = SENTINEL_RANK[b.sequenceNumber];
+  const bySequence =
+    ar === undefined && br === undefined
+      ? compareDecimal(a.sequenceNumber, b.sequenceNumber)
+      : compareBig(ar ?? BigInt(a.sequenceNumber), br ?? BigInt(b.sequenceNumber));
+  return bySequence !== 0 ? bySequence : a.subSequenceNumber - b.subSequenceNumber;
+}
+
+function compareBig(a: bigint, b: bigint): number {
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+function isDecimal(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return s.length > 0;
+}
+
+/**
+ * Two decimal strings by value without BigInt (parsing two 56-digit numbers per record was the
+ * biggest engine cost per record): fewer significant digits is smaller, equal lengths compare as
+ * text. Anything not plain digits goes through BigInt as before (which throws on garbage).
+ */
+function compareDecimal(a: string, b: string): number {
+  if (!isDecimal(a) || !isDecimal(b)) return compareBig(BigInt(a), BigInt(b));
+  let i = 0;
+  while (i < a.length - 1 && a.charCodeAt(i) === 48) i++;
+  let j = 0;
+  while (j < b.length - 1 && b.charCodeAt(j) === 48) j++;
+  if (a.length - i !== b.length - j) return a.length - i < b.length - j ? -1 : 1;
+  const as = i === 0 ? a : a.slice(i);
+  const bs = j === 0 ? b : b.slice(j);
+  return as === bs ? 0 : as < bs ? -1 : 1;
 }

@@ -5,12 +5,12 @@ import type { BackoffPolicy } from "../core/backoff.ts";
 import { backoffDelay } from "../core/backoff.ts";
 import { AbortedError, DependencyError, describeError, KclError, ThrottledError } from "../core/errors.ts";
 import type { FanOutPort, ShardEvent, ShardSubscription } from "../kinesis/fan-out-port.ts";
-import { deaggregate } from "../kinesis/kpl.ts";
+import { deaggregateAll } from "../kinesis/kpl.ts";
 import type { StartingPosition } from "../kinesis/port.ts";
 import type { ExtendedSequenceNumber } from "../leases/lease.ts";
 import { LATEST_RESTART_SKEW_MS } from "./fetcher.ts";
 import { applyHashRange } from "./hash-range.ts";
-import { abortable, isAfter, startingPosition } from "./position.ts";
+import { abortable, recordsAfter, startingPosition } from "./position.ts";
 import { type FanOutHealth, isHttp2Failure } from "./fan-out-health.ts";
 import type { ShardEndProbe } from "./shard-end-probe.ts";
 import type { Batch, ShardReader, ShardReaderOptions } from "./types.ts";
@@ -68,7 +68,7 @@ export function createFanOutReader(o: FanOutReaderOptions): ShardReader {
     if (event.continuationSequenceNumber) {
       resume = { type: "AT_SEQUENCE_NUMBER", sequenceNumber: event.continuationSequenceNumber };
     }
-    let records = event.records.flatMap(deaggregate).filter((r) => isAfter(r, cursor));
+    let records = recordsAfter(deaggregateAll(event.records), cursor);
     const newest = records[records.length - 1];
     if (newest)
       cursor = { sequenceNumber: newest.sequenceNumber, subSequenceNumber: newest.subSequenceNumber };

@@ -8,11 +8,11 @@ import {
   ExpiredIteratorError,
   ThrottledError,
 } from "../core/errors.ts";
-import { deaggregate } from "../kinesis/kpl.ts";
+import { deaggregateAll } from "../kinesis/kpl.ts";
 import type { GetRecordsResult, StartingPosition } from "../kinesis/port.ts";
 import type { ExtendedSequenceNumber } from "../leases/lease.ts";
 import { applyHashRange } from "./hash-range.ts";
-import { abortable, isAfter, startingPosition } from "./position.ts";
+import { abortable, recordsAfter, startingPosition } from "./position.ts";
 import type { Batch, ShardReaderOptions } from "./types.ts";
 
 export interface Fetched {
@@ -154,7 +154,7 @@ export class ShardFetcher {
       this.resume = { type: "AFTER_SEQUENCE_NUMBER", sequenceNumber: last.sequenceNumber };
       this.latestRestart = false;
     }
-    let records = raw.flatMap(deaggregate).filter((r) => isAfter(r, this.cursor));
+    let records = recordsAfter(deaggregateAll(raw), this.cursor);
     const newest = records[records.length - 1];
     if (newest)
       this.cursor = { sequenceNumber: newest.sequenceNumber, subSequenceNumber: newest.subSequenceNumber };

@@ -48,6 +48,16 @@ export function isAfter(record: KinesisRecord, cursor: ExtendedSequenceNumber): 
   return compareCheckpoints(record, cursor) > 0;
 }
 
+/**
+ * The records after `cursor`, from records in (sequence, sub-sequence) order as a shard returns them:
+ * once one is after the cursor, so is every later one, so only the leading ones are compared.
+ */
+export function recordsAfter(records: KinesisRecord[], cursor: ExtendedSequenceNumber): KinesisRecord[] {
+  let first = 0;
+  while (first < records.length && !isAfter(records[first]!, cursor)) first++;
+  return first === 0 ? records : records.slice(first);
+}
+
 /** Settles like `promise`, or rejects with AbortedError as soon as `signal` aborts. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {

@@ -1,7 +1,8 @@
 // PROCESSING: one batch per run — fetch (or redeliver after a failure), processRecords, auto checkpoint.
 import { watchCallback } from "../slow-callback.ts";
 import { positionOf } from "../../checkpoint/position.ts";
-import { compareCheckpoints } from "../../leases/lease.ts";
+import { compareCheckpoints, type ExtendedSequenceNumber } from "../../leases/lease.ts";
+import type { KinesisRecord } from "../../plugin.ts";
 import type { ConsumerRuntime } from "../runtime.ts";
 import type { TaskOutcome } from "../states.ts";
 import type { StartPosition } from "./start-position.ts";
@@ -43,9 +44,7 @@ export async function processBatch(rt: ConsumerRuntime): Promise<TaskOutcome> {
   }
   const { batch } = rt.pending;
   // After a failed attempt the processor may have checkpointed part of the batch: that part is done.
-  const records = batch.records.filter(
-    (r) => compareCheckpoints(positionOf(r), rt.checkpointer.lastCheckpoint) > 0,
-  );
+  const records = notCheckpointed(batch.records, rt.checkpointer.lastCheckpoint);
   const last = records.at(-1);
   if (last && o.leases.untilRenewerFresh) {
     // Never deliver on a lease that may be gone: wait while the lease thread is silent.
@@ -82,7 +81,7 @@ export async function processBatch(rt: ConsumerRuntime): Promise<TaskOutcome> {
         type: "records-processed",
         shardId: rt.shardId,
         count: records.length,
-        bytes: records.reduce((n, r) => n + r.data.byteLength, 0),
+        bytes: byteCount(records),
         millisBehindLatest: batch.millisBehindLatest,
         lastSequenceNumber: last.sequenceNumber,
         durationMs: o.clock.monotonic() - started,
@@ -132,4 +131,20 @@ function reportLag(rt: ConsumerRuntime, millisBehindLatest: number | undefined):
     millisBehindLatest,
     durationMs: 0,
   });
+}
+
+function byteCount(records: readonly { data: Uint8Array }[]): number {
+  let bytes = 0;
+  for (const r of records) bytes += r.data.byteLength;
+  return bytes;
+}
+
+/**
+ * The records after `checkpoint`. A batch is in (sequence, sub-sequence) order, so once one record is
+ * after it every later one is: only the leading records are compared (usually just the first).
+ */
+function notCheckpointed(records: KinesisRecord[], checkpoint: ExtendedSequenceNumber): KinesisRecord[] {
+  let first = 0;
+  while (first < records.length && compareCheckpoints(positionOf(records[first]!), checkpoint) <= 0) first++;
+  return first === 0 ? records : records.slice(first);
 }

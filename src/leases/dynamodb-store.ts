@@ -6,12 +6,11 @@ import {
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
-  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { ClientTarget } from "../aws/clients.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Random } from "../core/random.ts";
-import { conflict, type Expectation, heldBy } from "./conflict.ts";
+import { type Expectation, heldBy } from "./conflict.ts";
 import { A, type Item, itemToLease, LEASE_ENTITY, leaseToItem } from "./dynamodb-codec.ts";
 import { callDynamo, isConditionFailure } from "./dynamodb-call.ts";
 import type { DynamoCallContext } from "./dynamodb-errors.ts";
@@ -27,6 +26,7 @@ import { assertTable, ensureOwnerIndex, ensureTable, type TableDeps } from "./dy
 import type { Lease } from "./lease.ts";
 import type { CheckpointUpdate, Outcome } from "./store.ts";
 import { type Expr, expectationCondition, updateExpression } from "./dynamodb-update.ts";
+import { type ConditionalDeps, conditionalUpdate, leaseItemKey } from "./dynamodb-conditional.ts";
 
 export interface DynamoLeaseStoreOptions {
   client: DynamoDBClient;
@@ -53,6 +53,7 @@ export function createDynamoLeaseStore(options: DynamoLeaseStoreOptions): Assign
 class DynamoLeaseStore implements AssigningLeaseStore {
   private readonly table: TableDeps;
   private readonly assignment: assignment.AssignmentDeps;
+  private readonly conditionalDeps: ConditionalDeps;
 
   constructor(private readonly o: DynamoLeaseStoreOptions) {
     this.table = {
@@ -67,6 +68,7 @@ class DynamoLeaseStore implements AssigningLeaseStore {
       consistentScan: o.consistentScan,
       call: (operation, leaseKey, fn, conditional) => this.call(operation, leaseKey, fn, conditional),
     };
+    this.conditionalDeps = { ...this.assignment, getLease: (leaseKey) => this.getLease(leaseKey) };
   }
 
   ensureOwnerIndex(): Promise<void> {
@@ -139,7 +141,7 @@ class DynamoLeaseStore implements AssigningLeaseStore {
   async getLease(leaseKey: string): Promise<Lease | undefined> {
     const out = await this.call("GetItem", leaseKey, (abortSignal) =>
       this.o.client.send(
-        new GetItemCommand({ TableName: this.o.table, Key: key(leaseKey), ConsistentRead: true }),
+        new GetItemCommand({ TableName: this.o.table, Key: leaseItemKey(leaseKey), ConsistentRead: true }),
         { abortSignal },
       ),
     );
@@ -261,7 +263,7 @@ class DynamoLeaseStore implements AssigningLeaseStore {
           this.o.client.send(
             new DeleteItemCommand({
               TableName: this.o.table,
-              Key: key(leaseKey),
+              Key: leaseItemKey(leaseKey),
               ConditionExpression: IS_LEASE_ROW,
               ExpressionAttributeNames: { "#leaseKey": A.leaseKey, "#entityType": A.entityType },
               ExpressionAttributeValues: { ":lease": { S: LEASE_ENTITY } },
@@ -292,45 +294,14 @@ class DynamoLeaseStore implements AssigningLeaseStore {
     return this.conditional(operation, lease.leaseKey, condition, { ...built, names, values }, expected);
   }
 
-  private async conditional(
+  private conditional(
     operation: string,
     leaseKey: string,
     condition: string,
     expr: ReturnType<typeof updateExpression>,
     expected: Expectation | undefined,
   ): Promise<Outcome<Lease>> {
-    const names = { ...expr.names, "#leaseKey": A.leaseKey, "#entityType": A.entityType };
-    const values = { ...expr.values };
-    if (condition.includes(":lease")) values[":lease"] = { S: LEASE_ENTITY };
-    try {
-      const out = await this.call(
-        `UpdateItem(${operation})`,
-        leaseKey,
-        (abortSignal) =>
-          this.o.client.send(
-            new UpdateItemCommand({
-              TableName: this.o.table,
-              Key: key(leaseKey),
-              ConditionExpression: condition,
-              UpdateExpression: expr.expression,
-              ExpressionAttributeNames: pick(names, `${condition} ${expr.expression}`),
-              ExpressionAttributeValues: pick(values, `${condition} ${expr.expression}`),
-              ReturnValues: "ALL_NEW",
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            }),
-            { abortSignal },
-          ),
-        true,
-      );
-      return { ok: true, value: itemToLease(out.Attributes)! };
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      // ALL_OLD is the item as the condition saw it; some emulators omit it, so fall back to a read.
-      const current = e.Item ? itemToLease(e.Item) : await this.getLease(leaseKey);
-      if (!expected)
-        return current ? { ok: false, reason: "missing", current } : { ok: false, reason: "missing" };
-      return conflict(current, expected);
-    }
+    return conditionalUpdate(this.conditionalDeps, { operation, leaseKey, condition, expr, expected });
   }
 
   /** One SDK call with the per-call timeout and typed errors (see dynamodb-call.ts). */
@@ -349,27 +320,6 @@ class DynamoLeaseStore implements AssigningLeaseStore {
   }
 }
 
-function key(leaseKey: string): Item {
-  return { [A.leaseKey]: { S: leaseKey } };
-}
-
 function n(value: number): { N: string } {
   return { N: String(value) };
-}
-
-const PLACEHOLDER = /[#:]\w+/g;
-
-/**
- * DynamoDB rejects expression names/values that the expressions do not use. The placeholders are
- * read from the expressions once (no RegExp built per candidate: this runs on every renewal).
- */
-function pick<V>(map: Record<string, V>, used: string): Record<string, V> | undefined {
-  const out: Record<string, V> = {};
-  let any = false;
-  for (const placeholder of used.match(PLACEHOLDER) ?? []) {
-    if (!Object.hasOwn(map, placeholder)) continue;
-    out[placeholder] = map[placeholder]!;
-    any = true;
-  }
-  return any ? out : undefined;
 }

@@ -1,12 +1,12 @@
 // Wires renewer, taker and expiry observer into the LeaseCoordinator: loops, events and callbacks.
 import type { Clock } from "../core/clock.ts";
-import { ConfigurationError, describeError } from "../core/errors.ts";
+import { describeError } from "../core/errors.ts";
 import type { EventBus, LostReason } from "../core/events.ts";
 import { type Logger, silentLogger } from "../core/logger.ts";
 import type { PlannedTake } from "../balance/planner.ts";
 import type { LeaseCoordinator, LeaseCoordinatorOptions, LeaseScan } from "./coordinator.ts";
-import { supportsAssignment } from "./assignment-store.ts";
-import { AssignmentMode } from "./assignment/assignment-mode.ts";
+import type { AssignmentMode } from "./assignment/assignment-mode.ts";
+import { assignmentModeFor } from "./assignment/from-config.ts";
 import { renewerLoop, takerLoop } from "./coordinator-loops.ts";
 import { ExpiryObserver } from "./expiry-observer.ts";
 import type { Lease } from "./lease.ts";
@@ -69,26 +69,9 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   }
 
   private assignmentMode(): AssignmentMode {
-    const { store, config } = this.o;
-    if (!supportsAssignment(store)) {
-      throw new ConfigurationError(
-        "--lease-assignment assigner needs a lease store with the owner index and leader row (the DynamoDB or memory store)",
-        { option: "lease-assignment" },
-      );
-    }
-    return new AssignmentMode({
-      store,
-      workerId: this.o.workerId,
-      clock: this.clock,
-      random: this.o.random,
+    const workerId = this.o.workerId;
+    return assignmentModeFor(this.o, {
       observer: this.observer,
-      failoverMs: config.failoverMs,
-      renewIntervalMs: config.renewIntervalMs,
-      assignerIntervalMs: config.assignerIntervalMs,
-      assignerScanMs: config.assignerScanMs,
-      ownerQueryMs: config.ownerQueryMs,
-      maxLeasesForWorker: config.maxLeasesForWorker,
-      handoffTimeoutMs: config.shutdownTimeoutMs + config.failoverMs,
       heldKeys: () => this.renewer.keys(),
       renewNow: () => void this.renewer.renewAll(),
       taking: () => this.taking,
@@ -99,12 +82,11 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
           this.clock.monotonic(),
         ),
       emit: (body) => {
-        if (body.type === "capacity-warning")
-          this.logger.log("warn", body.message, { workerId: this.o.workerId });
+        if (body.type === "capacity-warning") this.logger.log("warn", body.message, { workerId });
         this.events.emit(body);
       },
       warn: (message) => {
-        this.logger.log("warn", message, { workerId: this.o.workerId });
+        this.logger.log("warn", message, { workerId });
         this.events.emit({ type: "warning", message });
       },
     });

@@ -7,6 +7,7 @@ import { ThrottledError } from "../core/errors.ts";
 import type { KclEventBody, LeaseView } from "../core/events.ts";
 import type { Random } from "../core/random.ts";
 import type { ExpiryObserver } from "./expiry-observer.ts";
+import { CapacityWarning } from "./capacity-warning.ts";
 import { HandoffObserver } from "./handoff-observer.ts";
 import { isFinished, isInHandoff, type Lease } from "./lease.ts";
 import type { LeaseStore, Outcome } from "./store.ts";
@@ -40,7 +41,7 @@ const TAKE_ATTEMPTS = 3;
 
 export class LeaseTaker {
   private scan: { leases: Lease[]; liveWorkers: string[] } | undefined;
-  private lastShortfall = "";
+  private readonly capacity: CapacityWarning;
   private readonly handoffs: HandoffObserver;
   /** Handoffs this worker initiated and waits for (lease key → the old owner). */
   private readonly incoming = new Map<string, string>();
@@ -49,6 +50,7 @@ export class LeaseTaker {
 
   constructor(private readonly o: TakerOptions) {
     this.handoffs = new HandoffObserver(o.handoffTimeoutMs);
+    this.capacity = new CapacityWarning(o.maxLeasesForWorker, o.emit);
   }
 
   /** True while a handoff this worker initiated has not been transferred to it yet. */
@@ -129,7 +131,7 @@ export class LeaseTaker {
     });
     this.scan = { leases, liveWorkers: plan.liveWorkers };
     this.o.emit({ type: "lease-table-scanned", leases: leases.map(toView), liveWorkers: plan.liveWorkers });
-    this.reportCapacity(plan);
+    this.capacity.report(plan.capacityShortfall, plan.liveWorkers.length);
     if (!this.o.taking()) return plan;
     await this.execute(plan.takes, plan.wantTakes);
     await this.initiate(plan.steals, plan.wantSteals);
@@ -211,23 +213,6 @@ export class LeaseTaker {
         await this.o.clock.sleep(delay);
       }
     }
-  }
-
-  private reportCapacity(plan: Plan): void {
-    const s = plan.capacityShortfall;
-    const key = s ? `${s.leases}/${s.capacity}` : "";
-    if (key === this.lastShortfall) return;
-    this.lastShortfall = key;
-    if (!s) return;
-    this.o.emit({
-      type: "capacity-warning",
-      message:
-        `${s.leases} active leases but only ${s.capacity} lease slots (${plan.liveWorkers.length} live workers × ` +
-        `maxLeasesForWorker ${this.o.maxLeasesForWorker}): ${s.leases - s.capacity} shards will not be processed. ` +
-        "Raise --max-leases-for-worker or start more workers.",
-      leases: s.leases,
-      capacity: s.capacity,
-    });
   }
 }
 

@@ -9,6 +9,7 @@ import type { KclEventBody } from "../../core/events.ts";
 import type { AssigningLeaseStore, TableSnapshot } from "../assignment-store.ts";
 import type { LeaseScan } from "../coordinator.ts";
 import type { ExpiryObserver } from "../expiry-observer.ts";
+import { CapacityWarning } from "../capacity-warning.ts";
 import { HandoffObserver } from "../handoff-observer.ts";
 import { isFinished, isInHandoff, type Lease } from "../lease.ts";
 import { toView } from "../taker.ts";
@@ -47,7 +48,7 @@ export class Assigner {
   private readonly silentAt = new Map<string, number>();
   /** Lease key → the owner and counter of the first scan that showed that owner. */
   private readonly ownedSince = new Map<string, { owner: string; counter: number }>();
-  private lastShortfall = "";
+  private readonly capacity: CapacityWarning;
   /** Earliest future monotonic time at which an observed lease would expire. */
   nextExpiryAt: number | undefined;
   /** The last round's scan and expiry verdicts (holder probes are chosen from them). */
@@ -55,6 +56,7 @@ export class Assigner {
 
   constructor(private readonly o: AssignerOptions) {
     this.handoffs = new HandoffObserver(o.handoffTimeoutMs);
+    this.capacity = new CapacityWarning(o.maxLeasesForWorker, o.emit);
   }
 
   latestScan(): LeaseScan | undefined {
@@ -163,7 +165,7 @@ export class Assigner {
     this.scan = { leases, liveWorkers: plan.workers };
     this.lastRound = { leases, expired };
     this.o.emit({ type: "lease-table-scanned", leases: leases.map(toView), liveWorkers: plan.workers });
-    this.reportCapacity(plan);
+    this.capacity.report(plan.capacityShortfall, plan.workers.length);
     if (!this.o.taking()) return plan;
     await this.execute(plan, leases, expired);
     return plan;
@@ -255,22 +257,5 @@ export class Assigner {
       if (e instanceof ThrottledError) return undefined;
       throw e;
     }
-  }
-
-  private reportCapacity(plan: FleetPlan): void {
-    const s = plan.capacityShortfall;
-    const key = s ? `${s.leases}/${s.capacity}` : "";
-    if (key === this.lastShortfall) return;
-    this.lastShortfall = key;
-    if (!s) return;
-    this.o.emit({
-      type: "capacity-warning",
-      message:
-        `${s.leases} active leases but only ${s.capacity} lease slots (${plan.workers.length} live workers × ` +
-        `maxLeasesForWorker ${this.o.maxLeasesForWorker}): ${s.leases - s.capacity} shards will not be processed. ` +
-        "Raise --max-leases-for-worker or start more workers.",
-      leases: s.leases,
-      capacity: s.capacity,
-    });
   }
 }

@@ -9,10 +9,9 @@ import {
   listShards,
   mergeShards,
   type TestAws,
-  startTestAws,
   waitFor,
 } from "../support/aws.ts";
-import { type KinesisMock, startKinesisMock } from "../support/kinesis-mock.ts";
+import { startEfoTestAws } from "../support/kinesis-mock.ts";
 import { killAll, type Proc } from "../support/processes.ts";
 import {
   checkDelivered,
@@ -29,23 +28,10 @@ import {
   waitStable as waitStableIn,
 } from "./support.ts";
 
-let dynamo: TestAws;
-let mock: KinesisMock;
 /** dynalite for leases, kinesis-mock for the stream (SubscribeToShard through the relay). */
 let aws: TestAws;
 beforeAll(async () => {
-  dynamo = await startTestAws();
-  mock = await startKinesisMock();
-  aws = {
-    ...dynamo,
-    kinesisEndpoint: mock.endpoint,
-    kinesis: mock.kinesis,
-    env: {
-      ...dynamo.env,
-      AWS_ENDPOINT_URL_KINESIS: mock.endpoint,
-      KCL_TEST_SUBSCRIBE_ENDPOINT: mock.subscribeEndpoint,
-    },
-  };
+  aws = await startEfoTestAws();
 }, 90_000);
 const producers: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -53,8 +39,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await killAll();
-  await mock?.stop();
-  await dynamo?.stop();
+  await aws?.stop();
 });
 
 /** kinesis-mock pushes about once a second per shard and both emulators share two busy cores. */

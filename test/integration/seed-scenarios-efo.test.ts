@@ -3,8 +3,8 @@
 // 1 worker / 4 shards → a 2nd worker → 2/2 → split (parent before children) → SIGKILL one → the
 // survivor has all → SIGTERM.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { splitShard, type TestAws, startTestAws, waitFor } from "../support/aws.ts";
-import { type KinesisMock, startKinesisMock } from "../support/kinesis-mock.ts";
+import { splitShard, type TestAws, waitFor } from "../support/aws.ts";
+import { startEfoTestAws } from "../support/kinesis-mock.ts";
 import { killAll, type Proc } from "../support/processes.ts";
 import {
   checkDelivered,
@@ -21,28 +21,14 @@ import {
 } from "./support.ts";
 import { createStream } from "../support/aws.ts";
 
-let dynamo: TestAws;
-let mock: KinesisMock;
-/** dynalite for leases, kinesis-mock for the stream. */
+/** dynalite for leases, kinesis-mock for the stream (SubscribeToShard through the relay). */
 let aws: TestAws;
 beforeAll(async () => {
-  dynamo = await startTestAws();
-  mock = await startKinesisMock();
-  aws = {
-    ...dynamo,
-    kinesisEndpoint: mock.endpoint,
-    kinesis: mock.kinesis,
-    env: {
-      ...dynamo.env,
-      AWS_ENDPOINT_URL_KINESIS: mock.endpoint,
-      KCL_TEST_SUBSCRIBE_ENDPOINT: mock.subscribeEndpoint,
-    },
-  };
+  aws = await startEfoTestAws();
 }, 90_000);
 afterAll(async () => {
   await killAll();
-  await mock?.stop();
-  await dynamo?.stop();
+  await aws?.stop();
 });
 
 const WAIT = 60_000;

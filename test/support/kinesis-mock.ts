@@ -12,6 +12,7 @@ import { createKinesisClient } from "../../src/aws/clients.ts";
 import { createKinesisHttp2Client } from "../../src/aws/http2-client.ts";
 import { createAwsFanOut } from "../../src/kinesis/aws-fan-out.ts";
 import type { FanOutPort } from "../../src/kinesis/fan-out-port.ts";
+import { startTestAws, type TestAws } from "./aws.ts";
 import { type H2Relay, startH2Relay } from "./h2-relay.ts";
 
 export interface KinesisMock {
@@ -126,6 +127,30 @@ export async function startKinesisMock(): Promise<KinesisMock> {
       const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
       await exited;
       clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * dynalite for leases, kinesis-mock for the stream: a TestAws whose `env` makes worker processes
+ * subscribe through the relay (KCL_TEST_SUBSCRIBE_ENDPOINT, read by test/support/worker-process.ts).
+ * `stop()` stops both.
+ */
+export async function startEfoTestAws(): Promise<TestAws> {
+  const dynamo = await startTestAws();
+  const mock = await startKinesisMock();
+  return {
+    ...dynamo,
+    kinesisEndpoint: mock.endpoint,
+    kinesis: mock.kinesis,
+    env: {
+      ...dynamo.env,
+      AWS_ENDPOINT_URL_KINESIS: mock.endpoint,
+      KCL_TEST_SUBSCRIBE_ENDPOINT: mock.subscribeEndpoint,
+    },
+    async stop() {
+      await mock.stop();
+      await dynamo.stop();
     },
   };
 }

@@ -4,13 +4,7 @@
 // (the other worker resumes from the final checkpoints: zero duplicates, zero missing).
 import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import {
-  createStream,
-  listShards,
-  mergeShards,
-  type TestAws,
-  waitFor,
-} from "../support/aws.ts";
+import { createStream, listShards, mergeShards, type TestAws, waitFor } from "../support/aws.ts";
 import { startEfoTestAws } from "../support/kinesis-mock.ts";
 import { killAll, type Proc } from "../support/processes.ts";
 import {

@@ -4,7 +4,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import {
   createStream,
-  listShards,
   mergeShards,
   splitShard,
   type TestAws,
@@ -17,7 +16,6 @@ import {
   checkDuplicatesOnlyOnMovedShards,
   checkStartsFromLastCheckpoint,
   deliveriesFile,
-  eventsOf,
   leaseRows,
   ownerCounts,
   readDeliveries,
@@ -25,8 +23,8 @@ import {
   startWorker,
   uniqueName,
   waitOwners as waitOwnersIn,
-  waitStable as waitStableIn,
 } from "./support.ts";
+import { adjacentPairOnTwoOwners, sigtermHandoff } from "./scenarios.ts";
 
 let aws: TestAws;
 beforeAll(async () => {
@@ -49,7 +47,6 @@ const distinct = (out: string) => new Set(readDeliveries(out).map((d) => d.d)).s
 
 const waitOwners = (app: string, what: string, ok: (counts: Record<string, number>) => boolean) =>
   waitOwnersIn(aws, app, what, ok, { timeoutMs: WAIT });
-const waitStable = (app: string, ms: number) => waitStableIn(aws, app, ms, WAIT);
 
 function split(counts: Record<string, number>): number[] {
   return Object.entries(counts)
@@ -105,25 +102,9 @@ describe("seed scenarios (worker processes)", () => {
     const children = rows.filter((r) => r.parents.includes(parent));
     expect(children).toHaveLength(2);
 
-    // Merges likewise: two adjacent open shards become one. The open shards tile the hash space and
-    // both workers own some, so an adjacent pair with different owners exists: merge that one, so the
-    // child waits for parents on two workers (not by chance).
-    const open = (await listShards(aws.kinesis, stream)).filter(
-      (s) => !s.SequenceNumberRange?.EndingSequenceNumber,
-    );
-    open.sort((x, y) =>
-      BigInt(x.HashKeyRange!.StartingHashKey!) < BigInt(y.HashKeyRange!.StartingHashKey!) ? -1 : 1,
-    );
-    const ownerOf = new Map((await leaseRows(aws, app)).map((r) => [r.leaseKey, r.leaseOwner]));
-    const i = open.findIndex(
-      (s, k) =>
-        k + 1 < open.length &&
-        BigInt(s.HashKeyRange!.EndingHashKey!) + 1n === BigInt(open[k + 1]!.HashKeyRange!.StartingHashKey!) &&
-        ownerOf.get(s.ShardId!) !== ownerOf.get(open[k + 1]!.ShardId!),
-    );
-    expect(i).toBeGreaterThanOrEqual(0);
-    const [m1, m2] = [open[i]!.ShardId!, open[i + 1]!.ShardId!];
-    expect(new Set([ownerOf.get(m1), ownerOf.get(m2)])).toEqual(new Set(["A", "B"]));
+    // Merges likewise: two adjacent open shards become one — a pair on two workers, so the child waits
+    // for parents on two workers (not by chance).
+    const [m1, m2] = await adjacentPairOnTwoOwners(aws, stream, app);
     const after = await mergeShards(aws.kinesis, stream, m1, m2);
     const merged = after.find((s) => s.ParentShardId === m1 || s.AdjacentParentShardId === m1)!.ShardId!;
     await waitFor(
@@ -161,91 +142,13 @@ describe("seed scenarios (worker processes)", () => {
   }, 120_000);
 
   test("SIGTERM: the stopped worker's shards resume on the other with zero duplicates", async () => {
-    const stream = uniqueName("term");
-    const app = uniqueName("term-app");
-    await createStream(aws.kinesis, stream, 4);
-    const out = deliveriesFile();
-    const producer = startProducer(aws.kinesis, stream);
-    producers.push(producer);
-    const a = startWorker({ aws, name: "A", app, stream, out });
-    const b = startWorker({ aws, name: "B", app, stream, out });
-    await waitOwners(app, "2/2", (c) => c.A === 2 && c.B === 2);
-    // A steal's victim may deliver until its next renewal (Java does too): let balancing settle first, so
-    // that every repeat from here on can only come from the SIGTERM handoff.
-    await waitStable(app, 2500);
-    const settled = readDeliveries(out).length;
-    await waitFor(
-      "A is processing",
-      () => readDeliveries(out).filter((d, i) => i >= settled && d.w === "A").length > 50,
-      WAIT,
-      200,
-    );
-
-    // Auto checkpoints ride on renewals (every 900 ms here): signal A while it holds delivered records
-    // none of its checkpoints covers yet, so only the shutdown checkpoint can keep B from repeating them.
-    // Since balancing settled, A delivers only on the shards it holds (a steal's victim cannot checkpoint).
-    const lastDelivered = () => {
-      const last = new Map<string, bigint>();
-      readDeliveries(out).forEach((d, i) => {
-        if (i >= settled && d.w === "A") last.set(d.s, BigInt(d.q));
-      });
-      return last;
-    };
-    const lastWritten = () => {
-      const last = new Map<string, bigint>();
-      for (const e of eventsOf(a)) {
-        if (e.type !== "checkpoint-written" || !/^\d+$/.test(String(e.sequenceNumber))) continue;
-        const seq = BigInt(e.sequenceNumber as string);
-        if (seq > (last.get(e.shardId as string) ?? -1n)) last.set(e.shardId as string, seq);
-      }
-      return last;
-    };
-    const unwritten = () =>
-      [...lastDelivered()].filter(([shard, seq]) => seq > (lastWritten().get(shard) ?? -1n)).length;
-    await waitFor("A holds delivered records no checkpoint covers", () => unwritten() > 0, WAIT, 20);
-    const termAt = readDeliveries(out).length;
-    a.signal("SIGTERM");
-    expect((await a.exited).code).toBe(0);
-    expect(a.lines.some((l) => l.includes('"type":"worker-stopped"') && l.includes('"clean":true'))).toBe(
-      true,
-    );
-    // Whatever wrote it (its shutdown checkpoint, or a renewal during the shutdown), A exited with every
-    // record it delivered checkpointed. Mutation run: without the shutdown checkpoint this goes red.
-    expect(unwritten()).toBe(0);
-    await waitOwners(app, "B owns all 4", (c) => c.B === 4);
-    // Released leases are taken as released on B's next taker round, not as expired after a failover.
-    // The table shows a take before B has its response (and prints the event): wait for B's events.
-    const takes = () =>
-      eventsOf(b).filter((e) => e.type === "lease-acquired" && (e.how === "released" || e.how === "expired"));
-    await waitFor("B reports both takes", () => takes().length >= 2, WAIT, 100);
-    expect(takes().map((e) => e.how)).toEqual(["released", "released"]);
-    await waitFor(
-      "B delivers from all 4 shards after the handoff",
-      () =>
-        new Set(
-          readDeliveries(out)
-            .filter((d, i) => i >= termAt && d.w === "B")
-            .map((d) => d.s),
-        ).size === 4,
-      WAIT,
-      200,
-    );
-    await producer.stop();
-    await waitFor("every record delivered", () => distinct(out) >= producer.put.length, WAIT, 200);
-    const deliveries = readDeliveries(out);
-    checkDelivered(producer.put, deliveries);
-    // Every delivery since balancing settled, including any A made after the snapshot at SIGTERM: a
-    // record delivered twice from there on is a repeat the handoff caused.
-    const seen = new Set<string>();
-    const repeated = deliveries.filter((d, i) => {
-      const again = seen.has(d.d);
-      seen.add(d.d);
-      return again && i >= settled;
+    await sigtermHandoff({
+      aws,
+      name: "term",
+      perBatch: 20,
+      minDeliveredByA: 50,
+      waitMs: WAIT,
+      track: (p) => producers.push(p),
     });
-    expect(repeated).toEqual([]);
-    checkStartsFromLastCheckpoint([a, b]);
-
-    b.signal("SIGTERM");
-    expect((await b.exited).code).toBe(0);
   }, 90_000);
 });

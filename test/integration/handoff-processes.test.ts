@@ -14,8 +14,6 @@ import {
   startWorker,
   uniqueName,
   waitOwners as waitOwnersIn,
-  settledOwnerCounts,
-  leaseRows,
 } from "./support.ts";
 
 let aws: TestAws;
@@ -30,7 +28,6 @@ afterAll(async () => {
 /** Generous: two busy cores, several bun processes and both emulators share them. */
 const WAIT = 45_000;
 
-const _settledOwners = async (app: string) => settledOwnerCounts(await leaseRows(aws, app));
 const waitOwners = (app: string, what: string, ok: (c: Record<string, number>) => boolean) =>
   waitOwnersIn(aws, app, what, ok, { timeoutMs: WAIT, settled: true });
 

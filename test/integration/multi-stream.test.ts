@@ -16,8 +16,6 @@ import {
   startWorker,
   uniqueName,
   waitOwners as waitOwnersIn,
-  settledOwnerCounts,
-  leaseRows,
 } from "./support.ts";
 
 let aws: TestAws;
@@ -53,7 +51,6 @@ async function rows(app: string): Promise<Row[]> {
   }));
 }
 
-const _owners = async (app: string) => settledOwnerCounts(await leaseRows(aws, app));
 const waitOwners = (app: string, what: string, ok: (c: Record<string, number>) => boolean) =>
   waitOwnersIn(aws, app, what, ok, { timeoutMs: WAIT, settled: true });
 

@@ -44,7 +44,7 @@ export const CONSUME_OPTIONS = {
   table: { type: "string", group: "Leases", describe: "Lease table [the app name]" },
   "worker-id": { type: "string", group: "Leases", describe: "Unique per live process [host-pid-random]" },
   "failover-ms": { type: "number", group: "Leases", describe: "Lease duration [10000]" },
-  "renew-interval-ms": { type: "number", group: "Leases", describe: "Lease heartbeat [failover/3 - 100]" },
+  "renew-interval-ms": { type: "number", group: "Leases", describe: "Lease heartbeat [failover/3 - 25]" },
   "taker-interval-ms": {
     type: "number",
     group: "Leases",

@@ -48,7 +48,7 @@ export interface KclOptions {
   consumerArn?: string;
   /** Lease duration: a lease whose counter has not moved for this long is expired. Default 10000 ms. */
   failoverMs?: number;
-  /** How often the renewer heartbeats held leases. Default: failoverMs / 3 rounded down, minus 100 ms. */
+  /** How often the renewer heartbeats held leases. Default: failoverMs / 3 rounded down, minus 25 ms (Java's ε). */
   renewIntervalMs?: number;
   /** How often the taker scans the table, expires and balances. Default min(2000, failoverMs / 5). */
   takerIntervalMs?: number;

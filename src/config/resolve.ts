@@ -112,8 +112,9 @@ function startingPosition(options: KclOptions) {
 
 function leaseTiming(options: KclOptions) {
   const failoverMs = integer("failover-ms", options.failoverMs, DEFAULTS.failoverMs, 1000);
-  // Java uses failover/3 − ε; 100 ms of margin absorbs a slow DynamoDB round trip.
-  const defaultRenew = Math.max(100, Math.floor(failoverMs / 3) - 100);
+  // Java's failover/3 − ε with Java's ε (25 ms: LeaseManagementConfig epsilonMillis), so renewals cost
+  // what the Java KCL's renewal formula says; a lease still survives two missed heartbeats.
+  const defaultRenew = Math.max(100, Math.floor(failoverMs / 3) - 25);
   const renewIntervalMs = integer("renew-interval-ms", options.renewIntervalMs, defaultRenew, 50);
   if (failoverMs < 3 * renewIntervalMs) {
     fail(

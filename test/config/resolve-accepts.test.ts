@@ -46,7 +46,7 @@ describe("defaults", () => {
       retrieval: "polling",
       consumerName: "billing",
       failoverMs: 10_000,
-      renewIntervalMs: 3233,
+      renewIntervalMs: 3308,
       takerIntervalMs: 2000,
       leaseAssignment: "taker",
       assignerIntervalMs: 2000,
@@ -65,10 +65,10 @@ describe("defaults", () => {
   });
 
   test.each([
-    [1000, 233, 200],
-    [3000, 900, 600],
-    [10_000, 3233, 2000],
-    [60_000, 19_900, 2000],
+    [1000, 308, 200],
+    [3000, 975, 600],
+    [10_000, 3308, 2000],
+    [60_000, 19_975, 2000],
   ])("failover %i ms derives renew %i ms and taker %i ms", (failoverMs, renew, taker) => {
     const c = resolveConfig({ ...BASE, failoverMs });
     expect(c.renewIntervalMs).toBe(renew);

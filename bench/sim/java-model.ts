@@ -52,9 +52,17 @@ export interface Cadence {
   ownerQueryMs: number;
 }
 
-/** Renewals: every lease every failover/3 − ε (fixed rate), one conditional UpdateItem each. */
+/**
+ * Renewals: every lease every failover/3 − ε (fixed rate), one conditional UpdateItem each. The Java
+ * interval is `leaseDurationMillis / 3 - epsilonMillis` in long arithmetic (DynamoDBLeaseCoordinator),
+ * so the division truncates: 3,308 ms at failover 10 s.
+ */
+export function renewIntervalMs(failoverMs: number): number {
+  return Math.floor(failoverMs / 3) - EPSILON_MS;
+}
+
 function renewals(m: JavaModelInput): [number, number, number] {
-  const perMinute = (m.shards * 60_000) / (m.failoverMs / 3 - EPSILON_MS);
+  const perMinute = (m.shards * 60_000) / renewIntervalMs(m.failoverMs);
   return [perMinute, 0, perMinute * writeUnits(m.leaseItemBytes)];
 }
 

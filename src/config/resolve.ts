@@ -134,8 +134,9 @@ function leaseTiming(options: KclOptions) {
   );
   // The assigner's scan bounds takeover the way the taker's does: failover + about one interval.
   const assignerIntervalMs = integer("assigner-interval-ms", options.assignerIntervalMs, defaultTaker, 100);
-  // Full scans at the Java KCL 3.x assignment cadence (2 × failover); holder probes in between.
-  const defaultScan = Math.max(assignerIntervalMs, 2 * failoverMs);
+  // Full scans every 4 × failover (the Java KCL 3.x assigns every 2 × failover): holder probes judge
+  // liveness in between, so the scan only finds new workers and leases (balance within 60 s).
+  const defaultScan = Math.max(assignerIntervalMs, 4 * failoverMs);
   const assignerScanMs = integer("assigner-scan-ms", options.assignerScanMs, defaultScan, 100);
   const ownerQueryMs = integer("owner-query-ms", options.ownerQueryMs, failoverMs, 100);
   // Unlimited is the default; a JSON config file cannot spell Infinity, so null means unlimited too.

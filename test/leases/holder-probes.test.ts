@@ -11,7 +11,7 @@ import { MemoryLeaseStore } from "../../src/testing/memory-lease-store.ts";
 const FAILOVER = 10_000;
 const PERIOD = 3308;
 
-async function setup() {
+async function setup(everyRenewals = 1) {
   const store = new MemoryLeaseStore();
   const clock = new FakeClock();
   const observer = new ExpiryObserver(FAILOVER);
@@ -24,7 +24,7 @@ async function setup() {
     failoverMs: FAILOVER,
     workerId: "me",
     renewIntervalMs: PERIOD,
-    everyRenewals: 1,
+    everyRenewals,
   });
   const scan = () => {
     const leases = store.snapshot();
@@ -86,8 +86,8 @@ describe("holder probes", () => {
 // one read per renew interval, right after the renewal, so a death is seen within the phase margin.
 describe("holder probes: phase-aware timing", () => {
   /** A holder renewing shardId-0 every PERIOD from `phase`, until `diesAt`; the assigner reads when due. */
-  async function drive(o: { phase: number; diesAt: number; until: number }) {
-    const { store, clock, probes, scan } = await setup();
+  async function drive(o: { phase: number; diesAt: number; until: number; everyRenewals?: number }) {
+    const { store, clock, probes, scan } = await setup(o.everyRenewals);
     let reads = 0;
     const probeLease = store.probeLease.bind(store);
     store.probeLease = (key: string) => {
@@ -110,7 +110,7 @@ describe("holder probes: phase-aware timing", () => {
       }
       readsAt.set(t, reads);
     }
-    return { reads, readsAt, lastRenewal, deadAt };
+    return { reads, readsAt, lastRenewal, deadAt, probes, clock };
   }
 
   test("once the phase is learned, one read per holder per renew interval", async () => {
@@ -128,6 +128,26 @@ describe("holder probes: phase-aware timing", () => {
       expect(deadAt).toBeDefined();
       expect(deadAt! - lastRenewal).toBeGreaterThan(FAILOVER);
       expect(deadAt! - lastRenewal).toBeLessThanOrEqual(FAILOVER + PHASE_MARGIN_MS + 100);
+    }
+  });
+
+  test("learnsWithin: once the phase is learned, how soon the holder's next renewal (which reads a notice) is due", async () => {
+    // Read after every second renewal: the next renewal is often one the assigner did not read.
+    // Instants well clear of a renewal (within the margin of one, the answer is the renewal after it).
+    for (const [phase, until] of [
+      [100, 31_500],
+      [1234, 29_000],
+      [2500, 30_500],
+      [1234, 32_500],
+    ] as const) {
+      const d = { phase, diesAt: Number.POSITIVE_INFINITY, until, everyRenewals: 2 };
+      const { probes, clock } = await drive(d);
+      const now = clock.monotonic();
+      const next = phase + Math.ceil((now - phase + 1) / PERIOD) * PERIOD;
+      const within = probes.learnsWithin("A");
+      expect(within).toBeDefined();
+      expect(Math.abs(within! - (next - now))).toBeLessThanOrEqual(PHASE_MARGIN_MS);
+      expect(probes.learnsWithin("nobody")).toBeUndefined();
     }
   });
 });

@@ -114,15 +114,16 @@ export class HolderProbes {
   }
 
   /**
-   * How soon this holder's next renewal is due (ms from now), when its phase is known: an assignment
-   * notice written now is read back by that renewal. Undefined: not probed, or phase not learned yet.
+   * How soon (at most, ms from now) this holder's next renewal is due, when its phase is known: an
+   * assignment notice written now is read back by that renewal. Undefined: not probed, or phase not learned yet.
    */
   learnsWithin(worker: string): number | undefined {
     const p = this.probes.get(worker);
     if (!p || p.hi - p.lo > PHASE_MARGIN_MS) return undefined;
     const now = this.o.clock.monotonic();
     const r = this.o.renewIntervalMs;
-    return p.hi + Math.max(1, Math.ceil((now - p.hi) / r)) * r - now;
+    // The first renewal that cannot have happened yet (its whole window is after now); at most this far.
+    return p.hi + Math.max(1, Math.ceil((now - p.lo) / r)) * r - now;
   }
 
   /** When the earliest probed lease would expire unless its counter moves (undefined: none). */

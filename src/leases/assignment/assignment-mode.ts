@@ -260,6 +260,13 @@ export class AssignmentMode {
     }
     const plan = await this.assigner.round();
     this.fullScanAt = this.o.clock.monotonic() + this.o.assignerScanMs;
+    // A round that moved leases (or could not balance: leases whose new owner has not renewed them yet
+    // are pinned, and a worker that looked silent gets nothing) is checked by another scan once the
+    // owners have renewed, not a full interval on. A steady fleet scans at the full interval.
+    const moved = plan && (plan.assignments.length > 0 || plan.handoffs.length > 0);
+    if (plan && (moved || !withinOne(plan.counts))) {
+      this.fullScanAt = Math.min(this.fullScanAt, this.o.clock.monotonic() + 2 * this.o.renewIntervalMs);
+    }
     const last = this.assigner.lastRound;
     if (plan) await this.nameStandby(successor(plan.workers, this.o.workerId), last?.leases ?? []);
     if (probing && last) this.probes.reset(last.leases, last.expired, this.o.observer);
@@ -328,6 +335,12 @@ export class AssignmentMode {
       this.o.warn(`${what} failed: ${describeError(e)}`);
     }
   }
+}
+
+/** Every worker within one lease of every other once the plan has applied. */
+function withinOne(counts: Record<string, number>): boolean {
+  const n = Object.values(counts);
+  return n.length === 0 || Math.max(...n) - Math.min(...n) <= 1;
 }
 
 /** The live worker after `me` in id order (wrapping): the leader's named standby. */

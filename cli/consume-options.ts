@@ -71,7 +71,8 @@ export const CONSUME_OPTIONS = {
   "owner-query-ms": {
     type: "number",
     group: "Leases",
-    describe: "Assigner mode: owner-index Query for new leases by a worker holding none (one holding leases: 30 × this, a backstop) [failover]",
+    describe:
+      "Assigner mode: owner-index Query for new leases by a worker holding none (one holding leases: 30 × this, a backstop) [failover]",
   },
   "max-leases-for-worker": { type: "number", group: "Leases", describe: "Cap on leases held [unlimited]" },
   "max-leases-to-steal": { type: "number", group: "Leases", describe: "Leases stolen per round [1]" },

@@ -99,6 +99,8 @@ export function javaKcl3(m: JavaModelInput, cadence: Partial<Cadence> = {}): Jav
     lamScan: [lamRuns * lam.calls, lamRuns * lam.units, 0],
     ownerGsiQuery: [discoveries * query.calls, discoveries * query.units, 0],
     workerMetricsWrite: [m.workers * 2, 0, m.workers * 2 * writeUnits(WORKER_METRICS_ROW_BYTES)],
+    // DynamoDBLockBasedLeaderDecider.isLeader: a consistent read per call, a negative answer cached for
+    // the 30 s heartbeat period; callers (LAM every 20 s, the auditor every 2 min) make it about 2/min.
     leaderLockCheck: [m.workers * 2, m.workers * 2 * readUnits(LEADER_ROW_BYTES, true), 0],
     leaderLockHeartbeat: [2, 0, 2 * writeUnits(LEADER_ROW_BYTES)],
     shardSyncAuditorScan: [0.5 * lam.calls, 0.5 * lam.units, 0],

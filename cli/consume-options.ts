@@ -44,7 +44,7 @@ export const CONSUME_OPTIONS = {
   table: { type: "string", group: "Leases", describe: "Lease table [the app name]" },
   "worker-id": { type: "string", group: "Leases", describe: "Unique per live process [host-pid-random]" },
   "failover-ms": { type: "number", group: "Leases", describe: "Lease duration [10000]" },
-  "renew-interval-ms": { type: "number", group: "Leases", describe: "Lease heartbeat [failover/3 - 100]" },
+  "renew-interval-ms": { type: "number", group: "Leases", describe: "Lease heartbeat [failover/3 - 25]" },
   "taker-interval-ms": {
     type: "number",
     group: "Leases",
@@ -66,12 +66,13 @@ export const CONSUME_OPTIONS = {
     type: "number",
     group: "Leases",
     describe:
-      "Assigner mode: full table scan; above --assigner-interval-ms, one read per lease holder in between detects dead workers (while cheaper than a scan) [2 × failover]",
+      "Assigner mode: full table scan; above --assigner-interval-ms, one read per lease holder every second renewal in between detects dead workers (while cheaper than scans) [4 × failover]",
   },
   "owner-query-ms": {
     type: "number",
     group: "Leases",
-    describe: "Assigner mode: each worker's owner-index Query for new leases [failover]",
+    describe:
+      "Assigner mode: owner-index Query for new leases by a worker holding none (one holding leases: 30 × this, a backstop) [failover]",
   },
   "max-leases-for-worker": { type: "number", group: "Leases", describe: "Cap on leases held [unlimited]" },
   "max-leases-to-steal": { type: "number", group: "Leases", describe: "Leases stolen per round [1]" },

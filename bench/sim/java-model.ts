@@ -52,9 +52,17 @@ export interface Cadence {
   ownerQueryMs: number;
 }
 
-/** Renewals: every lease every failover/3 − ε (fixed rate), one conditional UpdateItem each. */
+/**
+ * Renewals: every lease every failover/3 − ε (fixed rate), one conditional UpdateItem each. The Java
+ * interval is `leaseDurationMillis / 3 - epsilonMillis` in long arithmetic (DynamoDBLeaseCoordinator),
+ * so the division truncates: 3,308 ms at failover 10 s.
+ */
+export function renewIntervalMs(failoverMs: number): number {
+  return Math.floor(failoverMs / 3) - EPSILON_MS;
+}
+
 function renewals(m: JavaModelInput): [number, number, number] {
-  const perMinute = (m.shards * 60_000) / (m.failoverMs / 3 - EPSILON_MS);
+  const perMinute = (m.shards * 60_000) / renewIntervalMs(m.failoverMs);
   return [perMinute, 0, perMinute * writeUnits(m.leaseItemBytes)];
 }
 
@@ -91,6 +99,8 @@ export function javaKcl3(m: JavaModelInput, cadence: Partial<Cadence> = {}): Jav
     lamScan: [lamRuns * lam.calls, lamRuns * lam.units, 0],
     ownerGsiQuery: [discoveries * query.calls, discoveries * query.units, 0],
     workerMetricsWrite: [m.workers * 2, 0, m.workers * 2 * writeUnits(WORKER_METRICS_ROW_BYTES)],
+    // DynamoDBLockBasedLeaderDecider.isLeader: a consistent read per call, a negative answer cached for
+    // the 30 s heartbeat period; callers (LAM every 20 s, the auditor every 2 min) make it about 2/min.
     leaderLockCheck: [m.workers * 2, m.workers * 2 * readUnits(LEADER_ROW_BYTES, true), 0],
     leaderLockHeartbeat: [2, 0, 2 * writeUnits(LEADER_ROW_BYTES)],
     shardSyncAuditorScan: [0.5 * lam.calls, 0.5 * lam.units, 0],

@@ -65,8 +65,12 @@ export async function runScaleSim(o: ScaleSimOptions): Promise<ScaleSimResult> {
     while (sim.elapsed < offset) await sim.step();
     workers.push(sim.start(id));
   }
-  // Warm-up: every worker has scanned and re-adopted its leases (two taker rounds).
-  await sim.runFor(2 * config.takerIntervalMs + sim.stepMs);
+  // Warm-up: every worker has scanned and re-adopted its leases (two taker rounds); in assigner mode
+  // also one full-scan interval, so the assigner has learned every holder's renewal phase and the
+  // metered minute is the steady state the Java formulas describe.
+  const warmUp =
+    2 * config.takerIntervalMs + (config.leaseAssignment === "assigner" ? config.assignerScanMs : 0);
+  await sim.runFor(warmUp + sim.stepMs);
   const before = workers.map((w) => w.meter.snapshot());
   const from = sim.elapsed;
   await sim.runFor(o.measureMs ?? 60_000);

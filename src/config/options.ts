@@ -48,7 +48,7 @@ export interface KclOptions {
   consumerArn?: string;
   /** Lease duration: a lease whose counter has not moved for this long is expired. Default 10000 ms. */
   failoverMs?: number;
-  /** How often the renewer heartbeats held leases. Default: failoverMs / 3 rounded down, minus 100 ms. */
+  /** How often the renewer heartbeats held leases. Default: failoverMs / 3 rounded down, minus 25 ms (Java's ε). */
   renewIntervalMs?: number;
   /** How often the taker scans the table, expires and balances. Default min(2000, failoverMs / 5). */
   takerIntervalMs?: number;
@@ -62,11 +62,11 @@ export interface KclOptions {
   assignerIntervalMs?: number;
   /**
    * Assigner mode: how often the assigner scans the whole table. Above assignerIntervalMs, it reads one
-   * lease per lease-holding worker every assignerIntervalMs in between (liveness probes), as long as
-   * that costs less than a scan. Default 2 × failoverMs (the Java KCL 3.x assignment cadence).
+   * lease per lease-holding worker right after every second renewal of that worker in between (liveness
+   * probes), as long as that costs less than scanning. Default 4 × failoverMs.
    */
   assignerScanMs?: number;
-  /** Assigner mode: how often each worker Queries the owner index for new leases (backstop). Default failoverMs. */
+  /** Assigner mode: how often a worker holding no lease Queries the owner index (holders: 30 × this, a backstop). Default failoverMs. */
   ownerQueryMs?: number;
   /** Cap on leases one worker holds. Default unlimited. */
   maxLeasesForWorker?: number;

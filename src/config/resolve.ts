@@ -112,8 +112,9 @@ function startingPosition(options: KclOptions) {
 
 function leaseTiming(options: KclOptions) {
   const failoverMs = integer("failover-ms", options.failoverMs, DEFAULTS.failoverMs, 1000);
-  // Java uses failover/3 − ε; 100 ms of margin absorbs a slow DynamoDB round trip.
-  const defaultRenew = Math.max(100, Math.floor(failoverMs / 3) - 100);
+  // Java's failover/3 − ε with Java's ε (25 ms: LeaseManagementConfig epsilonMillis), so renewals cost
+  // what the Java KCL's renewal formula says; a lease still survives two missed heartbeats.
+  const defaultRenew = Math.max(100, Math.floor(failoverMs / 3) - 25);
   const renewIntervalMs = integer("renew-interval-ms", options.renewIntervalMs, defaultRenew, 50);
   if (failoverMs < 3 * renewIntervalMs) {
     fail(
@@ -133,8 +134,9 @@ function leaseTiming(options: KclOptions) {
   );
   // The assigner's scan bounds takeover the way the taker's does: failover + about one interval.
   const assignerIntervalMs = integer("assigner-interval-ms", options.assignerIntervalMs, defaultTaker, 100);
-  // Full scans at the Java KCL 3.x assignment cadence (2 × failover); holder probes in between.
-  const defaultScan = Math.max(assignerIntervalMs, 2 * failoverMs);
+  // Full scans every 4 × failover (the Java KCL 3.x assigns every 2 × failover): holder probes judge
+  // liveness in between, so the scan only finds new workers and leases (balance within 60 s).
+  const defaultScan = Math.max(assignerIntervalMs, 4 * failoverMs);
   const assignerScanMs = integer("assigner-scan-ms", options.assignerScanMs, defaultScan, 100);
   const ownerQueryMs = integer("owner-query-ms", options.ownerQueryMs, failoverMs, 100);
   // Unlimited is the default; a JSON config file cannot spell Infinity, so null means unlimited too.

@@ -46,11 +46,11 @@ describe("defaults", () => {
       retrieval: "polling",
       consumerName: "billing",
       failoverMs: 10_000,
-      renewIntervalMs: 3233,
+      renewIntervalMs: 3308,
       takerIntervalMs: 2000,
       leaseAssignment: "taker",
       assignerIntervalMs: 2000,
-      assignerScanMs: 20_000,
+      assignerScanMs: 40_000,
       ownerQueryMs: 10_000,
       maxLeasesForWorker: Number.POSITIVE_INFINITY,
       maxLeasesToSteal: 1,
@@ -65,10 +65,10 @@ describe("defaults", () => {
   });
 
   test.each([
-    [1000, 233, 200],
-    [3000, 900, 600],
-    [10_000, 3233, 2000],
-    [60_000, 19_900, 2000],
+    [1000, 308, 200],
+    [3000, 975, 600],
+    [10_000, 3308, 2000],
+    [60_000, 19_975, 2000],
   ])("failover %i ms derives renew %i ms and taker %i ms", (failoverMs, renew, taker) => {
     const c = resolveConfig({ ...BASE, failoverMs });
     expect(c.renewIntervalMs).toBe(renew);
@@ -130,7 +130,7 @@ describe("explicit values", () => {
       takerIntervalMs: 100,
       leaseAssignment: "assigner",
       assignerIntervalMs: 500,
-      assignerScanMs: 20_000,
+      assignerScanMs: 40_000,
       ownerQueryMs: 5000,
       maxLeasesForWorker: 1,
       maxLeasesToSteal: 0,

@@ -123,7 +123,7 @@ describe("assigner mode: lease simulations", () => {
       // The assigner leaves: it releases its leases and the leader row, so no one waits for expiry.
       const gone = leader(sim)!;
       await sim.leave(gone);
-      await sim.runUntil("3/3 without the leaver", balanced(sim, [3, 3]), 3 * 2000 + 2 * 3233);
+      await sim.runUntil("3/3 without the leaver", balanced(sim, [3, 3]), 3 * 2000 + 2 * 3308);
       expect(leader(sim)).not.toBe(gone);
     });
   }

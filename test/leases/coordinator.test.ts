@@ -12,7 +12,7 @@ import { FakeClock, flushAsync } from "../../src/testing/fake-clock.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
 import { MemoryLeaseStore } from "../../src/testing/memory-lease-store.ts";
 
-const config = resolveConfig({ app: "unit", stream: "unit" }); // failover 10000, renew 3233, taker 2000
+const config = resolveConfig({ app: "unit", stream: "unit" }); // failover 10000, renew 3308, taker 2000
 const cp = (sequenceNumber: string) => ({ checkpoint: { sequenceNumber, subSequenceNumber: 0 } });
 
 /** A memory store whose renewals and scans can be intercepted. */

@@ -2,22 +2,30 @@
 // one live lease per holder; a holder is judged dead only when that lease kept its counter for the
 // failover time on the assigner's clock, and a full scan in between does not restart that clock.
 import { describe, expect, test } from "bun:test";
-import { HolderProbes } from "../../src/leases/assignment/holder-probes.ts";
+import { HolderProbes, PHASE_MARGIN_MS } from "../../src/leases/assignment/holder-probes.ts";
 import { ExpiryObserver } from "../../src/leases/expiry-observer.ts";
 import { FakeClock } from "../../src/testing/fake-clock.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
 import { MemoryLeaseStore } from "../../src/testing/memory-lease-store.ts";
 
 const FAILOVER = 10_000;
+const PERIOD = 3308;
 
-async function setup() {
+async function setup(everyRenewals = 1) {
   const store = new MemoryLeaseStore();
   const clock = new FakeClock();
   const observer = new ExpiryObserver(FAILOVER);
   for (const [i, owner] of ["A", "A", "B", "B", "me"].entries()) {
     store.put(newLease(`shardId-${i}`, { leaseOwner: owner, leaseCounter: 1 }));
   }
-  const probes = new HolderProbes({ store, clock, failoverMs: FAILOVER, workerId: "me" });
+  const probes = new HolderProbes({
+    store,
+    clock,
+    failoverMs: FAILOVER,
+    workerId: "me",
+    renewIntervalMs: PERIOD,
+    everyRenewals,
+  });
   const scan = () => {
     const leases = store.snapshot();
     observer.observe(leases, clock.monotonic());
@@ -71,5 +79,75 @@ describe("holder probes", () => {
     await clock.advance(FAILOVER + 1);
     expect(await probes.probe()).toEqual([]);
     expect(probes.size).toBe(0);
+  });
+});
+
+// The reads are timed by each holder's renewal phase (learned from when its counter was seen moving):
+// one read per renew interval, right after the renewal, so a death is seen within the phase margin.
+describe("holder probes: phase-aware timing", () => {
+  /** A holder renewing shardId-0 every PERIOD from `phase`, until `diesAt`; the assigner reads when due. */
+  async function drive(o: { phase: number; diesAt: number; until: number; everyRenewals?: number }) {
+    const { store, clock, probes, scan } = await setup(o.everyRenewals);
+    let reads = 0;
+    const probeLease = store.probeLease.bind(store);
+    store.probeLease = (key: string) => {
+      reads += 1;
+      return probeLease(key);
+    };
+    scan();
+    let lastRenewal = 0;
+    let deadAt: number | undefined;
+    const readsAt = new Map<number, number>();
+    for (let t = 50; t <= o.until && deadAt === undefined; t += 50) {
+      await clock.advance(50);
+      if (t >= o.phase && t < o.diesAt && (t - o.phase) % PERIOD < 50) {
+        const l = store.peek("shardId-0")!;
+        store.put({ ...l, leaseCounter: l.leaseCounter + 1 });
+        lastRenewal = t;
+      }
+      if ((probes.nextDueAt() ?? Number.POSITIVE_INFINITY) <= t) {
+        if ((await probes.probe()).includes("A")) deadAt = t;
+      }
+      readsAt.set(t, reads);
+    }
+    return { reads, readsAt, lastRenewal, deadAt, probes, clock };
+  }
+
+  test("once the phase is learned, one read per holder per renew interval", async () => {
+    const { readsAt } = await drive({ phase: 1234, diesAt: Number.POSITIVE_INFINITY, until: 80_000 });
+    // Two holders (A and B; B renews nothing here, so it is read at most every half period until its
+    // verdict, then dropped): count A's and B's reads over the last minute, when A's phase is learned.
+    const perMinute = readsAt.get(80_000)! - readsAt.get(20_000)!;
+    expect(perMinute).toBeLessThanOrEqual(Math.ceil(60_000 / PERIOD) + 1);
+    expect(perMinute).toBeGreaterThanOrEqual(Math.floor(60_000 / PERIOD));
+  });
+
+  test("a holder that dies right after a renewal is judged dead failover + margin after it, not a period later", async () => {
+    for (const phase of [100, 1234, 2500, 3300]) {
+      const { lastRenewal, deadAt } = await drive({ phase, diesAt: 40_000, until: 80_000 });
+      expect(deadAt).toBeDefined();
+      expect(deadAt! - lastRenewal).toBeGreaterThan(FAILOVER);
+      expect(deadAt! - lastRenewal).toBeLessThanOrEqual(FAILOVER + PHASE_MARGIN_MS + 100);
+    }
+  });
+
+  test("learnsWithin: once the phase is learned, how soon the holder's next renewal (which reads a notice) is due", async () => {
+    // Read after every second renewal: the next renewal is often one the assigner did not read.
+    // Instants well clear of a renewal (within the margin of one, the answer is the renewal after it).
+    for (const [phase, until] of [
+      [100, 31_500],
+      [1234, 29_000],
+      [2500, 30_500],
+      [1234, 32_500],
+    ] as const) {
+      const d = { phase, diesAt: Number.POSITIVE_INFINITY, until, everyRenewals: 2 };
+      const { probes, clock } = await drive(d);
+      const now = clock.monotonic();
+      const next = phase + Math.ceil((now - phase + 1) / PERIOD) * PERIOD;
+      const within = probes.learnsWithin("A");
+      expect(within).toBeDefined();
+      expect(Math.abs(within! - (next - now))).toBeLessThanOrEqual(PHASE_MARGIN_MS);
+      expect(probes.learnsWithin("nobody")).toBeUndefined();
+    }
   });
 });

@@ -101,3 +101,64 @@ describe("leader election", () => {
     expect(b.e.isLeader()).toBe(true);
   });
 });
+
+// While the leader holds a lease its standby watches (leader-watch.ts), the row costs the Java KCL 3.x
+// lock's writes; the standby claims on that lease's verdict.
+describe("leader election: a leader watched through its lease", () => {
+  function watched(store: MemoryLeaseStore, workerId: string, holdsLease: () => boolean) {
+    const clock = new FakeClock();
+    const e = new LeaderElection({
+      store,
+      workerId,
+      clock,
+      random: seededRandom(workerId.charCodeAt(0)),
+      durationMs: DURATION,
+      heartbeatMs: 3000,
+      standbyCheckMs: 2000,
+      checkMs: 120_000,
+      watchable: holdsLease,
+      rareHeartbeatMs: 30_000,
+      rareDurationMs: 120_000,
+    });
+    return { e, clock };
+  }
+
+  test("rare heartbeats (30 s, lease duration 120 s) only with a lease and once the same standby has been named for the lock's duration", async () => {
+    const store = new MemoryLeaseStore();
+    let holds = true;
+    const a = watched(store, "A", () => holds);
+    await a.e.tick();
+    expect(store.peekCoordination().leader?.leaseDuration).toBe(DURATION); // no standby named yet
+    a.e.standby = "B"; // first written at 3 s: rare from 13 s on
+    for (let t = 3000; t <= 12_000; t += 3000) {
+      await a.clock.advance(3000);
+      await a.e.tick();
+      expect(store.peekCoordination().leader?.leaseDuration).toBe(DURATION); // B named, not long enough
+    }
+    await a.clock.advance(3000);
+    await a.e.tick();
+    expect(store.peekCoordination().leader?.leaseDuration).toBe(120_000);
+    expect(a.e.nextAt()).toBe(a.clock.monotonic() + 30_000);
+    // The lease moves away: the next heartbeat is due at once (its interval has passed) and frequent again.
+    holds = false;
+    expect(a.e.nextAt()).toBe(a.clock.monotonic() + 3000);
+    await a.clock.advance(3000);
+    await a.e.tick();
+    expect(store.peekCoordination().leader?.leaseDuration).toBe(DURATION);
+  });
+
+  test("claimSilent: the standby claims from the leader its probe judged dead, at once; another holder is left alone", async () => {
+    const store = new MemoryLeaseStore();
+    const a = watched(store, "A", () => true);
+    const b = watched(store, "B", () => true);
+    await a.e.tick();
+    await b.e.tick();
+    expect(await b.e.claimSilent("X")).toEqual({}); // not the holder: nothing claimed
+    expect(b.e.isLeader()).toBe(false);
+    expect(await b.e.claimSilent("A")).toEqual({ claimedFrom: "A" });
+    expect(b.e.isLeader()).toBe(true);
+    // The old leader's next heartbeat fails its condition: it stops leading.
+    await a.e.tick();
+    expect(a.e.isLeader()).toBe(false);
+  });
+});

@@ -32,6 +32,13 @@ export interface AssignerOptions {
   acquiredSelf: (lease: Lease, how: "unowned" | "expired" | "released", previousOwner?: string) => void;
   /** A handoff to this worker itself was initiated: wait for its transfer. */
   handoffToSelf: (leaseKey: string) => void;
+  /**
+   * Workers that will read a notice soon (their next renewal is due within a second, by their learned
+   * phase); undefined when phases are not tracked. Expired leases go to them (and to the assigner itself,
+   * which learns at once) so takeover does not wait a whole renew interval for the notice; balancing
+   * then spreads the load by graceful handoffs.
+   */
+  fastLearners?: () => ReadonlySet<string> | undefined;
   emit: (body: KclEventBody) => void;
 }
 
@@ -75,6 +82,7 @@ export class Assigner {
     this.silentAt.clear();
     this.ownedSince.clear();
     this.nextExpiryAt = undefined;
+    this.lastRound = undefined;
   }
 
   /** The previous leader stopped heartbeating for its lock's duration: its leases go at once. */
@@ -154,12 +162,16 @@ export class Assigner {
       } else if (l.leaseCounter > since.counter) reachable.add(l.leaseOwner);
       else if (!held.has(l.leaseKey)) pinned.add(l.leaseKey);
     }
+    const fast = expired.size > 0 ? this.o.fastLearners?.() : undefined;
+    const receivers = fast
+      ? new Set([...reachable].filter((w) => w === this.o.workerId || fast.has(w)))
+      : reachable;
     const plan = planFleet({
       leases,
       workers,
       expired,
       maxLeasesForWorker: this.o.maxLeasesForWorker,
-      reachable,
+      reachable: receivers,
       pinned,
     });
     this.scan = { leases, liveWorkers: plan.workers };

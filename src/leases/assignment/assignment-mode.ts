@@ -9,17 +9,36 @@ import type { AssigningLeaseStore } from "../assignment-store.ts";
 import type { LeaseScan } from "../coordinator.ts";
 import { HANDOFF_POLL_MS } from "../coordinator-loops.ts";
 import type { ExpiryObserver } from "../expiry-observer.ts";
-import type { Lease } from "../lease.ts";
+import { isFinished, isInHandoff, type Lease } from "../lease.ts";
 import { Assigner } from "./assigner.ts";
-import { HolderProbes } from "./holder-probes.ts";
+import { HolderProbes, PHASE_MARGIN_MS } from "./holder-probes.ts";
 import { LeaseDiscoverer } from "./discoverer.ts";
 import { LeaderElection } from "./leader-election.ts";
+import { LeaderWatch } from "./leader-watch.ts";
 
-/** KCL 3.x cadences: worker rows every 30 s, stale after 2 × that; non-standby leader checks every 30 s. */
+/** KCL 3.x cadence: worker rows every 30 s, stale after 2 × that. */
 export const WORKER_ROW_MS = 30_000;
-export const LEADER_CHECK_MS = 30_000;
+/**
+ * Workers other than the standby read the leader row every 2 min (the 3.x lock's lease duration): they
+ * matter only when the leader and its standby both die, and 3.x itself needs 2 min to replace a leader.
+ */
+export const LEADER_CHECK_MS = 120_000;
+/** A notice key (not a lease) telling its reader it was named standby: read the leader row now. */
+export const STANDBY_NOTICE = "kcl-ts:standby";
+/** The Java KCL 3.x lock's heartbeat and lease duration, used while the leader's lease shows it alive. */
+export const LEADER_RARE_HEARTBEAT_MS = 30_000;
+export const LEADER_RARE_DURATION_MS = 120_000;
 /** A lease row's size for the probe-or-scan choice (kcl-ts rows are ≈ 335 B; checkpoints vary). */
 const PROBE_ROW_BYTES = 400;
+/**
+ * A worker that holds leases learns of new ones from notices its renewals read back; its owner-index
+ * Query is only a backstop for a lost notice (whose lease would otherwise wait to expire unrenewed and be
+ * reassigned), so it runs this many times less often (5 min) than that of a worker that holds nothing
+ * (which has no renewal to carry a notice).
+ */
+export const HOLDER_QUERY_FACTOR = 30;
+/** Expired leases go to workers whose next renewal (which reads the notice) is due within this. */
+export const FAST_LEARN_MS = 1000;
 
 export interface AssignmentModeOptions {
   store: AssigningLeaseStore;
@@ -51,10 +70,12 @@ export class AssignmentMode {
   private readonly discoverer: LeaseDiscoverer;
   private scanAt = 0;
   private rowAt = 0;
-  private queryAt = 0;
+  private queriedAt = Number.NEGATIVE_INFINITY;
   private wake: AbortController | undefined;
   private wasLeader = false;
   private readonly probes: HolderProbes;
+  /** The standby's watch on the leader, through one of its leases. */
+  private readonly leaderWatch: LeaderWatch;
   private fullScanAt = 0;
 
   constructor(private readonly o: AssignmentModeOptions) {
@@ -67,12 +88,29 @@ export class AssignmentMode {
       heartbeatMs: o.renewIntervalMs,
       standbyCheckMs: o.assignerIntervalMs,
       checkMs: LEADER_CHECK_MS,
+      // A leader holding a lease is watched by its standby through it (leader-watch.ts).
+      watchable: () => o.heldKeys().size > 0,
+      rareHeartbeatMs: LEADER_RARE_HEARTBEAT_MS,
+      rareDurationMs: LEADER_RARE_DURATION_MS,
     });
     this.probes = new HolderProbes({
       store: o.store,
       clock: o.clock,
       failoverMs: o.failoverMs,
       workerId: o.workerId,
+      renewIntervalMs: o.renewIntervalMs,
+      // After every second renewal: a death is seen within a renew interval plus the phase margin, and
+      // its leases go to workers that learn within FAST_LEARN_MS, so takeover ≤ failover + R + margin +
+      // FAST_LEARN_MS ≈ 14.6 s at the defaults (reading after every renewal would cost twice the reads).
+      everyRenewals: 2,
+    });
+    this.leaderWatch = new LeaderWatch({
+      store: o.store,
+      clock: o.clock,
+      election: this.election,
+      workerId: o.workerId,
+      failoverMs: o.failoverMs,
+      renewIntervalMs: o.renewIntervalMs,
     });
     this.discoverer = new LeaseDiscoverer({
       store: o.store,
@@ -100,6 +138,7 @@ export class AssignmentMode {
       taking: o.taking,
       acquiredSelf: (lease, how, previousOwner) => o.adopt(lease, how, previousOwner),
       handoffToSelf: (key) => this.discoverer.notice([key]),
+      fastLearners: () => this.fastLearners(),
       emit: o.emit,
     });
   }
@@ -110,7 +149,9 @@ export class AssignmentMode {
 
   /** Assignment notices read back by one of our renewals: read those leases now, not at the next Query. */
   notice(keys: readonly string[]): void {
-    this.discoverer.notice(keys);
+    // The assigner named this worker its standby: read the row now, and start watching the leader.
+    if (keys.includes(STANDBY_NOTICE)) this.election.soon();
+    this.discoverer.notice(keys.filter((k) => k !== STANDBY_NOTICE));
     this.wake?.abort();
   }
 
@@ -152,14 +193,19 @@ export class AssignmentMode {
   async step(): Promise<void> {
     const now = () => this.o.clock.monotonic();
     if (now() >= this.election.nextAt()) await this.guard("leader election", () => this.elect());
+    if (!this.isAssigner())
+      await this.guard("leader watch", async () => {
+        const claimedFrom = await this.leaderWatch.step();
+        if (claimedFrom) this.elected(claimedFrom);
+      });
     if (this.isAssigner() && now() >= this.scanAt) await this.guard("assigner round", () => this.assign());
     if (now() >= this.rowAt) {
       this.rowAt = now() + WORKER_ROW_MS;
       const lut = Math.floor(this.o.clock.now() / 1000);
       await this.guard("worker row", () => this.o.store.writeWorkerRow({ workerId: this.o.workerId, lut }));
     }
-    if (now() >= this.queryAt) {
-      this.queryAt = now() + this.o.ownerQueryMs;
+    if (now() >= this.queryAt()) {
+      this.queriedAt = now();
       await this.guard("owner index query", () => this.discoverer.query());
     }
     if (this.discoverer.hasPending) {
@@ -171,8 +217,16 @@ export class AssignmentMode {
     }
   }
 
+  /** The next owner-index Query: soon while holding nothing (new, or all moved away), else a backstop. */
+  private queryAt(): number {
+    const factor = this.o.heldKeys().size > 0 ? HOLDER_QUERY_FACTOR : 1;
+    return this.queriedAt + factor * this.o.ownerQueryMs;
+  }
+
   private nextAt(): number {
-    let at = Math.min(this.election.nextAt(), this.rowAt, this.queryAt);
+    let at = Math.min(this.election.nextAt(), this.rowAt, this.queryAt());
+    const watch = this.leaderWatch.nextAt();
+    if (watch !== undefined) at = Math.min(at, watch);
     if (this.isAssigner()) at = Math.min(at, this.scanAt);
     if (this.discoverer.hasPending) at = Math.min(at, this.o.clock.monotonic() + HANDOFF_POLL_MS);
     return at;
@@ -180,6 +234,10 @@ export class AssignmentMode {
 
   private async elect(): Promise<void> {
     const { claimedFrom } = await this.election.tick();
+    this.elected(claimedFrom);
+  }
+
+  private elected(claimedFrom: string | undefined): void {
     const leading = this.election.isLeader();
     if (leading && !this.wasLeader) {
       this.scanAt = this.o.clock.monotonic();
@@ -202,8 +260,15 @@ export class AssignmentMode {
     }
     const plan = await this.assigner.round();
     this.fullScanAt = this.o.clock.monotonic() + this.o.assignerScanMs;
-    if (plan) this.election.standby = successor(plan.workers, this.o.workerId);
+    // A round that moved leases (or could not balance: leases whose new owner has not renewed them yet
+    // are pinned, and a worker that looked silent gets nothing) is checked by another scan once the
+    // owners have renewed, not a full interval on. A steady fleet scans at the full interval.
+    const moved = plan && (plan.assignments.length > 0 || plan.handoffs.length > 0);
+    if (plan && (moved || !withinOne(plan.counts))) {
+      this.fullScanAt = Math.min(this.fullScanAt, this.o.clock.monotonic() + 2 * this.o.renewIntervalMs);
+    }
     const last = this.assigner.lastRound;
+    if (plan) await this.nameStandby(successor(plan.workers, this.o.workerId), last?.leases ?? []);
     if (probing && last) this.probes.reset(last.leases, last.expired, this.o.observer);
     if (probing && this.probesCheaper()) return this.wakeForProbes();
     // Scanning every round: wake right after the earliest predicted expiry, as the taker does, so
@@ -211,15 +276,52 @@ export class AssignmentMode {
     this.wakeAt(this.assigner.nextExpiryAt);
   }
 
-  /** Probing pays only while one read per holder costs less than a scan (few workers, many leases). */
-  private probesCheaper(): boolean {
-    const leases = this.assigner.lastRound?.leases.length ?? 0;
-    return this.probes.size > 0 && this.probes.size < Math.ceil((leases * PROBE_ROW_BYTES) / 4096);
+  /**
+   * A new standby is written to the row at once (a heartbeat now) and told through a notice on a lease
+   * it holds, which its next renewal reads back: a worker that is not the standby reads the row only
+   * every LEADER_CHECK_MS. (Holding none, it reads the row closely anyway while no standby is named.)
+   */
+  private async nameStandby(next: string | undefined, leases: readonly Lease[]): Promise<void> {
+    if (next === this.election.standby) return;
+    this.election.standby = next;
+    this.election.soon();
+    const holder = leases.find(
+      (l) => l.leaseOwner === next && !isInHandoff(l) && !isFinished(l) && l.checkpointOwner === undefined,
+    );
+    if (next && holder) await this.o.store.notifyAssigned(holder.leaseKey, next, [STANDBY_NOTICE]);
   }
 
+  /**
+   * Probing pays only while one read per holder per renew interval costs less than a scan every
+   * assigner interval (few workers, many leases).
+   */
+  private probesCheaper(): boolean {
+    const leases = this.assigner.lastRound?.leases.length ?? 0;
+    const pages = Math.ceil((leases * PROBE_ROW_BYTES) / 4096);
+    return (
+      this.probes.size > 0 && this.probes.size * this.o.assignerIntervalMs < pages * this.probes.periodMs
+    );
+  }
+
+  /** Holders whose phase says they read a notice within FAST_LEARN_MS; undefined when not probing. */
+  private fastLearners(): ReadonlySet<string> | undefined {
+    if (!(this.o.assignerScanMs > this.o.assignerIntervalMs)) return undefined;
+    // A new assigner's first round (it just replaced a silent one): no phase known yet; it takes the
+    // expired leases itself, learning at once, and its plan hands the surplus on gracefully.
+    if (!this.assigner.lastRound) return new Set();
+    if (!this.probesCheaper()) return undefined;
+    const fast = new Set<string>();
+    for (const w of this.probes.holders()) {
+      const within = this.probes.learnsWithin(w);
+      // Not one whose renewal may be under way already (its phase is known to within the margin).
+      if (within !== undefined && within >= PHASE_MARGIN_MS && within <= FAST_LEARN_MS) fast.add(w);
+    }
+    return fast;
+  }
+
+  /** Next round: the next probe due (each holder right after its renewal), or the next full scan. */
   private wakeForProbes(): void {
-    this.wakeAt(this.probes.nextExpiryAt());
-    this.scanAt = Math.min(this.scanAt, this.fullScanAt);
+    this.scanAt = Math.min(this.probes.nextDueAt() ?? this.fullScanAt, this.fullScanAt);
   }
 
   private wakeAt(at: number | undefined): void {
@@ -233,6 +335,12 @@ export class AssignmentMode {
       this.o.warn(`${what} failed: ${describeError(e)}`);
     }
   }
+}
+
+/** Every worker within one lease of every other once the plan has applied. */
+function withinOne(counts: Record<string, number>): boolean {
+  const n = Object.values(counts);
+  return n.length === 0 || Math.max(...n) - Math.min(...n) <= 1;
 }
 
 /** The live worker after `me` in id order (wrapping): the leader's named standby. */

@@ -19,6 +19,14 @@ export interface LeaderElectionOptions {
   standbyCheckMs: number;
   /** How often every other worker reads the row. */
   checkMs: number;
+  /**
+   * While the leader holds a lease its standby can watch (true), liveness is that lease's renewals: the
+   * row is heartbeated only every rareHeartbeatMs with leaseDuration rareDurationMs (the Java KCL 3.x
+   * lock's 30 s and 2 min), costing the 3.x lock's writes. Otherwise every heartbeatMs for durationMs.
+   */
+  watchable?: () => boolean;
+  rareHeartbeatMs?: number;
+  rareDurationMs?: number;
 }
 
 export class LeaderElection {
@@ -28,22 +36,57 @@ export class LeaderElection {
   /** Monotonic time of the last heartbeat that applied (a leader that cannot write stops leading). */
   private beatAt = Number.NEGATIVE_INFINITY;
   private lastTickAt = Number.NEGATIVE_INFINITY;
+  /** When the row this leader writes first named its current standby. */
+  private standbySince = 0;
   /** The worker the leader wants as its successor (set by the assigner from its live workers). */
   standby: string | undefined;
+  /**
+   * Set while this standby watches the leader through one of its leases (a probe after every second
+   * renewal, half a read unit, instead of a consistent read of the row every standby interval): the row
+   * is then read only at the others' cadence, and the lease's verdict claims it (claimSilent).
+   */
+  watchingLease = false;
 
   constructor(private readonly o: LeaderElectionOptions) {}
 
   /** True while this worker holds the lock and its last heartbeat is younger than the lock's duration. */
   isLeader(): boolean {
-    return this.leading && this.o.clock.monotonic() - this.beatAt < this.o.durationMs;
+    const duration = this.row?.leaseDuration ?? this.o.durationMs;
+    return this.leading && this.o.clock.monotonic() - this.beatAt < duration;
+  }
+
+  /**
+   * The row this leader writes next is the rare kind (see watchable): only once the row has named the
+   * same standby for the lock's duration, so that standby has had the time to start watching the lease.
+   */
+  private rare(): boolean {
+    return (
+      this.o.watchable?.() === true &&
+      this.o.rareHeartbeatMs !== undefined &&
+      this.standby !== undefined &&
+      this.row?.standby === this.standby &&
+      this.o.clock.monotonic() - this.standbySince >= this.o.durationMs
+    );
+  }
+
+  /** Heartbeat (leader) or read the row (others) at the next step rather than at the usual cadence. */
+  soon(): void {
+    this.lastTickAt = Number.NEGATIVE_INFINITY;
   }
 
   /** When the next tick is due (monotonic). */
   nextAt(): number {
-    if (this.leading) return this.lastTickAt + this.o.heartbeatMs;
+    if (this.leading) {
+      // A rare row stays rare while the lease is watchable; once it is not, heartbeat now, frequently.
+      const rareRow =
+        this.row?.leaseDuration === this.o.rareDurationMs && this.o.rareDurationMs !== this.o.durationMs;
+      const every = rareRow && this.rare() ? this.o.rareHeartbeatMs! : this.o.heartbeatMs;
+      return this.lastTickAt + every;
+    }
     // Watch closely when named standby, or while no standby is named yet (a new fleet, a new leader).
     const standby =
-      this.row === undefined || this.row.standby === undefined || this.row.standby === this.o.workerId;
+      !this.watchingLease &&
+      (this.row === undefined || this.row.standby === undefined || this.row.standby === this.o.workerId);
     const next = this.lastTickAt + (standby ? this.o.standbyCheckMs : this.o.checkMs);
     // The standby checks again right after the lock would expire (as the taker does for leases).
     const expiry = standby && this.seen && this.row ? this.seen.at + this.row.leaseDuration + 1 : undefined;
@@ -60,6 +103,7 @@ export class LeaderElection {
     if (this.leading) {
       const next = this.nextRow();
       if (await this.o.store.writeLeader(this.row, next)) {
+        if (next.standby !== this.row?.standby) this.standbySince = this.lastTickAt;
         this.row = next;
         this.beatAt = this.lastTickAt;
       } else {
@@ -85,6 +129,27 @@ export class LeaderElection {
     return (await this.claim(row, now)) ? { claimedFrom: row.ownerName } : {};
   }
 
+  /** The worker holding the lock as last read, and whether it names this worker its standby. */
+  leader(): { ownerName: string; standbyIsMe: boolean } | undefined {
+    if (this.leading || !this.row) return undefined;
+    return { ownerName: this.row.ownerName, standbyIsMe: this.row.standby === this.o.workerId };
+  }
+
+  /**
+   * The standby's probe judged `silent`'s lease expired by the lease rule (unchanged for the failover
+   * time on this observer's clock): claim the lock from it now, conditioned on the version read now. A
+   * leader that still lives (its lease stuck, its row moving) loses the lock all the same and stops at
+   * its next heartbeat, within one heartbeat interval.
+   */
+  async claimSilent(silent: string): Promise<{ claimedFrom?: string }> {
+    if (this.leading) return {};
+    this.lastTickAt = this.o.clock.monotonic();
+    const row = await this.o.store.getLeader();
+    this.row = row;
+    if (!row || row.ownerName !== silent) return {};
+    return (await this.claim(row, this.o.clock.monotonic())) ? { claimedFrom: silent } : {};
+  }
+
   /** Graceful shutdown: delete the row if it is still ours, so the standby claims it without waiting. */
   async release(): Promise<void> {
     if (!this.leading || !this.row) return;
@@ -108,7 +173,7 @@ export class LeaderElection {
   private nextRow(): LeaderRow {
     return {
       ownerName: this.o.workerId,
-      leaseDuration: this.o.durationMs,
+      leaseDuration: this.rare() ? this.o.rareDurationMs! : this.o.durationMs,
       recordVersionNumber: randomSuffix(this.o.random, 12),
       ...(this.standby ? { standby: this.standby } : {}),
     };

@@ -26,8 +26,8 @@ export function Header({ status }: { status: WorkerStatus }) {
         {table} · {where}
       </Text>
       <Text wrap="truncate">
-        worker <Text bold>{h.workerId}</Text> · <Text color={PHASE_COLOUR[h.phase]}>{h.phase}</Text> · up{" "}
-        {formatDuration(h.uptimeMs)}
+        worker <Text bold>{h.workerId}</Text> · <Text color={PHASE_COLOUR[h.phase]}>{h.phase}</Text>
+        {h.assigner ? <Text color="cyan"> · assigner</Text> : null} · up {formatDuration(h.uptimeMs)}
       </Text>
       <Text wrap="truncate">
         leases <Text bold>{h.leasesHeld}</Text>/{h.leasesTotal} · workers {h.liveWorkers} ·{" "}

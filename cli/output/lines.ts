@@ -43,6 +43,10 @@ export function describeEvent(e: KclEvent): string | undefined {
       return `- handed ${e.leaseKey} over to ${e.to} (counter ${e.leaseCounter})`;
     case "lease-expired-observed":
       return `! lease ${e.leaseKey} of ${e.owner} expired (counter ${e.leaseCounter} unchanged for ${Math.round(e.unchangedForMs)} ms)`;
+    case "assigner-role":
+      return e.assigner
+        ? `* this worker is now the fleet's assigner (scans the lease table, assigns and balances leases)${e.replaced ? `; replaced ${e.replaced}, silent for the lock's duration` : ""}`
+        : "* this worker is no longer the fleet's assigner";
     case "capacity-warning":
       return `! ${e.message} (${e.leases} leases, capacity ${e.capacity})`;
     case "shard-sync":

@@ -62,6 +62,11 @@ export type KclEventBody =
       leaseCounter: number;
       unchangedForMs: number;
     }
+  /**
+   * Assigner mode: this worker became (`assigner` true) or stopped being the fleet's assigner (the 3.x
+   * leader). `replaced`: the silent leader whose lock it claimed.
+   */
+  | { type: "assigner-role"; assigner: boolean; replaced?: string }
   /** Each taker scan of the lease table: the fleet view for dashboards. */
   | { type: "lease-table-scanned"; leases: LeaseView[]; liveWorkers: string[] }
   | { type: "capacity-warning"; message: string; leases: number; capacity: number }

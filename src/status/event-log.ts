@@ -50,6 +50,10 @@ export function describeMovement(e: KclEvent): Line | undefined {
         `${e.leaseKey} of ${e.owner} expired (counter unchanged ${formatDuration(e.unchangedForMs)})`,
         e.leaseKey,
       );
+    case "assigner-role":
+      return e.assigner
+        ? line("info", `became the fleet's assigner${e.replaced ? ` (replacing silent ${e.replaced})` : ""}`)
+        : line("warn", "no longer the fleet's assigner");
     case "shard-ended":
       return line("info", `${e.shardId} ended, children ${list(e.childShardIds)}`, e.shardId);
     case "child-leases-created":

@@ -42,6 +42,7 @@ export class StatusFold {
     phase: WorkerPhase;
     stopReason?: string;
     startedAt?: number;
+    assigner?: boolean;
   };
   private recordsTotal = 0;
   private errors = 0;
@@ -101,6 +102,9 @@ export class StatusFold {
         break;
       case "worker-stopped":
         this.header.phase = "stopped";
+        break;
+      case "assigner-role":
+        this.header.assigner = e.assigner;
         break;
       case "lease-acquired":
         this.hold(e.leaseKey, e.at, e.leaseCounter, e.how, e.previousOwner);

@@ -104,6 +104,8 @@ export interface HeaderStatus {
   endpoint?: string;
   workerId: string;
   phase: WorkerPhase;
+  /** Assigner mode: this worker is the fleet's assigner (the 3.x leader). */
+  assigner?: boolean;
   /** Why the worker is stopping (worker-stopping reason). */
   stopReason?: string;
   startedAt?: number;

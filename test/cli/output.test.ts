@@ -69,6 +69,12 @@ describe("lines", () => {
         }),
       ),
     ).toContain("retrying in 2000 ms");
+    expect(describeEvent(ev({ type: "assigner-role", assigner: true, replaced: "w2" }))).toBe(
+      "* this worker is now the fleet's assigner (scans the lease table, assigns and balances leases); replaced w2, silent for the lock's duration",
+    );
+    expect(describeEvent(ev({ type: "assigner-role", assigner: false }))).toBe(
+      "* this worker is no longer the fleet's assigner",
+    );
   });
 
   test("heartbeats, scans, per-batch records and auto checkpoints are not printed one by one", () => {

@@ -45,6 +45,11 @@ describe("snapshots of the main view", () => {
     const text = frame(noLeases());
     expect(text).toContain("kcl-ts demo-dash · stream demo · us-east-1 · http://127.0.0.1:4567");
     expect(text).toContain("worker worker-me · running · up 1.5s");
+    // Assigner mode: the worker line says which worker is the fleet's assigner.
+    const assigner = noLeases();
+    expect(frame({ ...assigner, header: { ...assigner.header, assigner: true } })).toContain(
+      "worker worker-me · running · assigner · up 1.5s",
+    );
     expect(text).toContain("leases 0/0 · workers 1 · 0 rec/s");
     expect(text).toContain("no leases held yet");
     expect(text).toContain("Fleet waiting for the first lease table scan");

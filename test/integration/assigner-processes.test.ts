@@ -112,6 +112,15 @@ describe("assigner mode (worker processes)", () => {
     await a.kill();
     await waitOwners(app, "C owns every open lease", (n) => n.C === 5 && n.A === undefined);
     await waitFor("C is the assigner", async () => (await leaderOf(app)) === "C", WAIT, 200);
+    // Each worker says when it becomes the assigner: A at start, C replacing the silent A; never B.
+    const roles = (p: typeof a) =>
+      eventsOf(p)
+        .filter((e) => e.type === "assigner-role")
+        .map((e) => ({ assigner: e.assigner, replaced: e.replaced }));
+    await waitFor("C reports the role", () => roles(c).length > 0, WAIT, 200);
+    expect(roles(a)[0]).toEqual({ assigner: true, replaced: undefined });
+    expect(roles(b)).toEqual([]);
+    expect(roles(c)[0]).toEqual({ assigner: true, replaced: "A" });
 
     await producer.stop();
     await waitFor(

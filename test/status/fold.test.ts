@@ -52,6 +52,19 @@ describe("header", () => {
     script.emit({ type: "worker-stopped", clean: true });
     expect(foldStatus(script.events, FOLD_OPTIONS, script.t).header.phase).toBe("stopped");
   });
+
+  test("assigner mode: the header says while this worker is the assigner; the log says when it changed", () => {
+    const script = started().step(1000);
+    expect(foldStatus(script.events, FOLD_OPTIONS, script.t).header.assigner).toBeUndefined();
+    script.emit({ type: "assigner-role", assigner: true, replaced: "w-old" }).step(1000);
+    let s = foldStatus(script.events, FOLD_OPTIONS, script.t);
+    expect(s.header.assigner).toBe(true);
+    expect(s.events.at(-1)?.text).toBe("became the fleet's assigner (replacing silent w-old)");
+    script.emit({ type: "assigner-role", assigner: false });
+    s = foldStatus(script.events, FOLD_OPTIONS, script.t);
+    expect(s.header.assigner).toBe(false);
+    expect(s.events.at(-1)).toMatchObject({ severity: "warn", text: "no longer the fleet's assigner" });
+  });
 });
 
 describe("held leases", () => {

@@ -245,6 +245,14 @@ export class AssignmentMode {
       if (claimedFrom) this.assigner.markDead(claimedFrom);
     }
     if (!leading && this.wasLeader) this.assigner.forget();
+    // Operators want to know which worker scans and assigns (the Java KCL logs its leader election).
+    if (leading !== this.wasLeader) {
+      this.o.emit({
+        type: "assigner-role",
+        assigner: leading,
+        ...(leading && claimedFrom ? { replaced: claimedFrom } : {}),
+      });
+    }
     this.wasLeader = leading;
   }
 

@@ -10,35 +10,19 @@ import type { LeaseScan } from "../coordinator.ts";
 import { HANDOFF_POLL_MS } from "../coordinator-loops.ts";
 import type { ExpiryObserver } from "../expiry-observer.ts";
 import { isFinished, isInHandoff, type Lease } from "../lease.ts";
-import { Assigner } from "./assigner.ts";
-import { HolderProbes, PHASE_MARGIN_MS } from "./holder-probes.ts";
-import { LeaseDiscoverer } from "./discoverer.ts";
-import { LeaderElection } from "./leader-election.ts";
-import { LeaderWatch } from "./leader-watch.ts";
-
-/** KCL 3.x cadence: worker rows every 30 s, stale after 2 × that. */
-export const WORKER_ROW_MS = 30_000;
-/**
- * Workers other than the standby read the leader row every 2 min (the 3.x lock's lease duration): they
- * matter only when the leader and its standby both die, and 3.x itself needs 2 min to replace a leader.
- */
-export const LEADER_CHECK_MS = 120_000;
-/** A notice key (not a lease) telling its reader it was named standby: read the leader row now. */
-export const STANDBY_NOTICE = "kcl-ts:standby";
-/** The Java KCL 3.x lock's heartbeat and lease duration, used while the leader's lease shows it alive. */
-export const LEADER_RARE_HEARTBEAT_MS = 30_000;
-export const LEADER_RARE_DURATION_MS = 120_000;
-/** A lease row's size for the probe-or-scan choice (kcl-ts rows are ≈ 335 B; checkpoints vary). */
-const PROBE_ROW_BYTES = 400;
-/**
- * A worker that holds leases learns of new ones from notices its renewals read back; its owner-index
- * Query is only a backstop for a lost notice (whose lease would otherwise wait to expire unrenewed and be
- * reassigned), so it runs this many times less often (5 min) than that of a worker that holds nothing
- * (which has no renewal to carry a notice).
- */
-export const HOLDER_QUERY_FACTOR = 30;
-/** Expired leases go to workers whose next renewal (which reads the notice) is due within this. */
-export const FAST_LEARN_MS = 1000;
+import type { Assigner } from "./assigner.ts";
+import { assignmentParts } from "./assignment-parts.ts";
+import { type HolderProbes, PHASE_MARGIN_MS } from "./holder-probes.ts";
+import type { LeaseDiscoverer } from "./discoverer.ts";
+import type { LeaderElection } from "./leader-election.ts";
+import {
+  FAST_LEARN_MS,
+  HOLDER_QUERY_FACTOR,
+  PROBE_ROW_BYTES,
+  STANDBY_NOTICE,
+  WORKER_ROW_MS,
+} from "./cadences.ts";
+import type { LeaderWatch } from "./leader-watch.ts";
 
 export interface AssignmentModeOptions {
   store: AssigningLeaseStore;
@@ -79,68 +63,12 @@ export class AssignmentMode {
   private fullScanAt = 0;
 
   constructor(private readonly o: AssignmentModeOptions) {
-    this.election = new LeaderElection({
-      store: o.store,
-      workerId: o.workerId,
-      clock: o.clock,
-      random: o.random,
-      durationMs: o.failoverMs,
-      heartbeatMs: o.renewIntervalMs,
-      standbyCheckMs: o.assignerIntervalMs,
-      checkMs: LEADER_CHECK_MS,
-      // A leader holding a lease is watched by its standby through it (leader-watch.ts).
-      watchable: () => o.heldKeys().size > 0,
-      rareHeartbeatMs: LEADER_RARE_HEARTBEAT_MS,
-      rareDurationMs: LEADER_RARE_DURATION_MS,
-    });
-    this.probes = new HolderProbes({
-      store: o.store,
-      clock: o.clock,
-      failoverMs: o.failoverMs,
-      workerId: o.workerId,
-      renewIntervalMs: o.renewIntervalMs,
-      // After every second renewal: a death is seen within a renew interval plus the phase margin, and
-      // its leases go to workers that learn within FAST_LEARN_MS, so takeover ≤ failover + R + margin +
-      // FAST_LEARN_MS ≈ 14.6 s at the defaults (reading after every renewal would cost twice the reads).
-      everyRenewals: 2,
-    });
-    this.leaderWatch = new LeaderWatch({
-      store: o.store,
-      clock: o.clock,
-      election: this.election,
-      workerId: o.workerId,
-      failoverMs: o.failoverMs,
-      renewIntervalMs: o.renewIntervalMs,
-    });
-    this.discoverer = new LeaseDiscoverer({
-      store: o.store,
-      workerId: o.workerId,
-      heldKeys: o.heldKeys,
-      taking: o.taking,
-      // A lease that was in handoff to us reports the steal it is; an assignment cannot tell an expired
-      // lease from a released one, so a counter above 1 (taken before) reads as expired.
-      adopt: (lease, from) =>
-        from
-          ? o.adopt(lease, "stolen", from)
-          : o.adopt(lease, lease.leaseCounter > 1 ? "expired" : "unowned"),
-    });
-    this.assigner = new Assigner({
-      store: o.store,
-      workerId: o.workerId,
-      clock: o.clock,
-      observer: o.observer,
-      renewIntervalMs: o.renewIntervalMs,
-      maxLeasesForWorker: o.maxLeasesForWorker,
-      workerStaleMs: 2 * WORKER_ROW_MS,
-      handoffTimeoutMs: o.handoffTimeoutMs,
-      intervalMs: o.assignerIntervalMs,
-      heldKeys: o.heldKeys,
-      taking: o.taking,
-      acquiredSelf: (lease, how, previousOwner) => o.adopt(lease, how, previousOwner),
-      handoffToSelf: (key) => this.discoverer.notice([key]),
-      fastLearners: () => this.fastLearners(),
-      emit: o.emit,
-    });
+    const parts = assignmentParts(o, { fastLearners: () => this.fastLearners() });
+    this.election = parts.election;
+    this.probes = parts.probes;
+    this.leaderWatch = parts.leaderWatch;
+    this.discoverer = parts.discoverer;
+    this.assigner = parts.assigner;
   }
 
   isAssigner(): boolean {

@@ -2,6 +2,7 @@
 // to its last delivery, CPU at that moment, peak RSS — after checking that nothing is missing.
 import type { BenchProcess } from "./processes.ts";
 import { DeliveryTracker, range } from "./deliveries.ts";
+import { type ThreadCpu, threadCpu, threadCpuDelta } from "./threads.ts";
 import { sleep } from "./time.ts";
 
 export interface DrainResult {
@@ -21,6 +22,14 @@ export interface DrainResult {
    * record without start-up (module loading, table creation), which the total above includes.
    */
   steadyCpuSecondsPer100k?: number;
+  /** The same steady CPU per 100k split by OS thread group (main, worker = lease thread, jit, gc, ...). */
+  steadyCpuByThread?: ThreadCpu;
+  /**
+   * CPU per 100k records over the second half of the records only (from the sample that saw half of them
+   * delivered to the last): what a record costs once the JIT has compiled the hot paths.
+   */
+  warmCpuSecondsPer100k?: number;
+  warmCpuByThread?: ThreadCpu;
   peakRssMB: number;
 }
 
@@ -34,12 +43,23 @@ export async function measureDrain(
   const tracker = new DeliveryTracker(deliveriesDir);
   const deadline = Date.now() + timeoutMs;
   let cpuSeconds = Number.NaN;
-  let firstSeen: { cpuSeconds: number; unique: number } | undefined;
+  let threads: ThreadCpu | undefined;
+  type Seen = { cpuSeconds: number; unique: number; threads?: ThreadCpu };
+  let firstSeen: Seen | undefined;
+  let halfSeen: Seen | undefined;
   for (;;) {
     tracker.poll();
     const sample = proc.sample();
-    if (sample) cpuSeconds = sample.cpuSeconds;
-    if (!firstSeen && sample && tracker.unique > 0) firstSeen = { cpuSeconds, unique: tracker.unique };
+    if (sample) {
+      cpuSeconds = sample.cpuSeconds;
+      threads = threadCpu(proc.pid) ?? threads;
+    }
+    if (!firstSeen && sample && tracker.unique > 0) {
+      firstSeen = { cpuSeconds, unique: tracker.unique, ...(threads ? { threads } : {}) };
+    }
+    if (!halfSeen && sample && tracker.unique >= expected / 2 && tracker.unique < expected) {
+      halfSeen = { cpuSeconds, unique: tracker.unique, ...(threads ? { threads } : {}) };
+    }
     if (tracker.unique >= expected) break;
     if (!proc.isRunning()) {
       throw new Error(`${proc.name} exited before delivering every record:\n${proc.stderrTail()}`);
@@ -65,6 +85,15 @@ export async function measureDrain(
         ? Math.round(((cpuSeconds - firstSeen.cpuSeconds) * 100_000 * 1000) / (expected - firstSeen.unique)) /
           1000
         : Number.NaN,
+    ...(firstSeen?.threads && threads && expected > firstSeen.unique
+      ? {
+          steadyCpuByThread: threadCpuDelta(
+            firstSeen.threads,
+            threads,
+            100_000 / (expected - firstSeen.unique),
+          ),
+        }
+      : {}),
     peakRssMB: Math.round(proc.peakRssBytes() / 2 ** 20),
   };
 }

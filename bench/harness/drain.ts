@@ -94,6 +94,22 @@ export async function measureDrain(
           ),
         }
       : {}),
+    ...(halfSeen
+      ? {
+          warmCpuSecondsPer100k:
+            Math.round(((cpuSeconds - halfSeen.cpuSeconds) * 100_000 * 1000) / (expected - halfSeen.unique)) /
+            1000,
+          ...(halfSeen.threads && threads
+            ? {
+                warmCpuByThread: threadCpuDelta(
+                  halfSeen.threads,
+                  threads,
+                  100_000 / (expected - halfSeen.unique),
+                ),
+              }
+            : {}),
+        }
+      : {}),
     peakRssMB: Math.round(proc.peakRssBytes() / 2 ** 20),
   };
 }

@@ -140,6 +140,8 @@ export const throughput: Scenario = {
         runs.push(entry);
         ctx.log(
           `run ${run}: kcl ${kcl.recordsPerSecond} rec/s, raw ${raw.recordsPerSecond} rec/s, ratio ${ratio}, ` +
+            `CPU s per 100k after the first delivery kcl ${kcl.steadyCpuSecondsPer100k} raw ${raw.steadyCpuSecondsPer100k} ` +
+            `(kcl by thread ${JSON.stringify(kcl.steadyCpuByThread ?? {})}), ` +
             `missing kcl ${kcl.missing} raw ${raw.missing}` +
             (kclMetrics
               ? `; with metrics ${kclMetrics.recordsPerSecond} rec/s (${entry.metricsRatio} of kcl, ${kclMetrics.scrapes} scrapes), missing ${kclMetrics.missing}`

@@ -9,12 +9,12 @@ export const THREAD_GROUPS = ["main", "worker", "jit", "gc", "allocator", "other
 export type ThreadGroup = (typeof THREAD_GROUPS)[number];
 export type ThreadCpu = Record<ThreadGroup, number>;
 
-/** Which group a thread of `pid` belongs to, from its tid and name (comm, at most 15 characters). */
-export function threadGroup(pid: number, tid: number, name: string): ThreadGroup {
-  if (tid === pid) return "main";
+/** Which group a thread belongs to, by its name (comm, at most 15 characters; "main" for the main thread). */
+export function threadGroup(name: string): ThreadGroup {
+  if (name === "main") return "main";
   if (name === "Worker") return "worker";
   if (name.startsWith("JIT")) return "jit";
-  if (name === "HeapHelper" || name.startsWith("Heap")) return "gc";
+  if (name.startsWith("Heap")) return "gc";
   if (name === "mi-scavenger") return "allocator";
   return "other";
 }
@@ -23,7 +23,10 @@ export function emptyThreadCpu(): ThreadCpu {
   return { main: 0, worker: 0, jit: 0, gc: 0, allocator: 0, other: 0 };
 }
 
-/** CPU seconds so far (utime + stime) per thread name of `pid`; undefined once it is gone. */
+/**
+ * CPU seconds so far (utime + stime) per thread name of `pid`, the main thread (tid = pid) as "main";
+ * undefined once the process is gone. Threads that already ended are not counted.
+ */
 export function threadCpuByName(pid: number): Map<string, number> | undefined {
   let tids: string[];
   try {
@@ -52,7 +55,7 @@ export function threadCpu(pid: number): ThreadCpu | undefined {
   const byName = threadCpuByName(pid);
   if (!byName) return undefined;
   const out = emptyThreadCpu();
-  for (const [name, s] of byName) out[name === "main" ? "main" : threadGroup(pid, -1, name)] += s;
+  for (const [name, s] of byName) out[threadGroup(name)] += s;
   return out;
 }
 

@@ -2,6 +2,7 @@
 // to its last delivery, CPU at that moment, peak RSS — after checking that nothing is missing.
 import type { BenchProcess } from "./processes.ts";
 import { DeliveryTracker, range } from "./deliveries.ts";
+import { loadAverageNow, type MachineLoad, machineLoad, machineTicks } from "./machine.ts";
 import { type ThreadCpu, threadCpu, threadCpuDelta } from "./threads.ts";
 import { sleep } from "./time.ts";
 
@@ -31,6 +32,8 @@ export interface DrainResult {
   warmCpuSecondsPer100k?: number;
   warmCpuByThread?: ThreadCpu;
   peakRssMB: number;
+  /** How busy the whole machine was from the first delivery to the last (other sessions included). */
+  machine?: MachineLoad;
 }
 
 /** Waits until ids 0..expected-1 have all been delivered by `proc` (or timeoutMs passed). */
@@ -47,6 +50,7 @@ export async function measureDrain(
   type Seen = { cpuSeconds: number; unique: number; threads?: ThreadCpu };
   let firstSeen: Seen | undefined;
   let halfSeen: Seen | undefined;
+  let machineAtFirst: { ticks: ReturnType<typeof machineTicks>; loadAverage: number } | undefined;
   for (;;) {
     tracker.poll();
     const sample = proc.sample();
@@ -56,6 +60,7 @@ export async function measureDrain(
     }
     if (!firstSeen && sample && tracker.unique > 0) {
       firstSeen = { cpuSeconds, unique: tracker.unique, ...(threads ? { threads } : {}) };
+      machineAtFirst = { ticks: machineTicks(), loadAverage: loadAverageNow() };
     }
     if (!halfSeen && sample && tracker.unique >= expected / 2 && tracker.unique < expected) {
       halfSeen = { cpuSeconds, unique: tracker.unique, ...(threads ? { threads } : {}) };
@@ -67,6 +72,9 @@ export async function measureDrain(
     if (Date.now() > deadline) break;
     await sleep(50);
   }
+  const machine = machineAtFirst
+    ? machineLoad(machineAtFirst.ticks, machineTicks(), machineAtFirst.loadAverage)
+    : undefined;
   const p = tracker.process(proc.pid);
   const missing = tracker.missing(range(0, expected));
   const elapsedMs = (p.lastBatchAt ?? Date.now()) - proc.startedAt;
@@ -111,5 +119,6 @@ export async function measureDrain(
         }
       : {}),
     peakRssMB: Math.round(proc.peakRssBytes() / 2 ** 20),
+    ...(machine ? { machine } : {}),
   };
 }

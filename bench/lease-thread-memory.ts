@@ -4,7 +4,6 @@
 // and the CPU of the window per OS thread of the process (by thread name: main, the lease thread, the
 // JIT and GC helpers), to see where a difference comes from.
 //   bun bench/lease-thread-memory.ts [--runs 3] [--shards 4] [--warmup-seconds 15] [--window-seconds 10] [--binary]
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createStream, kinesisClient } from "./harness/aws.ts";
@@ -13,6 +12,7 @@ import { DeliveryTracker } from "./harness/deliveries.ts";
 import { startEmulatorServer } from "./harness/emulator.ts";
 import { waitForOwnership } from "./harness/fleet.ts";
 import { startProducer } from "./harness/producer.ts";
+import { threadCpuByName } from "./harness/threads.ts";
 import { killAll, REPO } from "./harness/processes.ts";
 import { sleep } from "./harness/time.ts";
 import { median } from "./stats.ts";
@@ -27,30 +27,16 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
-const TICKS_PER_SECOND = 100;
 
-/** CPU seconds so far per thread name of `pid` (/proc/<pid>/task/<tid>/stat: comm, utime, stime). */
-function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-      out.set(name, (out.get(name) ?? 0) + seconds);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
-}
-
-/** CPU seconds per minute of each thread name between two threadCpu() readings. */
-function perMinute(before: Map<string, number>, after: Map<string, number>, ms: number) {
+/** CPU seconds per minute of each thread name ("main" for the main thread) between two readings. */
+function perMinute(
+  before: Map<string, number> | undefined,
+  after: Map<string, number> | undefined,
+  ms: number,
+) {
   const out: Record<string, number> = {};
-  for (const [name, s] of after) {
-    const v = Math.round((((s - (before.get(name) ?? 0)) * 60_000) / ms) * 100) / 100;
+  for (const [name, s] of after ?? []) {
+    const v = Math.round((((s - (before?.get(name) ?? 0)) * 60_000) / ms) * 100) / 100;
     if (v > 0) out[name] = v;
   }
   return out;
@@ -87,7 +73,7 @@ async function main(): Promise<void> {
       await waitForOwnership(new DeliveryTracker(deliveries), [proc], [shards], 300_000);
       await sleep(Number(values["warmup-seconds"]) * 1000);
       const samples: number[] = [];
-      const cpu0 = threadCpu(proc.pid);
+      const cpu0 = threadCpuByName(proc.pid);
       const t0 = Date.now();
       const end = t0 + Number(values["window-seconds"]) * 1000;
       while (Date.now() < end) {
@@ -95,7 +81,7 @@ async function main(): Promise<void> {
         await sleep(500);
       }
       proc.sample();
-      const cpuPerMinute = perMinute(cpu0, threadCpu(proc.pid), Date.now() - t0);
+      const cpuPerMinute = perMinute(cpu0, threadCpuByName(proc.pid), Date.now() - t0);
       const rssMB = Math.round((median(samples)! / 2 ** 20) * 10) / 10;
       const peakMB = Math.round((proc.peakRssBytes() / 2 ** 20) * 10) / 10;
       await proc.stop("SIGTERM", 30_000);

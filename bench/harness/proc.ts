@@ -19,7 +19,7 @@ function getconf(name: string, fallback: number): number {
   }
 }
 
-const CLOCK_TICKS = getconf("CLK_TCK", 100);
+export const CLOCK_TICKS = getconf("CLK_TCK", 100);
 const PAGE_BYTES = getconf("PAGESIZE", 4096);
 
 /** undefined once the process is gone (or where there is no /proc). */

@@ -9,6 +9,7 @@ import { type DrainResult, measureDrain } from "../harness/drain.ts";
 import { withPreloadedStream } from "../harness/load.ts";
 import type { BenchProcess } from "../harness/processes.ts";
 import { freePort, startScraper } from "../harness/scraper.ts";
+import { THREAD_GROUPS, type ThreadCpu } from "../harness/threads.ts";
 import { medians, round } from "../stats.ts";
 import { type Scenario, target } from "./types.ts";
 
@@ -25,6 +26,21 @@ interface ThroughputRun {
   /** With --metrics: the same drain with --metrics-port, and its records/s ÷ kcl's. */
   kclMetrics?: KclRun & { scrapes: number; scrapeBytes: number };
   metricsRatio?: number;
+}
+
+/** Steady CPU per 100k by thread group as flat fields: kclThreadMain, rawThreadGc, ... */
+function threadFields(prefix: string, split: ThreadCpu | undefined): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const g of THREAD_GROUPS)
+    out[`${prefix}Thread${g[0]!.toUpperCase()}${g.slice(1)}`] = split?.[g] ?? null;
+  return out;
+}
+
+/** "main 0.61, worker 0.12, ..." from the flat medians. */
+function threadLine(prefix: string, m: Record<string, number | null>): string {
+  return THREAD_GROUPS.map((g) => `${g} ${m[`${prefix}Thread${g[0]!.toUpperCase()}${g.slice(1)}`]}`).join(
+    ", ",
+  );
 }
 
 /** Scrape period of the stand-in Prometheus (15 s is the usual default: this is 15× harsher). */
@@ -124,6 +140,8 @@ export const throughput: Scenario = {
         runs.push(entry);
         ctx.log(
           `run ${run}: kcl ${kcl.recordsPerSecond} rec/s, raw ${raw.recordsPerSecond} rec/s, ratio ${ratio}, ` +
+            `CPU s per 100k after the first delivery kcl ${kcl.steadyCpuSecondsPer100k} raw ${raw.steadyCpuSecondsPer100k} ` +
+            `(kcl by thread ${JSON.stringify(kcl.steadyCpuByThread ?? {})}), ` +
             `missing kcl ${kcl.missing} raw ${raw.missing}` +
             (kclMetrics
               ? `; with metrics ${kclMetrics.recordsPerSecond} rec/s (${entry.metricsRatio} of kcl, ${kclMetrics.scrapes} scrapes), missing ${kclMetrics.missing}`
@@ -144,6 +162,21 @@ export const throughput: Scenario = {
         (r.kcl.steadyCpuSecondsPer100k ?? Number.NaN) / (r.raw.steadyCpuSecondsPer100k ?? Number.NaN),
         3,
       ),
+      kclWarmCpuSecondsPer100k: r.kcl.warmCpuSecondsPer100k ?? null,
+      rawWarmCpuSecondsPer100k: r.raw.warmCpuSecondsPer100k ?? null,
+      warmCpuRatio: round(
+        (r.kcl.warmCpuSecondsPer100k ?? Number.NaN) / (r.raw.warmCpuSecondsPer100k ?? Number.NaN),
+        3,
+      ),
+      ...threadFields("kcl", r.kcl.steadyCpuByThread),
+      ...threadFields("raw", r.raw.steadyCpuByThread),
+      ...threadFields("kclWarm", r.kcl.warmCpuByThread),
+      ...threadFields("rawWarm", r.raw.warmCpuByThread),
+      loadAverage: r.kcl.machine?.loadAverage ?? null,
+      kclMachineBusyPercent: r.kcl.machine?.busyPercent ?? null,
+      rawMachineBusyPercent: r.raw.machine?.busyPercent ?? null,
+      kclMachineStealPercent: r.kcl.machine?.stealPercent ?? null,
+      rawMachineStealPercent: r.raw.machine?.stealPercent ?? null,
       kclPeakRssMB: r.kcl.peakRssMB,
       rawPeakRssMB: r.raw.peakRssMB,
       kclFirstRecordMs: r.kcl.firstRecordMs,
@@ -198,6 +231,9 @@ export const throughput: Scenario = {
         `records: ${records} × 100 B on 4 shards; runs: ${runs.length} (median); per-record work: ${work}; both paced at --poll-interval-ms ${pollIntervalMs}`,
         `kcl-ts consume: ${m.kclRecordsPerSecond} records/s, ${m.kclCpuSecondsPer100k} CPU s per 100k (${m.kclSteadyCpuSecondsPer100k} after the first delivery), peak RSS ${m.kclPeakRssMB} MB, first record ${m.kclFirstRecordMs} ms after start`,
         `raw loop:       ${m.rawRecordsPerSecond} records/s, ${m.rawCpuSecondsPer100k} CPU s per 100k (${m.rawSteadyCpuSecondsPer100k} after the first delivery), peak RSS ${m.rawPeakRssMB} MB, first record ${m.rawFirstRecordMs} ms after start`,
+        `CPU s per 100k after the first delivery by OS thread (medians; worker = the lease thread, gc = JSC's heap helpers): kcl-ts ${threadLine("kcl", m)}; raw loop ${threadLine("raw", m)}`,
+        `second half of the records only (JIT warm): kcl-ts ${m.kclWarmCpuSecondsPer100k} CPU s per 100k, raw loop ${m.rawWarmCpuSecondsPer100k}; ratio ${m.warmCpuRatio} (not a target: the first half includes compiling the hot paths); by OS thread: kcl-ts ${threadLine("kclWarm", m)}; raw loop ${threadLine("rawWarm", m)}`,
+        `machine while measuring (first to last delivery; the consumer itself included; all CPUs = 100 %): load average ${m.loadAverage}; busy ${m.kclMachineBusyPercent} % during kcl-ts, ${m.rawMachineBusyPercent} % during the raw loop; steal ${m.kclMachineStealPercent} % / ${m.rawMachineStealPercent} %`,
         `ratios (kcl / raw, medians of per-run ratios): records/s ${m.ratio} (target ≥ 0.95); CPU per record after the first delivery ${m.steadyCpuRatio} (target ≤ 1.1), including start-up ${m.cpuRatio}`,
         `missing: ${missing}; duplicates (kcl, median): ${m.kclDuplicates}`,
         ...(ctx.options.metrics

@@ -16,7 +16,7 @@ import {
 import type { ClientTarget } from "../aws/clients.ts";
 import { type KinesisCallContext, mapKinesisError } from "./aws-kinesis-errors.ts";
 import type { FanOutPort, ShardEvent, ShardSubscription, StreamConsumer } from "./fan-out-port.ts";
-import type { StartingPosition } from "./port.ts";
+import { plainRecord, type StartingPosition } from "./port.ts";
 
 type Ctx = Omit<KinesisCallContext, "region" | "endpoint">;
 
@@ -32,12 +32,14 @@ function toConsumer(c: Consumer | ConsumerDescription): StreamConsumer {
 
 function toEvent(e: SubscribeToShardEvent): ShardEvent {
   const event: ShardEvent = {
-    records: (e.Records ?? []).map((r) => ({
-      sequenceNumber: r.SequenceNumber!,
-      partitionKey: r.PartitionKey ?? "",
-      data: r.Data ?? new Uint8Array(0),
-      approximateArrivalTimestamp: r.ApproximateArrivalTimestamp ?? new Date(0),
-    })),
+    records: (e.Records ?? []).map((r) =>
+      plainRecord(
+        r.SequenceNumber!,
+        r.PartitionKey ?? "",
+        r.Data ?? new Uint8Array(0),
+        r.ApproximateArrivalTimestamp ?? new Date(0),
+      ),
+    ),
   };
   if (e.ContinuationSequenceNumber) event.continuationSequenceNumber = e.ContinuationSequenceNumber;
   if (e.MillisBehindLatest !== undefined) event.millisBehindLatest = e.MillisBehindLatest;

@@ -11,7 +11,14 @@ import {
 } from "@aws-sdk/client-kinesis";
 import type { ClientTarget } from "../aws/clients.ts";
 import { type KinesisCallContext, mapKinesisError } from "./aws-kinesis-errors.ts";
-import type { ChildShard, GetRecordsResult, KinesisPort, Shard, StartingPosition } from "./port.ts";
+import {
+  type ChildShard,
+  type GetRecordsResult,
+  type KinesisPort,
+  plainRecord,
+  type Shard,
+  type StartingPosition,
+} from "./port.ts";
 
 export interface AwsKinesisOptions {
   /** ListShards MaxResults per page (service maximum 10000). Default 1000. */
@@ -129,12 +136,14 @@ export function createAwsKinesis(
         () => client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit })),
       );
       const result: GetRecordsResult = {
-        records: (out.Records ?? []).map((r) => ({
-          sequenceNumber: r.SequenceNumber!,
-          partitionKey: r.PartitionKey ?? "",
-          data: r.Data ?? new Uint8Array(0),
-          approximateArrivalTimestamp: r.ApproximateArrivalTimestamp ?? new Date(0),
-        })),
+        records: (out.Records ?? []).map((r) =>
+          plainRecord(
+            r.SequenceNumber!,
+            r.PartitionKey ?? "",
+            r.Data ?? new Uint8Array(0),
+            r.ApproximateArrivalTimestamp ?? new Date(0),
+          ),
+        ),
       };
       if (out.NextShardIterator) result.nextShardIterator = out.NextShardIterator;
       if (out.MillisBehindLatest !== undefined) result.millisBehindLatest = out.MillisBehindLatest;

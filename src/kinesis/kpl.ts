@@ -55,7 +55,13 @@ function parseSubRecord(bytes: Uint8Array): SubRecord {
     : { partitionKeyIndex, explicitHashKeyIndex, data };
 }
 
+/** A record the adapter already built in its delivered form (port.ts plainRecord): no copy needed. */
+function isDeliverable(raw: RawRecord): raw is RawRecord & { subSequenceNumber: 0; aggregated: false } {
+  return raw.aggregated === false && raw.subSequenceNumber === 0;
+}
+
 function plain(raw: RawRecord): KinesisRecord {
+  if (isDeliverable(raw)) return raw;
   const record: KinesisRecord = {
     data: raw.data,
     partitionKey: raw.partitionKey,
@@ -116,10 +122,18 @@ function unpackOrPlain(raw: RawRecord, body: Uint8Array): KinesisRecord[] {
   }
 }
 
-/** deaggregate over a whole GetRecords answer, without an array per plain record (the usual case). */
-export function deaggregateAll(raws: readonly RawRecord[]): KinesisRecord[] {
-  const out: KinesisRecord[] = [];
-  for (const raw of raws) {
+/**
+ * deaggregate over a whole GetRecords answer. The usual answer has no aggregate and comes from an
+ * adapter that built its records in delivered form: then it is returned as it is (no copy per record,
+ * no new array); otherwise without an array per plain record.
+ */
+export function deaggregateAll(raws: RawRecord[]): KinesisRecord[] {
+  let i = 0;
+  while (i < raws.length && isDeliverable(raws[i]!) && !startsWithMagic(raws[i]!.data)) i++;
+  if (i === raws.length) return raws as KinesisRecord[];
+  const out = raws.slice(0, i) as KinesisRecord[];
+  for (; i < raws.length; i++) {
+    const raw = raws[i]!;
     const body = aggregateBody(raw.data);
     if (!body) out.push(plain(raw));
     else for (const r of unpackOrPlain(raw, body)) out.push(r);

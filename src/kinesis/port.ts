@@ -23,13 +23,37 @@ export type StartingPosition =
   | { type: "AT_SEQUENCE_NUMBER"; sequenceNumber: string }
   | { type: "AFTER_SEQUENCE_NUMBER"; sequenceNumber: string };
 
-/** A record as Kinesis returns it (before KPL de-aggregation). */
+/**
+ * A record as Kinesis returns it (before KPL de-aggregation). An adapter may build it in its delivered
+ * form already (`subSequenceNumber: 0`, `aggregated: false`, see plainRecord): de-aggregation then
+ * passes a plain record on as it is instead of copying it (one object less per record).
+ */
 export interface RawRecord {
   sequenceNumber: string;
   partitionKey: string;
   data: Uint8Array;
   approximateArrivalTimestamp: Date;
   explicitHashKey?: string;
+  subSequenceNumber?: 0;
+  aggregated?: false;
+}
+
+/** A fetched record in the form a processor gets when it turns out not to be a KPL aggregate. */
+export function plainRecord(
+  sequenceNumber: string,
+  partitionKey: string,
+  data: Uint8Array,
+  approximateArrivalTimestamp: Date,
+): RawRecord & { subSequenceNumber: 0; aggregated: false } {
+  // Same property order as kpl.ts builds records, so every record of a batch has one shape.
+  return {
+    data,
+    partitionKey,
+    sequenceNumber,
+    subSequenceNumber: 0,
+    approximateArrivalTimestamp,
+    aggregated: false,
+  };
 }
 
 export interface ChildShard {

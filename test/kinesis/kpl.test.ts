@@ -1,8 +1,14 @@
 // KPL de-aggregation against aggregates produced by awslabs' KPL-format aggregator (aws-kinesis-agg).
 import { describe, expect, test } from "bun:test";
 import { effectiveHashKey, MAX_HASH_KEY, md5, partitionKeyHash } from "../../src/kinesis/hash-key.ts";
-import { aggregateBody, deaggregate, KPL_MAGIC, subRecordsOutsideRange } from "../../src/kinesis/kpl.ts";
-import type { RawRecord } from "../../src/kinesis/port.ts";
+import {
+  aggregateBody,
+  deaggregate,
+  deaggregateAll,
+  KPL_MAGIC,
+  subRecordsOutsideRange,
+} from "../../src/kinesis/kpl.ts";
+import { plainRecord, type RawRecord } from "../../src/kinesis/port.ts";
 import { aggregate, type UserRecord } from "./support/kpl-aggregate.ts";
 
 const arrival = new Date(Date.UTC(2026, 0, 1));
@@ -94,6 +100,47 @@ describe("deaggregate", () => {
       expect(out[0]!.aggregated).toBe(false);
       expect(out[0]!.data).toEqual(data);
     }
+  });
+});
+
+describe("deaggregateAll over a GetRecords answer built by the adapter (plainRecord)", () => {
+  const seq = (i: number) => `4960000000000000000000000000000000000000000000000000000${i}`;
+  const text = (data: Uint8Array) => new TextDecoder().decode(data);
+
+  test("a batch without aggregates is delivered as it came: same records, sub-sequence 0, not aggregated", () => {
+    const batch = [0, 1, 2].map((i) => plainRecord(seq(i), `pk${i}`, enc.encode(`plain ${i}`), arrival));
+    const out = deaggregateAll(batch);
+    expect(out.map((r) => [r.sequenceNumber, r.subSequenceNumber, r.aggregated, text(r.data)])).toEqual([
+      [seq(0), 0, false, "plain 0"],
+      [seq(1), 0, false, "plain 1"],
+      [seq(2), 0, false, "plain 2"],
+    ]);
+    for (const [i, r] of out.entries()) expect(r).toBe(batch[i]!);
+  });
+
+  test("an aggregate anywhere in the batch is still unpacked; plain records around it pass through", () => {
+    const agg = aggregate(users(3));
+    const corrupted = Uint8Array.from(aggregate(users(2)).data);
+    corrupted[corrupted.length - 1]! ^= 0xff;
+    const batch = [
+      plainRecord(seq(0), "a", enc.encode("before"), arrival),
+      plainRecord(seq(1), agg.partitionKey, agg.data, arrival),
+      plainRecord(seq(2), "b", corrupted, arrival),
+      plainRecord(seq(3), "c", enc.encode("after"), arrival),
+    ];
+    const out = deaggregateAll(batch);
+    expect(out.map((r) => [r.sequenceNumber, r.subSequenceNumber, r.aggregated])).toEqual([
+      [seq(0), 0, false],
+      [seq(1), 0, true],
+      [seq(1), 1, true],
+      [seq(1), 2, true],
+      [seq(2), 0, false],
+      [seq(3), 0, false],
+    ]);
+    expect(out.slice(1, 4).map((r) => text(r.data))).toEqual(users(3).map((u) => text(u.data)));
+    expect(out[4]!.data).toEqual(corrupted);
+    // The input answer itself is left as it was.
+    expect(batch.map((r) => r.aggregated)).toEqual([false, false, false, false]);
   });
 });
 

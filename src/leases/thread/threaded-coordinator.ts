@@ -9,7 +9,9 @@ import { AbortedError, InvariantViolationError, type KclError, LeaseLostError } 
 import type { EventBus, LostReason } from "../../core/events.ts";
 import type { LeaseCoordinator, LeaseScan } from "../coordinator.ts";
 import type { Lease } from "../lease.ts";
+import { toView } from "../taker.ts";
 import type { CheckpointUpdate, Outcome } from "../store.ts";
+import { applyLeaseChanges } from "./lease-changes.ts";
 import { deserializeError, type FromThread, type RemoteMethod, type ToThread } from "./protocol.ts";
 
 /** The worker-thread handle, as this class uses it (node:worker_threads Worker in production). */
@@ -44,7 +46,12 @@ const WATCHDOG_LATE_MS = 500;
 export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   /** Assigner mode: the thread's last report of whether it is the elected assigner. */
   private assigner: boolean | undefined;
-  private readonly held = new Map<string, Lease>();
+  /** The thread's held leases, kept equal to its list by heartbeats, renewals and the events between. */
+  private held = new Map<string, Lease>();
+  /** The thread's latest scan (key → lease in the table's order), kept by the changes of each round. */
+  private scanned: Map<string, Lease> | undefined;
+  private liveWorkers: string[] = [];
+  /** latestScan()'s answer, built once per round from the mirror. */
   private scan: LeaseScan | undefined;
   private readonly acquiredCbs = new Set<(lease: Lease) => void>();
   private readonly lostCbs = new Set<(leaseKey: string, reason: LostReason) => void>();
@@ -210,8 +217,16 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
     switch (m.type) {
       case "heartbeat":
         if (m.assigner !== undefined) this.assigner = m.assigner;
-        this.held.clear();
-        for (const lease of m.held) this.held.set(lease.leaseKey, lease);
+        if (m.held) this.held = applyLeaseChanges(this.held, m.held);
+        return;
+      case "renewed":
+        for (let i = 0; i < m.keys.length; i++) {
+          const leaseKey = m.keys[i]!;
+          const leaseCounter = m.counters[i]!;
+          const lease = this.held.get(leaseKey);
+          if (lease) this.held.set(leaseKey, { ...lease, leaseCounter });
+          this.o.events.emit({ type: "lease-renewed", leaseKey, leaseCounter });
+        }
         return;
       case "event":
         if (m.body.type === "lease-released") this.held.delete(m.body.leaseKey);
@@ -228,9 +243,20 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
       case "handoff":
         for (const cb of this.handoffCbs) safely(() => cb(m.leaseKey, m.nextOwner));
         return;
-      case "scan":
-        this.scan = m.scan;
+      case "scan": {
+        this.scanned = m.changes
+          ? applyLeaseChanges(this.scanned ?? new Map(), m.changes)
+          : (this.scanned ?? new Map());
+        if (m.liveWorkers) this.liveWorkers = m.liveWorkers;
+        const leases = [...this.scanned.values()];
+        this.scan = { leases, liveWorkers: this.liveWorkers };
+        this.o.events.emit({
+          type: "lease-table-scanned",
+          leases: leases.map(toView),
+          liveWorkers: [...this.liveWorkers],
+        });
         return;
+      }
       case "reply": {
         const call = this.pending.get(m.id);
         this.pending.delete(m.id);

@@ -5,7 +5,7 @@
 import { expect, test } from "bun:test";
 import type { Lease } from "../../src/leases/lease.ts";
 import { applyLeaseChanges, LeaseChangeTracker } from "../../src/leases/thread/lease-changes.ts";
-import { ThreadOutbox } from "../../src/leases/thread/outbox.ts";
+import { RENEWAL_BATCH_MS, ThreadOutbox } from "../../src/leases/thread/outbox.ts";
 import type { FromThread } from "../../src/leases/thread/protocol.ts";
 import { FakeClock } from "../../src/testing/fake-clock.ts";
 
@@ -42,6 +42,7 @@ function evolve(list: Lease[], rnd: () => number, next: { n: number }): Lease[] 
     else if (r < 0.75) c.leaseOwner = rnd() < 0.5 ? "w2" : undefined;
     else if (r < 0.78) c.childShardIds = [...c.childShardIds, `shardId-9${Math.floor(rnd() * 1e6)}`];
     else if (r < 0.8) c.checkpointOwner = "w1";
+    else if (r < 0.83) delete c.checkpointOwner;
     out.push(c);
   }
   if (rnd() < 0.5) out.push(lease(next.n++));
@@ -85,6 +86,28 @@ test("an idle list sends nothing; renewals send only keys and counters", () => {
   });
 });
 
+test("a checkpoint sends only the fields that changed; a removed field is sent as undefined", () => {
+  const tracker = new LeaseChangeTracker(false);
+  const a = lease(0, { checkpointOwner: "w0" });
+  tracker.diff([a]);
+  const { checkpointOwner: _, ...handedOver } = a;
+  const next = { ...handedOver, leaseCounter: 2, checkpoint: { sequenceNumber: "42", subSequenceNumber: 0 } };
+  const changes = tracker.diff([next]);
+  expect(changes).toEqual({
+    patched: [
+      {
+        leaseKey: a.leaseKey,
+        leaseCounter: 2,
+        checkpoint: { sequenceNumber: "42", subSequenceNumber: 0 },
+        checkpointOwner: undefined,
+      },
+    ],
+  });
+  const mirror = applyLeaseChanges(new Map([[a.leaseKey, a]]), structuredClone(changes!));
+  expect(mirror.get(a.leaseKey)).toEqual(next);
+  expect("checkpointOwner" in mirror.get(a.leaseKey)!).toBe(false);
+});
+
 test("a counter the main thread learnt from a renewal batch is not sent again; a forgotten lease is sent whole", () => {
   const tracker = new LeaseChangeTracker(false);
   const a = lease(0);
@@ -95,14 +118,14 @@ test("a counter the main thread learnt from a renewal batch is not sent again; a
   expect(tracker.diff([{ ...a, leaseCounter: 5 }])).toEqual({ changed: [{ ...a, leaseCounter: 5 }] });
 });
 
-test("renewals go in one batch per round; any other message sends the waiting batch first", async () => {
+test("renewals go in one batch per round; any other message but a reply sends the waiting batch first", async () => {
   const clock = new FakeClock();
   const posted: FromThread[] = [];
   const outbox = new ThreadOutbox((m) => posted.push(m), clock);
   outbox.renewed("a", 2);
   outbox.renewed("b", 7);
   expect(posted).toEqual([]);
-  await clock.advance(100);
+  await clock.advance(RENEWAL_BATCH_MS);
   expect(posted).toEqual([{ type: "renewed", keys: ["a", "b"], counters: [2, 7] }]);
   posted.length = 0;
   outbox.renewed("a", 3);
@@ -112,7 +135,15 @@ test("renewals go in one batch per round; any other message sends the waiting ba
     { type: "renewed", keys: ["a"], counters: [3] },
     { type: "lost", leaseKey: "a", reason: "renew-failed" },
   ]);
-  await clock.advance(100);
+  await clock.advance(RENEWAL_BATCH_MS);
   expect(posted.at(-1)).toEqual({ type: "renewed", keys: ["b"], counters: [8] });
   expect(posted).toHaveLength(3);
+  // Replies (auto checkpoint offers, many a second) do not break a batch up.
+  posted.length = 0;
+  outbox.renewed("a", 4);
+  outbox.send({ type: "reply", id: 1, ok: true, value: undefined });
+  outbox.renewed("b", 9);
+  expect(posted).toEqual([{ type: "reply", id: 1, ok: true, value: undefined }]);
+  await clock.advance(RENEWAL_BATCH_MS);
+  expect(posted.at(-1)).toEqual({ type: "renewed", keys: ["a", "b"], counters: [4, 9] });
 });

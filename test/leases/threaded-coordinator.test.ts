@@ -101,6 +101,9 @@ test("changes from the thread: heartbeats, renewal batches and scans keep the mi
     [b.leaseKey, 5],
   ]);
   expect(coordinator.getHeld(a.leaseKey)).toEqual({ ...a, leaseCounter: 4 });
+  // A batch overtaken by a later counter (a checkpoint's reply) never lowers it.
+  thread.send({ type: "renewed", keys: [a.leaseKey], counters: [3] });
+  expect(coordinator.getHeld(a.leaseKey)?.leaseCounter).toBe(4);
   // A heartbeat without changes: the thread is alive, the mirror unchanged.
   thread.send({ type: "heartbeat" });
   expect(coordinator.heldLeases()).toEqual([

@@ -1,12 +1,16 @@
 // Lease lists sent as changes across the thread boundary: the lease thread remembers what the main thread
-// was last sent and sends only what differs (whole leases when anything but the counter changed, bare
-// key/counter pairs when only the counter did — a renewal), so an idle worker's heartbeats and scans
+// was last sent and sends only what differs (new leases whole, the changed fields of changed ones, bare
+// key/counter pairs when only the counter moved — a renewal), so an idle worker's heartbeats and scans
 // copy almost nothing. The main thread applies them to its mirror, which then equals the thread's list.
 import type { Lease } from "../lease.ts";
 
+export type LeasePatch = Partial<Lease> & { leaseKey: string };
+
 export interface LeaseChanges {
-  /** Leases that are new or changed in more than their counter (whole). */
+  /** Leases new to the list (whole). */
   changed?: Lease[];
+  /** Leases changed in more than their counter: the key and each changed field (undefined: removed). */
+  patched?: LeasePatch[];
   /** Keys no longer in the list. */
   gone?: string[];
   /** Counter-only changes, side by side: `counters[i]` is the new leaseCounter of `counterKeys[i]`. */
@@ -26,6 +30,7 @@ export class LeaseChangeTracker {
   /** What changed since the last call; undefined when nothing did. */
   diff(current: readonly Lease[]): LeaseChanges | undefined {
     const changed: Lease[] = [];
+    const patched: LeasePatch[] = [];
     const gone: string[] = [];
     const counterKeys: string[] = [];
     const counters: number[] = [];
@@ -40,7 +45,8 @@ export class LeaseChangeTracker {
         before.leaseCounter = lease.leaseCounter;
         continue;
       }
-      changed.push(lease);
+      if (before) patched.push(patchOf(before, lease));
+      else changed.push(lease);
       this.sent.set(lease.leaseKey, structuredClone(lease));
     }
     for (const key of this.sent.keys()) {
@@ -50,6 +56,7 @@ export class LeaseChangeTracker {
     }
     const out: LeaseChanges = {};
     if (changed.length > 0) out.changed = changed;
+    if (patched.length > 0) out.patched = patched;
     if (gone.length > 0) out.gone = gone;
     if (counterKeys.length > 0) Object.assign(out, { counterKeys, counters });
     if (this.keepOrder) {
@@ -76,6 +83,16 @@ export class LeaseChangeTracker {
 export function applyLeaseChanges(mirror: Map<string, Lease>, changes: LeaseChanges): Map<string, Lease> {
   for (const key of changes.gone ?? []) mirror.delete(key);
   for (const lease of changes.changed ?? []) mirror.set(lease.leaseKey, lease);
+  for (const patch of changes.patched ?? []) {
+    const lease = mirror.get(patch.leaseKey);
+    if (!lease) continue; // never: a lease is patched only after it was sent whole
+    const next = { ...lease } as Record<string, unknown>;
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === undefined) delete next[field];
+      else next[field] = value;
+    }
+    mirror.set(patch.leaseKey, next as unknown as Lease);
+  }
   const keys = changes.counterKeys ?? [];
   const counters = changes.counters ?? [];
   for (let i = 0; i < keys.length; i++) {
@@ -90,6 +107,16 @@ export function applyLeaseChanges(mirror: Map<string, Lease>, changes: LeaseChan
     if (lease) ordered.set(key, lease);
   }
   return ordered;
+}
+
+/** The fields of `after` that differ from `before` (removed ones as undefined), with the key. */
+function patchOf(before: Lease, after: Lease): LeasePatch {
+  const a = after as unknown as Record<string, unknown>;
+  const b = before as unknown as Record<string, unknown>;
+  const patch: Record<string, unknown> = { leaseKey: after.leaseKey };
+  for (const field of Object.keys(a)) if (!equalValue(a[field], b[field])) patch[field] = a[field];
+  for (const field of Object.keys(b)) if (!(field in a)) patch[field] = undefined;
+  return patch as LeasePatch;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

@@ -1,12 +1,14 @@
 // The lease thread's side of the message port: renewals wait up to RENEWAL_BATCH_MS for the rest of
-// their round and go as one `renewed` message; any other message first sends the waiting batch, so the
-// main thread sees everything in the order it happened (a renewal never arrives after the loss of the
-// same lease, nor a loss before the renewals that preceded it).
+// their round and go as one `renewed` message. Any other message but a reply first sends the waiting
+// batch, so events reach the main thread in the order they happened (a renewal never arrives after the
+// loss of the same lease, nor a loss before the renewals that preceded it). Replies (one per auto
+// checkpoint offer, the most frequent message) may overtake a waiting batch: the main thread never lets
+// a renewal lower the counter a reply brought.
 import type { Clock } from "../../core/clock.ts";
 import type { FromThread } from "./protocol.ts";
 
 /** How long a renewal may wait for others of the same round before the batch goes out. */
-export const RENEWAL_BATCH_MS = 100;
+export const RENEWAL_BATCH_MS = 500;
 
 export class ThreadOutbox {
   private keys: string[] = [];
@@ -19,7 +21,7 @@ export class ThreadOutbox {
   ) {}
 
   send(message: FromThread): void {
-    this.flush();
+    if (message.type !== "reply" && message.type !== "store-reply") this.flush();
     this.post(message);
   }
 

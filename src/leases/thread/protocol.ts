@@ -74,7 +74,7 @@ export type FromThread =
    */
   | { type: "heartbeat"; held?: LeaseChanges; assigner?: boolean }
   | { type: "event"; body: KclEventBody }
-  /** One renewal round's `lease-renewed` events (sent within 100 ms), as keys and new counters. */
+  /** The `lease-renewed` events of the last ≤ 500 ms (outbox.ts), as keys and new counters. */
   | { type: "renewed"; keys: string[]; counters: number[] }
   | { type: "acquired"; lease: Lease }
   | { type: "lost"; leaseKey: string; reason: LostReason }

@@ -224,7 +224,8 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
           const leaseKey = m.keys[i]!;
           const leaseCounter = m.counters[i]!;
           const lease = this.held.get(leaseKey);
-          if (lease) this.held.set(leaseKey, { ...lease, leaseCounter });
+          // A checkpoint's reply may have overtaken this batch with a later counter: counters only grow.
+          if (lease && leaseCounter > lease.leaseCounter) this.held.set(leaseKey, { ...lease, leaseCounter });
           this.o.events.emit({ type: "lease-renewed", leaseKey, leaseCounter });
         }
         return;

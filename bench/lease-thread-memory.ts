@@ -7,6 +7,7 @@
 // (messages and JSON bytes per minute, harness/thread-traffic-preload.ts); counting costs CPU, so the
 // CPU and RSS of such runs are not results.
 //   bun bench/lease-thread-memory.ts [--runs 3] [--shards 4] [--warmup-seconds 15] [--window-seconds 10] [--binary] [--traffic]
+//     [--only thread|no-thread]
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     "window-seconds": { type: "string", default: "10" },
     binary: { type: "boolean", default: false },
     traffic: { type: "boolean", default: false },
+    /** Measure one mode only (experiments: compare builds run by separate invocations). */
+    only: { type: "string" },
   },
 });
 const runs = Number(values.runs);
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
   };
   for (let run = 1; run <= runs; run++) {
     const order: ("thread" | "no-thread")[] = run % 2 ? ["thread", "no-thread"] : ["no-thread", "thread"];
-    for (const mode of order) {
+    for (const mode of order.filter((m) => values.only === undefined || m === values.only)) {
       const name = `${mode}-${run}`;
       const deliveries = join(dir, name);
       const proc = startKcl({
@@ -151,8 +154,13 @@ async function main(): Promise<void> {
   }
   await producer.stop();
   await emu.stop();
+  // NaN (null in the JSON) for a mode not measured (--only).
   const med = (mode: "thread" | "no-thread", k: "rssMB" | "peakMB") =>
-    median(results[mode].map((r) => r[k]))!;
+    median(results[mode].map((r) => r[k])) ?? Number.NaN;
+  const cpu = (mode: "thread" | "no-thread") => {
+    const totals = results[mode].map((r) => Object.values(r.cpuPerMinute).reduce((a, b) => a + b, 0));
+    return Math.round((median(totals) ?? Number.NaN) * 100) / 100;
+  };
   const summary = {
     shards,
     runs,
@@ -162,6 +170,9 @@ async function main(): Promise<void> {
     deltaRssMB: Math.round((med("thread", "rssMB") - med("no-thread", "rssMB")) * 10) / 10,
     threadPeakMB: med("thread", "peakMB"),
     noThreadPeakMB: med("no-thread", "peakMB"),
+    /** CPU s/min of the whole process (every OS thread) in the window, median over the runs. */
+    threadCpuPerMinute: cpu("thread"),
+    noThreadCpuPerMinute: cpu("no-thread"),
     results,
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -118,6 +118,30 @@ test("a counter the main thread learnt from a renewal batch is not sent again; a
   expect(tracker.diff([{ ...a, leaseCounter: 5 }])).toEqual({ changed: [{ ...a, leaseCounter: 5 }] });
 });
 
+test("a lease the main thread got another way (acquired, a checkpoint's reply) is diffed against that version", () => {
+  const tracker = new LeaseChangeTracker(false);
+  const before = lease(0);
+  tracker.diff([before]);
+  // A prepared checkpoint's reply gave the main thread the lease with its pendingCheckpoint...
+  const prepared = {
+    ...before,
+    leaseCounter: 2,
+    pendingCheckpoint: { sequenceNumber: "7", subSequenceNumber: 0 },
+  };
+  tracker.note(prepared, true);
+  // ...which a later write cleared: the heartbeat must say so, though the lease now equals `before` there.
+  const after = { ...before, leaseCounter: 3 };
+  const mirror = applyLeaseChanges(
+    new Map([[before.leaseKey, prepared]]),
+    structuredClone(tracker.diff([after])!),
+  );
+  expect(mirror.get(before.leaseKey)).toEqual(after);
+  // onlyKnown: a lease never sent (or forgotten) is not noted, so it goes whole next time.
+  tracker.forget(before.leaseKey);
+  tracker.note(prepared, true);
+  expect(tracker.diff([after])).toEqual({ changed: [after] });
+});
+
 test("renewals go in one batch per round; any other message but a reply sends the waiting batch first", async () => {
   const clock = new FakeClock();
   const posted: FromThread[] = [];

@@ -10,6 +10,7 @@ import { systemRandom } from "../../core/random.ts";
 import { createLeaseCoordinator, type LeaseCoordinator } from "../coordinator.ts";
 import { createDynamoOperatorStore } from "../dynamodb-operator-store.ts";
 import { createDynamoLeaseStore } from "../dynamodb-store.ts";
+import type { Lease } from "../lease.ts";
 import type { LeaseOperatorStore } from "../operator-store.ts";
 import type { LeaseStore } from "../store.ts";
 import { LeaseChangeTracker } from "./lease-changes.ts";
@@ -80,12 +81,16 @@ function start(init: LeaseThreadInit): ThreadState {
     random: systemRandom,
     events,
   });
-  coordinator.onAcquired((lease) => send({ type: "acquired", lease }));
+  // What the main thread holds: heartbeats send only how the held leases changed since.
+  const heldChanges = new LeaseChangeTracker(false);
+  coordinator.onAcquired((lease) => {
+    heldChanges.note(lease);
+    send({ type: "acquired", lease });
+  });
   coordinator.onLost((leaseKey, reason) => send({ type: "lost", leaseKey, reason }));
   // Subscribed here so the thread's coordinator waits for the main thread's consumer to shut down
   // (its final checkpoint) instead of transferring the lease at once.
   coordinator.onHandoff((leaseKey, nextOwner) => send({ type: "handoff", leaseKey, nextOwner }));
-  const heldChanges = new LeaseChangeTracker(false);
   const heartbeat = new AbortController();
   void (async () => {
     while (!heartbeat.signal.aborted) {
@@ -119,14 +124,25 @@ async function call(s: ThreadState, id: number, method: RemoteMethod, args: unkn
   try {
     const fn = s.coordinator[method] as (...a: unknown[]) => Promise<unknown>;
     const value = await fn.apply(s.coordinator, args);
-    // The main thread forgets a lease it released; if this thread still holds it, the next heartbeat
-    // must send it whole again.
-    if (method === "release" && s.coordinator.getHeld(args[0] as string))
-      s.heldChanges.forget(args[0] as string);
+    noteReply(s, method, args[0] as string, value);
     send({ type: "reply", id, ok: true, value });
   } catch (error) {
     send({ type: "reply", id, ok: false, error: serializeError(error) });
   }
+}
+
+/** Keeps the held-lease changes exact across what the main thread does with a reply. */
+function noteReply(s: ThreadState, method: RemoteMethod, leaseKey: string, value: unknown): void {
+  if (method === "release") {
+    // The main thread forgets a lease it released; if this thread still holds it (the release failed),
+    // the next heartbeat must send it whole again.
+    if (s.coordinator.getHeld(leaseKey)) s.heldChanges.forget(leaseKey);
+    return;
+  }
+  // The main thread takes the lease a successful write returns: later changes are against that one.
+  if (method !== "checkpoint" && method !== "offerCheckpoint" && method !== "recordResolvedStart") return;
+  const outcome = value as { ok?: boolean; value?: Lease } | undefined;
+  if (outcome?.ok && outcome.value) s.heldChanges.note(outcome.value, true);
 }
 
 async function storeCall(s: ThreadState, message: Extract<ToThread, { type: "store" }>): Promise<void> {

@@ -73,6 +73,15 @@ export class LeaseChangeTracker {
     if (before) before.leaseCounter = leaseCounter;
   }
 
+  /**
+   * The main thread got this version of a lease another way (`acquired`, a checkpoint's reply): later
+   * changes are computed against it. `onlyKnown`: only for a lease the main thread was already sent.
+   */
+  note(lease: Lease, onlyKnown = false): void {
+    if (onlyKnown && !this.sent.has(lease.leaseKey)) return;
+    this.sent.set(lease.leaseKey, structuredClone(lease));
+  }
+
   /** The main thread dropped this lease on its own (release, drop): sent whole again if still listed. */
   forget(leaseKey: string): void {
     this.sent.delete(leaseKey);

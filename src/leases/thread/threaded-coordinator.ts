@@ -9,9 +9,8 @@ import { AbortedError, InvariantViolationError, type KclError, LeaseLostError } 
 import type { EventBus, LostReason } from "../../core/events.ts";
 import type { LeaseCoordinator, LeaseScan } from "../coordinator.ts";
 import type { Lease } from "../lease.ts";
-import { toView } from "../taker.ts";
 import type { CheckpointUpdate, Outcome } from "../store.ts";
-import { applyLeaseChanges } from "./lease-changes.ts";
+import { LeaseThreadMirror } from "./mirror.ts";
 import { deserializeError, type FromThread, type RemoteMethod, type ToThread } from "./protocol.ts";
 
 /** The worker-thread handle, as this class uses it (node:worker_threads Worker in production). */
@@ -46,13 +45,8 @@ const WATCHDOG_LATE_MS = 500;
 export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   /** Assigner mode: the thread's last report of whether it is the elected assigner. */
   private assigner: boolean | undefined;
-  /** The thread's held leases, kept equal to its list by heartbeats, renewals and the events between. */
-  private held = new Map<string, Lease>();
-  /** The thread's latest scan (key → lease in the table's order), kept by the changes of each round. */
-  private scanned: Map<string, Lease> | undefined;
-  private liveWorkers: string[] = [];
-  /** latestScan()'s answer, built once per round from the mirror. */
-  private scan: LeaseScan | undefined;
+  /** What the thread holds and last scanned, as its messages tell. */
+  private readonly mirror: LeaseThreadMirror;
   private readonly acquiredCbs = new Set<(lease: Lease) => void>();
   private readonly lostCbs = new Set<(leaseKey: string, reason: LostReason) => void>();
   private readonly handoffCbs = new Set<(leaseKey: string, nextOwner: string) => void>();
@@ -67,6 +61,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
 
   constructor(private readonly o: ThreadedCoordinatorOptions) {
     this.lastHeardAt = o.clock.monotonic();
+    this.mirror = new LeaseThreadMirror((event) => o.events.emit(event));
     o.thread.onMessage((m) => this.onMessage(m));
     o.thread.onExit((why) => {
       if (!this.terminating) this.fail(`the lease thread stopped unexpectedly (${why})`);
@@ -149,28 +144,28 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
 
   async recordResolvedStart(leaseKey: string, startMillis: number): Promise<Outcome<Lease>> {
     const outcome = (await this.call("recordResolvedStart", [leaseKey, startMillis])) as Outcome<Lease>;
-    if (outcome.ok && this.held.has(leaseKey)) this.held.set(leaseKey, outcome.value);
+    this.mirror.wrote(leaseKey, outcome);
     return outcome;
   }
 
   heldLeases(): Lease[] {
-    return [...this.held.values()].map((l) => structuredClone(l));
+    return [...this.mirror.held.values()].map((l) => structuredClone(l));
   }
 
   getHeld(leaseKey: string): Lease | undefined {
-    const lease = this.held.get(leaseKey);
+    const lease = this.mirror.held.get(leaseKey);
     return lease ? structuredClone(lease) : undefined;
   }
 
   async checkpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease>> {
     const outcome = (await this.call("checkpoint", [leaseKey, update])) as Outcome<Lease>;
-    if (outcome.ok && this.held.has(leaseKey)) this.held.set(leaseKey, outcome.value);
+    this.mirror.wrote(leaseKey, outcome);
     return outcome;
   }
 
   async offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined> {
     const outcome = (await this.call("offerCheckpoint", [leaseKey, update])) as Outcome<Lease> | undefined;
-    if (outcome?.ok && this.held.has(leaseKey)) this.held.set(leaseKey, outcome.value);
+    this.mirror.wrote(leaseKey, outcome);
     return outcome;
   }
 
@@ -180,12 +175,12 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
 
   async release(leaseKey: string): Promise<Outcome<Lease>> {
     const outcome = (await this.call("release", [leaseKey])) as Outcome<Lease>;
-    this.held.delete(leaseKey);
+    this.mirror.held.delete(leaseKey);
     return outcome;
   }
 
   dropLocally(leaseKey: string): void {
-    this.held.delete(leaseKey);
+    this.mirror.held.delete(leaseKey);
     this.o.thread.post({ type: "drop", leaseKey });
   }
 
@@ -195,7 +190,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
 
   latestScan(): LeaseScan | undefined {
     // Assigner mode: only the assigner's scan is current (cleanup must not act on a former term's).
-    return this.assigner === false ? undefined : this.scan;
+    return this.assigner === false ? undefined : this.mirror.scan;
   }
 
   /** Assigner mode: as the thread last reported (every heartbeat); taker mode: always true. */
@@ -217,47 +212,29 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
     switch (m.type) {
       case "heartbeat":
         if (m.assigner !== undefined) this.assigner = m.assigner;
-        if (m.held) this.held = applyLeaseChanges(this.held, m.held);
+        this.mirror.heartbeat(m.held);
         return;
       case "renewed":
-        for (let i = 0; i < m.keys.length; i++) {
-          const leaseKey = m.keys[i]!;
-          const leaseCounter = m.counters[i]!;
-          const lease = this.held.get(leaseKey);
-          // A checkpoint's reply may have overtaken this batch with a later counter: counters only grow.
-          if (lease && leaseCounter > lease.leaseCounter) this.held.set(leaseKey, { ...lease, leaseCounter });
-          this.o.events.emit({ type: "lease-renewed", leaseKey, leaseCounter });
-        }
+        this.mirror.renewed(m.keys, m.counters);
         return;
       case "event":
-        if (m.body.type === "lease-released") this.held.delete(m.body.leaseKey);
+        if (m.body.type === "lease-released") this.mirror.held.delete(m.body.leaseKey);
         this.o.events.emit(m.body);
         return;
       case "acquired":
-        this.held.set(m.lease.leaseKey, m.lease);
+        this.mirror.held.set(m.lease.leaseKey, m.lease);
         for (const cb of this.acquiredCbs) safely(() => cb(structuredClone(m.lease)));
         return;
       case "lost":
-        this.held.delete(m.leaseKey);
+        this.mirror.held.delete(m.leaseKey);
         for (const cb of this.lostCbs) safely(() => cb(m.leaseKey, m.reason));
         return;
       case "handoff":
         for (const cb of this.handoffCbs) safely(() => cb(m.leaseKey, m.nextOwner));
         return;
-      case "scan": {
-        this.scanned = m.changes
-          ? applyLeaseChanges(this.scanned ?? new Map(), m.changes)
-          : (this.scanned ?? new Map());
-        if (m.liveWorkers) this.liveWorkers = m.liveWorkers;
-        const leases = [...this.scanned.values()];
-        this.scan = { leases, liveWorkers: this.liveWorkers };
-        this.o.events.emit({
-          type: "lease-table-scanned",
-          leases: leases.map(toView),
-          liveWorkers: [...this.liveWorkers],
-        });
+      case "scan":
+        this.mirror.scanRound(m.changes, m.liveWorkers);
         return;
-      }
       case "reply": {
         const call = this.pending.get(m.id);
         this.pending.delete(m.id);
@@ -307,8 +284,8 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
     this.failed = error;
     for (const call of this.pending.values()) call.reject(new LeaseLostError(`lease thread failed: ${why}`));
     this.pending.clear();
-    const keys = [...this.held.keys()];
-    this.held.clear();
+    const keys = [...this.mirror.held.keys()];
+    this.mirror.held.clear();
     for (const leaseKey of keys) {
       this.o.events.emit({ type: "lease-lost", leaseKey, reason: "renew-failed" });
       for (const cb of this.lostCbs) safely(() => cb(leaseKey, "renew-failed"));

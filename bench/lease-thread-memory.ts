@@ -3,7 +3,12 @@
 // without `--no-lease-thread`, interleaved; RSS read from /proc after warm-up (medians over the runs),
 // and the CPU of the window per OS thread of the process (by thread name: main, the lease thread, the
 // JIT and GC helpers), to see where a difference comes from.
-//   bun bench/lease-thread-memory.ts [--runs 3] [--shards 4] [--warmup-seconds 15] [--window-seconds 10] [--binary]
+// With --traffic (from source only) it also counts the messages to and from the lease thread per kind
+// (messages and JSON bytes per minute, harness/thread-traffic-preload.ts); counting costs CPU, so the
+// CPU and RSS of such runs are not results.
+//   bun bench/lease-thread-memory.ts [--runs 3] [--shards 4] [--warmup-seconds 15] [--window-seconds 10] [--binary] [--traffic]
+//     [--only thread|no-thread]
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createStream, kinesisClient } from "./harness/aws.ts";
@@ -24,6 +29,9 @@ const { values } = parseArgs({
     "warmup-seconds": { type: "string", default: "15" },
     "window-seconds": { type: "string", default: "10" },
     binary: { type: "boolean", default: false },
+    traffic: { type: "boolean", default: false },
+    /** Measure one mode only (experiments: compare builds run by separate invocations). */
+    only: { type: "string" },
   },
 });
 const runs = Number(values.runs);
@@ -43,6 +51,34 @@ function perMinute(
 }
 const shards = Number(values.shards);
 const dir = join(REPO, ".bench-out", `lease-thread-memory-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+const trafficDir = join(dir, "traffic");
+if (values.traffic) {
+  mkdirSync(trafficDir, { recursive: true });
+  process.env.BENCH_THREAD_TRAFFIC = trafficDir;
+}
+
+type Traffic = Record<string, { messages: number; bytes: number }>;
+
+/** The preload's totals for `pid` so far (empty without --traffic or before its first write). */
+function trafficOf(pid: number): Traffic {
+  try {
+    return (JSON.parse(readFileSync(join(trafficDir, `${pid}.json`), "utf8")) as { totals: Traffic }).totals;
+  } catch {
+    return {};
+  }
+}
+
+/** Messages and kB (JSON) per minute of each kind between two trafficOf() readings. */
+function trafficPerMinute(before: Traffic, after: Traffic, ms: number) {
+  const out: Record<string, { messages: number; kB: number }> = {};
+  const rate = (v: number) => (v * 60_000) / ms;
+  for (const [kind, t] of Object.entries(after)) {
+    const b = before[kind] ?? { messages: 0, bytes: 0 };
+    const messages = Math.round(rate(t.messages - b.messages));
+    if (messages > 0) out[kind] = { messages, kB: Math.round(rate(t.bytes - b.bytes) / 102.4) / 10 };
+  }
+  return out;
+}
 
 async function main(): Promise<void> {
   const emu = await startEmulatorServer(dir);
@@ -50,14 +86,19 @@ async function main(): Promise<void> {
   const stream = "bench-lease-thread-memory";
   await createStream(kinesis, stream, shards);
   const producer = startProducer(kinesis, stream, 20);
-  type Result = { rssMB: number; peakMB: number; cpuPerMinute: Record<string, number> };
+  type Result = {
+    rssMB: number;
+    peakMB: number;
+    cpuPerMinute: Record<string, number>;
+    trafficPerMinute?: ReturnType<typeof trafficPerMinute>;
+  };
   const results: Record<"thread" | "no-thread", Result[]> = {
     thread: [],
     "no-thread": [],
   };
   for (let run = 1; run <= runs; run++) {
     const order: ("thread" | "no-thread")[] = run % 2 ? ["thread", "no-thread"] : ["no-thread", "thread"];
-    for (const mode of order) {
+    for (const mode of order.filter((m) => values.only === undefined || m === values.only)) {
       const name = `${mode}-${run}`;
       const deliveries = join(dir, name);
       const proc = startKcl({
@@ -74,6 +115,7 @@ async function main(): Promise<void> {
       await sleep(Number(values["warmup-seconds"]) * 1000);
       const samples: number[] = [];
       const cpu0 = threadCpuByName(proc.pid);
+      const traffic0 = trafficOf(proc.pid);
       const t0 = Date.now();
       const end = t0 + Number(values["window-seconds"]) * 1000;
       while (Date.now() < end) {
@@ -82,19 +124,30 @@ async function main(): Promise<void> {
       }
       proc.sample();
       const cpuPerMinute = perMinute(cpu0, threadCpuByName(proc.pid), Date.now() - t0);
+      // The preload writes every second: its last totals may be up to 1 s older than the window's end.
+      const traffic = values.traffic
+        ? { trafficPerMinute: trafficPerMinute(traffic0, trafficOf(proc.pid), Date.now() - t0) }
+        : {};
       const rssMB = Math.round((median(samples)! / 2 ** 20) * 10) / 10;
       const peakMB = Math.round((proc.peakRssBytes() / 2 ** 20) * 10) / 10;
       await proc.stop("SIGTERM", 30_000);
-      results[mode].push({ rssMB, peakMB, cpuPerMinute });
+      results[mode].push({ rssMB, peakMB, cpuPerMinute, ...traffic });
       process.stderr.write(
-        `${name}: RSS ${rssMB} MB (peak ${peakMB} MB); CPU s/min ${JSON.stringify(cpuPerMinute)}\n`,
+        `${name}: RSS ${rssMB} MB (peak ${peakMB} MB); CPU s/min ${JSON.stringify(cpuPerMinute)}` +
+          (values.traffic ? `; thread messages/min ${JSON.stringify(traffic.trafficPerMinute)}` : "") +
+          "\n",
       );
     }
   }
   await producer.stop();
   await emu.stop();
+  // NaN (null in the JSON) for a mode not measured (--only).
   const med = (mode: "thread" | "no-thread", k: "rssMB" | "peakMB") =>
-    median(results[mode].map((r) => r[k]))!;
+    median(results[mode].map((r) => r[k])) ?? Number.NaN;
+  const cpu = (mode: "thread" | "no-thread") => {
+    const totals = results[mode].map((r) => Object.values(r.cpuPerMinute).reduce((a, b) => a + b, 0));
+    return Math.round((median(totals) ?? Number.NaN) * 100) / 100;
+  };
   const summary = {
     shards,
     runs,
@@ -104,6 +157,9 @@ async function main(): Promise<void> {
     deltaRssMB: Math.round((med("thread", "rssMB") - med("no-thread", "rssMB")) * 10) / 10,
     threadPeakMB: med("thread", "peakMB"),
     noThreadPeakMB: med("no-thread", "peakMB"),
+    /** CPU s/min of the whole process (every OS thread) in the window, median over the runs. */
+    threadCpuPerMinute: cpu("thread"),
+    noThreadCpuPerMinute: cpu("no-thread"),
     results,
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);

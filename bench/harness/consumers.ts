@@ -21,6 +21,15 @@ const PROFILE = process.env.BENCH_CPU_PROF
     ]
   : [];
 export const BINARY = join(REPO, "dist", "kcl-ts");
+/**
+ * BENCH_THREAD_TRAFFIC=<dir>: consumers run from source count the messages to and from the lease thread
+ * (harness/thread-traffic-preload.ts writes <dir>/<pid>.json). Counting costs CPU: never for results.
+ */
+function trafficArgs(): string[] {
+  return process.env.BENCH_THREAD_TRAFFIC
+    ? ["--preload", join(REPO, "bench", "harness", "thread-traffic-preload.ts")]
+    : [];
+}
 
 export interface ConsumerOptions {
   name: string;
@@ -71,7 +80,7 @@ export function startKcl(o: KclOptions): BenchProcess {
     ...(o.args ?? []),
     ...extraConsumeArgs(),
   ];
-  return spawnBench(o.name, o.binary ? consume : [...PROFILE, "cli/main.ts", ...consume], {
+  return spawnBench(o.name, o.binary ? consume : [...PROFILE, ...trafficArgs(), "cli/main.ts", ...consume], {
     logDir: o.logDir,
     env: { ...o.emu.env, BENCH_OUT: o.deliveriesDir },
     ...(o.binary ? { exe: BINARY } : {}),

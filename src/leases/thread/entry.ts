@@ -10,16 +10,24 @@ import { systemRandom } from "../../core/random.ts";
 import { createLeaseCoordinator, type LeaseCoordinator } from "../coordinator.ts";
 import { createDynamoOperatorStore } from "../dynamodb-operator-store.ts";
 import { createDynamoLeaseStore } from "../dynamodb-store.ts";
+import type { Lease } from "../lease.ts";
 import type { LeaseOperatorStore } from "../operator-store.ts";
 import type { LeaseStore } from "../store.ts";
+import { LeaseChangeTracker } from "./lease-changes.ts";
+import { ThreadOutbox } from "./outbox.ts";
 import type { FromThread, LeaseThreadInit, RemoteMethod, ToThread } from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
 
 const port = parentPort;
 if (!port) throw new Error("src/leases/thread/entry.ts runs only as a worker thread");
 
-function send(message: FromThread): void {
-  port!.postMessage(message);
+const outbox = new ThreadOutbox((message) => port!.postMessage(message), systemClock);
+const send = (message: FromThread) => outbox.send(message);
+
+/** One renewal: the main thread gets it in the round's batch (and so knows the new counter). */
+function queueRenewal(leaseKey: string, leaseCounter: number): void {
+  outbox.renewed(leaseKey, leaseCounter);
+  state?.heldChanges.noteCounter(leaseKey, leaseCounter);
 }
 
 interface ThreadState {
@@ -27,6 +35,10 @@ interface ThreadState {
   /** The main thread's lease-table calls (shard sync, cleanup, start-up checks, drain) use these. */
   store: LeaseStore;
   operator: LeaseOperatorStore;
+  /** What the main thread was last sent: heartbeats and scans carry only what changed since. */
+  heldChanges: LeaseChangeTracker;
+  scanChanges: LeaseChangeTracker;
+  liveWorkers: string[];
   running?: AbortController;
   close(): void;
 }
@@ -38,12 +50,16 @@ function start(init: LeaseThreadInit): ThreadState {
   const { config } = init;
   const events = new EventBus(init.workerId, () => systemClock.now());
   events.onAny(({ workerId: _w, at: _a, ...body }) => {
-    send({ type: "event", body });
-    // Each taker round's view goes along with its event, so the main thread's latestScan() is current.
-    if (body.type === "lease-table-scanned") {
-      const scan = state?.coordinator.latestScan();
-      if (scan) send({ type: "scan", scan });
-    }
+    if (body.type === "lease-renewed") return queueRenewal(body.leaseKey, body.leaseCounter);
+    // A taker (or assigner) round's scan goes as changes to the last one; the main thread rebuilds the
+    // round's event from its mirror, so the table crosses the boundary once per change, not twice a round.
+    const scan = body.type === "lease-table-scanned" ? state?.coordinator.latestScan() : undefined;
+    if (!scan || !state) return send({ type: "event", body });
+    const liveWorkers = sameStrings(scan.liveWorkers, state.liveWorkers)
+      ? {}
+      : { liveWorkers: scan.liveWorkers };
+    state.liveWorkers = scan.liveWorkers;
+    send({ type: "scan", changes: state.scanChanges.diff(scan.leases), ...liveWorkers });
   });
   const built = createDynamoDbClient({
     region: config.region,
@@ -65,7 +81,12 @@ function start(init: LeaseThreadInit): ThreadState {
     random: systemRandom,
     events,
   });
-  coordinator.onAcquired((lease) => send({ type: "acquired", lease }));
+  // What the main thread holds: heartbeats send only how the held leases changed since.
+  const heldChanges = new LeaseChangeTracker(false);
+  coordinator.onAcquired((lease) => {
+    heldChanges.note(lease);
+    send({ type: "acquired", lease });
+  });
   coordinator.onLost((leaseKey, reason) => send({ type: "lost", leaseKey, reason }));
   // Subscribed here so the thread's coordinator waits for the main thread's consumer to shut down
   // (its final checkpoint) instead of transferring the lease at once.
@@ -74,7 +95,8 @@ function start(init: LeaseThreadInit): ThreadState {
   void (async () => {
     while (!heartbeat.signal.aborted) {
       const assigner = config.leaseAssignment === "assigner" ? { assigner: coordinator.isAssigner?.() } : {};
-      send({ type: "heartbeat", held: coordinator.heldLeases(), ...assigner });
+      const held = heldChanges.diff(coordinator.heldLeases());
+      send({ type: "heartbeat", ...(held ? { held } : {}), ...assigner });
       await systemClock.sleep(init.heartbeatMs, heartbeat.signal).catch(() => {});
     }
   })();
@@ -88,6 +110,9 @@ function start(init: LeaseThreadInit): ThreadState {
     coordinator,
     store,
     operator,
+    heldChanges,
+    scanChanges: new LeaseChangeTracker(true),
+    liveWorkers: [],
     close: () => {
       heartbeat.abort();
       built.client.destroy();
@@ -99,10 +124,25 @@ async function call(s: ThreadState, id: number, method: RemoteMethod, args: unkn
   try {
     const fn = s.coordinator[method] as (...a: unknown[]) => Promise<unknown>;
     const value = await fn.apply(s.coordinator, args);
+    noteReply(s, method, args[0] as string, value);
     send({ type: "reply", id, ok: true, value });
   } catch (error) {
     send({ type: "reply", id, ok: false, error: serializeError(error) });
   }
+}
+
+/** Keeps the held-lease changes exact across what the main thread does with a reply. */
+function noteReply(s: ThreadState, method: RemoteMethod, leaseKey: string, value: unknown): void {
+  if (method === "release") {
+    // The main thread forgets a lease it released; if this thread still holds it (the release failed),
+    // the next heartbeat must send it whole again.
+    if (s.coordinator.getHeld(leaseKey)) s.heldChanges.forget(leaseKey);
+    return;
+  }
+  // The main thread takes the lease a successful write returns: later changes are against that one.
+  if (method !== "checkpoint" && method !== "offerCheckpoint" && method !== "recordResolvedStart") return;
+  const outcome = value as { ok?: boolean; value?: Lease } | undefined;
+  if (outcome?.ok && outcome.value) s.heldChanges.note(outcome.value, true);
 }
 
 async function storeCall(s: ThreadState, message: Extract<ToThread, { type: "store" }>): Promise<void> {
@@ -169,3 +209,7 @@ port.on("message", (message: ToThread) => {
       return;
   }
 });
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

@@ -14,9 +14,9 @@ import {
   ThrottledError,
 } from "../../core/errors.ts";
 import type { KclEventBody, LostReason } from "../../core/events.ts";
-import type { LeaseScan } from "../coordinator.ts";
 import type { Lease } from "../lease.ts";
 import type { WorkerTableStore } from "../store.ts";
+import type { LeaseChanges } from "./lease-changes.ts";
 
 /** What the lease thread needs to build its own DynamoDB client, store and coordinator. */
 export interface LeaseThreadInit {
@@ -67,14 +67,24 @@ export type ToThread =
 
 export type FromThread =
   | { type: "ready" }
-  /** `assigner`: assigner mode only, whether the thread's coordinator is the fleet's elected assigner. */
-  | { type: "heartbeat"; held: Lease[]; assigner?: boolean }
+  /**
+   * The thread is alive (every heartbeatMs, changes or not); `held`: how its held leases changed since the
+   * last heartbeat, when they did. `assigner`: assigner mode only, whether the thread's coordinator is the
+   * fleet's elected assigner.
+   */
+  | { type: "heartbeat"; held?: LeaseChanges; assigner?: boolean }
   | { type: "event"; body: KclEventBody }
+  /** The `lease-renewed` events of the last ≤ 500 ms (outbox.ts), as keys and new counters. */
+  | { type: "renewed"; keys: string[]; counters: number[] }
   | { type: "acquired"; lease: Lease }
   | { type: "lost"; leaseKey: string; reason: LostReason }
   /** A planned move of a held lease: shut its processor down, then release() transfers it. */
   | { type: "handoff"; leaseKey: string; nextOwner: string }
-  | { type: "scan"; scan: LeaseScan }
+  /**
+   * A taker (or assigner) round: how its scan differs from the last one sent (`liveWorkers` only when
+   * they changed). The main thread updates its copy and emits the round's `lease-table-scanned` from it.
+   */
+  | { type: "scan"; changes?: LeaseChanges; liveWorkers?: string[] }
   | { type: "reply"; id: number; ok: true; value: unknown }
   | { type: "reply"; id: number; ok: false; error: SerializedError }
   | { type: "store-reply"; id: number; ok: true; value: unknown }

@@ -3,7 +3,7 @@
 // back to renewing on the main thread — and say so.
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { Clock } from "../../core/clock.ts";
 import { describeError } from "../../core/errors.ts";
 import type { FromThread, LeaseThreadInit, ToThread } from "./protocol.ts";
@@ -20,6 +20,13 @@ const IN_BINARY = import.meta.url.includes("/$bunfs/") || import.meta.url.includ
 const ENTRY: string | URL = IN_BINARY
   ? "./src/leases/thread/entry.ts"
   : new URL("./entry.ts", import.meta.url);
+
+/**
+ * Bun: the thread's VM gets JavaScriptCore's small heap (`smol`). It holds little (the leases, the
+ * DynamoDB client) and allocates little between collections; at 100 and 500 shards this kept the
+ * process's RSS lower (README, "A lighter lease thread"). Node and Deno have no such option.
+ */
+const WORKER_OPTIONS = ("Bun" in globalThis ? { smol: true } : {}) as WorkerOptions;
 
 /**
  * Node running these TypeScript sources through tsx: tsx's loader does not reach worker threads (Node 20
@@ -41,7 +48,7 @@ export async function spawnLeaseThread(init: LeaseThreadInit, clock: Clock): Pro
   let worker: Worker;
   try {
     const shim = nodeTypeScriptShim(ENTRY);
-    worker = shim === undefined ? new Worker(ENTRY) : new Worker(shim, { eval: true });
+    worker = shim === undefined ? new Worker(ENTRY, WORKER_OPTIONS) : new Worker(shim, { eval: true });
   } catch (error) {
     return { ok: false, why: describeError(error) };
   }

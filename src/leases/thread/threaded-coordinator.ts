@@ -10,6 +10,7 @@ import type { EventBus, LostReason } from "../../core/events.ts";
 import type { LeaseCoordinator, LeaseScan } from "../coordinator.ts";
 import type { Lease } from "../lease.ts";
 import type { CheckpointUpdate, Outcome } from "../store.ts";
+import { LeaseThreadMirror } from "./mirror.ts";
 import { deserializeError, type FromThread, type RemoteMethod, type ToThread } from "./protocol.ts";
 
 /** The worker-thread handle, as this class uses it (node:worker_threads Worker in production). */
@@ -44,8 +45,8 @@ const WATCHDOG_LATE_MS = 500;
 export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   /** Assigner mode: the thread's last report of whether it is the elected assigner. */
   private assigner: boolean | undefined;
-  private readonly held = new Map<string, Lease>();
-  private scan: LeaseScan | undefined;
+  /** What the thread holds and last scanned, as its messages tell. */
+  private readonly mirror: LeaseThreadMirror;
   private readonly acquiredCbs = new Set<(lease: Lease) => void>();
   private readonly lostCbs = new Set<(leaseKey: string, reason: LostReason) => void>();
   private readonly handoffCbs = new Set<(leaseKey: string, nextOwner: string) => void>();
@@ -60,6 +61,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
 
   constructor(private readonly o: ThreadedCoordinatorOptions) {
     this.lastHeardAt = o.clock.monotonic();
+    this.mirror = new LeaseThreadMirror((event) => o.events.emit(event));
     o.thread.onMessage((m) => this.onMessage(m));
     o.thread.onExit((why) => {
       if (!this.terminating) this.fail(`the lease thread stopped unexpectedly (${why})`);
@@ -142,28 +144,28 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
 
   async recordResolvedStart(leaseKey: string, startMillis: number): Promise<Outcome<Lease>> {
     const outcome = (await this.call("recordResolvedStart", [leaseKey, startMillis])) as Outcome<Lease>;
-    if (outcome.ok && this.held.has(leaseKey)) this.held.set(leaseKey, outcome.value);
+    this.mirror.wrote(leaseKey, outcome);
     return outcome;
   }
 
   heldLeases(): Lease[] {
-    return [...this.held.values()].map((l) => structuredClone(l));
+    return [...this.mirror.held.values()].map((l) => structuredClone(l));
   }
 
   getHeld(leaseKey: string): Lease | undefined {
-    const lease = this.held.get(leaseKey);
+    const lease = this.mirror.held.get(leaseKey);
     return lease ? structuredClone(lease) : undefined;
   }
 
   async checkpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease>> {
     const outcome = (await this.call("checkpoint", [leaseKey, update])) as Outcome<Lease>;
-    if (outcome.ok && this.held.has(leaseKey)) this.held.set(leaseKey, outcome.value);
+    this.mirror.wrote(leaseKey, outcome);
     return outcome;
   }
 
   async offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined> {
     const outcome = (await this.call("offerCheckpoint", [leaseKey, update])) as Outcome<Lease> | undefined;
-    if (outcome?.ok && this.held.has(leaseKey)) this.held.set(leaseKey, outcome.value);
+    this.mirror.wrote(leaseKey, outcome);
     return outcome;
   }
 
@@ -173,12 +175,12 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
 
   async release(leaseKey: string): Promise<Outcome<Lease>> {
     const outcome = (await this.call("release", [leaseKey])) as Outcome<Lease>;
-    this.held.delete(leaseKey);
+    this.mirror.held.delete(leaseKey);
     return outcome;
   }
 
   dropLocally(leaseKey: string): void {
-    this.held.delete(leaseKey);
+    this.mirror.held.delete(leaseKey);
     this.o.thread.post({ type: "drop", leaseKey });
   }
 
@@ -188,7 +190,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
 
   latestScan(): LeaseScan | undefined {
     // Assigner mode: only the assigner's scan is current (cleanup must not act on a former term's).
-    return this.assigner === false ? undefined : this.scan;
+    return this.assigner === false ? undefined : this.mirror.scan;
   }
 
   /** Assigner mode: as the thread last reported (every heartbeat); taker mode: always true. */
@@ -210,26 +212,28 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
     switch (m.type) {
       case "heartbeat":
         if (m.assigner !== undefined) this.assigner = m.assigner;
-        this.held.clear();
-        for (const lease of m.held) this.held.set(lease.leaseKey, lease);
+        this.mirror.heartbeat(m.held);
+        return;
+      case "renewed":
+        this.mirror.renewed(m.keys, m.counters);
         return;
       case "event":
-        if (m.body.type === "lease-released") this.held.delete(m.body.leaseKey);
+        if (m.body.type === "lease-released") this.mirror.held.delete(m.body.leaseKey);
         this.o.events.emit(m.body);
         return;
       case "acquired":
-        this.held.set(m.lease.leaseKey, m.lease);
+        this.mirror.held.set(m.lease.leaseKey, m.lease);
         for (const cb of this.acquiredCbs) safely(() => cb(structuredClone(m.lease)));
         return;
       case "lost":
-        this.held.delete(m.leaseKey);
+        this.mirror.held.delete(m.leaseKey);
         for (const cb of this.lostCbs) safely(() => cb(m.leaseKey, m.reason));
         return;
       case "handoff":
         for (const cb of this.handoffCbs) safely(() => cb(m.leaseKey, m.nextOwner));
         return;
       case "scan":
-        this.scan = m.scan;
+        this.mirror.scanRound(m.changes, m.liveWorkers);
         return;
       case "reply": {
         const call = this.pending.get(m.id);
@@ -280,8 +284,8 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
     this.failed = error;
     for (const call of this.pending.values()) call.reject(new LeaseLostError(`lease thread failed: ${why}`));
     this.pending.clear();
-    const keys = [...this.held.keys()];
-    this.held.clear();
+    const keys = [...this.mirror.held.keys()];
+    this.mirror.held.clear();
     for (const leaseKey of keys) {
       this.o.events.emit({ type: "lease-lost", leaseKey, reason: "renew-failed" });
       for (const cb of this.lostCbs) safely(() => cb(leaseKey, "renew-failed"));

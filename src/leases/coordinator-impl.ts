@@ -10,8 +10,10 @@ import { assignmentModeFor } from "./assignment/from-config.ts";
 import { renewerLoop, takerLoop } from "./coordinator-loops.ts";
 import { ExpiryObserver } from "./expiry-observer.ts";
 import type { Lease } from "./lease.ts";
-import { LeaseRenewer, type RenewerOutput } from "./renewer.ts";
+import { LeaseRenewer } from "./renewer.ts";
+import { reportRenewerOutput } from "./renewer-output.ts";
 import type { CheckpointUpdate, Outcome } from "./store.ts";
+import { LeaseSubscribers } from "./lease-subscribers.ts";
 import { LeaseTaker } from "./taker.ts";
 
 export class DefaultLeaseCoordinator implements LeaseCoordinator {
@@ -21,9 +23,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   private readonly events: EventBus;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly acquiredCbs = new Set<(lease: Lease) => void>();
-  private readonly lostCbs = new Set<(leaseKey: string, reason: LostReason) => void>();
-  private readonly handoffCbs = new Set<(leaseKey: string, nextOwner: string) => void>();
+  private readonly subscribers: LeaseSubscribers;
   /** Cancels the handoff deadlines when the coordinator stops. */
   private readonly deadlines = new AbortController();
   private taking = true;
@@ -36,6 +36,9 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
     this.events = o.events;
     this.clock = o.clock;
     this.logger = o.logger ?? silentLogger;
+    this.subscribers = new LeaseSubscribers((callback, e) =>
+      this.logger.log("error", `${callback} callback threw: ${describeError(e)}`, { workerId: o.workerId }),
+    );
     this.observer = new ExpiryObserver(o.config.failoverMs);
     this.renewer = new LeaseRenewer({
       store: o.store,
@@ -43,7 +46,22 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       failoverMs: o.config.failoverMs,
       clock: o.clock,
       random: o.random,
-      output: (m) => this.onRenewerOutput(m),
+      output: (m) =>
+        reportRenewerOutput(m, {
+          workerId: o.workerId,
+          events: this.events,
+          logger: this.logger,
+          subscribers: this.subscribers,
+          renewed: (lease) => {
+            this.observer.touch(lease, this.clock.monotonic());
+            if (lease.assignedLeases) this.assignment?.notice(lease.assignedLeases);
+          },
+          handoffRequested: (key) => {
+            // Without subscribers there is no processor to shut down: transfer at once.
+            if (this.subscribers.noHandoffSubscribers) void this.renewer.release(key).catch(() => undefined);
+            void this.handoffDeadline(key);
+          },
+        }),
     });
     this.taker = new LeaseTaker({
       store: o.store,
@@ -157,18 +175,15 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   }
 
   onAcquired(cb: (lease: Lease) => void): () => void {
-    this.acquiredCbs.add(cb);
-    return () => this.acquiredCbs.delete(cb);
+    return this.subscribers.onAcquired(cb);
   }
 
   onLost(cb: (leaseKey: string, reason: LostReason) => void): () => void {
-    this.lostCbs.add(cb);
-    return () => this.lostCbs.delete(cb);
+    return this.subscribers.onLost(cb);
   }
 
   onHandoff(cb: (leaseKey: string, nextOwner: string) => void): () => void {
-    this.handoffCbs.add(cb);
-    return () => this.handoffCbs.delete(cb);
+    return this.subscribers.onHandoff(cb);
   }
 
   heldLeases(): Lease[] {
@@ -230,81 +245,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       how: take.how,
       ...(take.previousOwner ? { previousOwner: take.previousOwner } : {}),
     });
-    for (const cb of this.acquiredCbs) this.safely("onAcquired", () => cb(structuredClone(lease)));
-  }
-
-  private onRenewerOutput(m: RenewerOutput): void {
-    switch (m.type) {
-      case "renewed":
-        this.observer.touch(m.lease, this.clock.monotonic());
-        if (m.lease.assignedLeases) this.assignment?.notice(m.lease.assignedLeases);
-        this.events.emit({
-          type: "lease-renewed",
-          leaseKey: m.lease.leaseKey,
-          leaseCounter: m.lease.leaseCounter,
-        });
-        return;
-      case "released":
-        this.events.emit({
-          type: "lease-released",
-          leaseKey: m.lease.leaseKey,
-          leaseCounter: m.lease.leaseCounter,
-        });
-        return;
-      case "handoff-requested": {
-        const key = m.lease.leaseKey;
-        this.events.emit({
-          type: "lease-handoff-requested",
-          leaseKey: key,
-          to: m.to,
-          leaseCounter: m.lease.leaseCounter,
-        });
-        // Without subscribers there is no processor to shut down: transfer at once.
-        if (this.handoffCbs.size === 0) void this.renewer.release(key).catch(() => undefined);
-        for (const cb of this.handoffCbs) this.safely("onHandoff", () => cb(key, m.to));
-        void this.handoffDeadline(key);
-        return;
-      }
-      case "handed-off":
-        this.events.emit({
-          type: "lease-handed-off",
-          leaseKey: m.lease.leaseKey,
-          to: m.to,
-          leaseCounter: m.lease.leaseCounter,
-        });
-        return;
-      case "lost": {
-        const newOwner = m.current?.leaseOwner;
-        this.events.emit({
-          type: "lease-lost",
-          leaseKey: m.leaseKey,
-          reason: m.reason,
-          ...(newOwner && newOwner !== this.o.workerId ? { newOwner } : {}),
-          ...(m.current ? { leaseCounter: m.current.leaseCounter } : {}),
-        });
-        for (const cb of this.lostCbs) this.safely("onLost", () => cb(m.leaseKey, m.reason));
-        return;
-      }
-      case "throttled":
-        this.events.emit({
-          type: "throttled",
-          operation: m.operation,
-          leaseKey: m.leaseKey,
-          retryInMs: m.retryInMs,
-        });
-        return;
-      case "error":
-        this.logger.log("warn", `lease ${m.operation} failed, retrying: ${describeError(m.error)}`, {
-          leaseKey: m.leaseKey,
-          workerId: this.o.workerId,
-        });
-        this.events.emit({
-          type: "lease-write-failed",
-          leaseKey: m.leaseKey,
-          operation: m.operation,
-          error: describeError(m.error),
-        });
-    }
+    this.subscribers.acquiredLease(lease);
   }
 
   /**
@@ -323,15 +264,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       leaseKey,
       message: `handoff of ${leaseKey} not finished within ${this.o.config.shutdownTimeoutMs} ms (--shutdown-timeout-ms): transferring it without a final checkpoint; the next owner may see records again`,
     });
-    for (const cb of this.lostCbs) this.safely("onLost", () => cb(leaseKey, "handoff-timeout"));
+    this.subscribers.lostLease(leaseKey, "handoff-timeout");
     await this.renewer.release(leaseKey).catch(() => undefined);
-  }
-
-  private safely(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.logger.log("error", `${what} callback threw: ${describeError(e)}`, { workerId: this.o.workerId });
-    }
   }
 }

@@ -10,6 +10,7 @@ import type { EventBus, LostReason } from "../../core/events.ts";
 import type { LeaseCoordinator, LeaseScan } from "../coordinator.ts";
 import type { Lease } from "../lease.ts";
 import type { CheckpointUpdate, Outcome } from "../store.ts";
+import { LeaseSubscribers } from "../lease-subscribers.ts";
 import { LeaseThreadMirror } from "./mirror.ts";
 import { deserializeError, type FromThread, type RemoteMethod, type ToThread } from "./protocol.ts";
 
@@ -47,9 +48,8 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   private assigner: boolean | undefined;
   /** What the thread holds and last scanned, as its messages tell. */
   private readonly mirror: LeaseThreadMirror;
-  private readonly acquiredCbs = new Set<(lease: Lease) => void>();
-  private readonly lostCbs = new Set<(leaseKey: string, reason: LostReason) => void>();
-  private readonly handoffCbs = new Set<(leaseKey: string, nextOwner: string) => void>();
+  /** A consumer callback must never break message handling (the in-process coordinator logs it). */
+  private readonly subscribers = new LeaseSubscribers();
   private readonly pending = new Map<number, PendingCall>();
   private nextId = 1;
   private lastHeardAt: number;
@@ -124,18 +124,15 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   }
 
   onAcquired(cb: (lease: Lease) => void): () => void {
-    this.acquiredCbs.add(cb);
-    return () => this.acquiredCbs.delete(cb);
+    return this.subscribers.onAcquired(cb);
   }
 
   onLost(cb: (leaseKey: string, reason: LostReason) => void): () => void {
-    this.lostCbs.add(cb);
-    return () => this.lostCbs.delete(cb);
+    return this.subscribers.onLost(cb);
   }
 
   onHandoff(cb: (leaseKey: string, nextOwner: string) => void): () => void {
-    this.handoffCbs.add(cb);
-    return () => this.handoffCbs.delete(cb);
+    return this.subscribers.onHandoff(cb);
   }
 
   pollHandoffs(): Promise<void> {
@@ -223,14 +220,14 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
         return;
       case "acquired":
         this.mirror.held.set(m.lease.leaseKey, m.lease);
-        for (const cb of this.acquiredCbs) safely(() => cb(structuredClone(m.lease)));
+        this.subscribers.acquiredLease(m.lease);
         return;
       case "lost":
         this.mirror.held.delete(m.leaseKey);
-        for (const cb of this.lostCbs) safely(() => cb(m.leaseKey, m.reason));
+        this.subscribers.lostLease(m.leaseKey, m.reason);
         return;
       case "handoff":
-        for (const cb of this.handoffCbs) safely(() => cb(m.leaseKey, m.nextOwner));
+        this.subscribers.handoffRequested(m.leaseKey, m.nextOwner);
         return;
       case "scan":
         this.mirror.scanRound(m.changes, m.liveWorkers);
@@ -288,18 +285,10 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
     this.mirror.held.clear();
     for (const leaseKey of keys) {
       this.o.events.emit({ type: "lease-lost", leaseKey, reason: "renew-failed" });
-      for (const cb of this.lostCbs) safely(() => cb(leaseKey, "renew-failed"));
+      this.subscribers.lostLease(leaseKey, "renew-failed");
     }
     this.watchStop?.abort();
     this.runEnded?.();
     this.o.onFailure(error);
-  }
-}
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // A consumer callback must never break message handling (the in-process coordinator logs it).
   }
 }

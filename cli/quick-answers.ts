@@ -32,7 +32,7 @@ export function topLevelHelp(width: number): string | undefined {
     "",
     "Options:",
     ...OPTIONS.map(
-      ([o, d]) => `${o.padEnd(optionWidth)}${d}`.padEnd(width - "[boolean]".length) + "[boolean]",
+      ([o, d]) => `${`${o.padEnd(optionWidth)}${d}`.padEnd(width - "[boolean]".length)}[boolean]`,
     ),
   ];
   if (lines.some((l) => l.length > width) || OPTIONS.some(([o, d]) => o.length + d.length + 12 > width)) {

@@ -1,11 +1,22 @@
-// What the renewer reports, told to the rest of the worker: an event for each outcome, and the
-// coordinator's subscribers for losses and handoff requests (the in-process coordinator's half of it).
+// What the renewer reports (RenewerOutput), and how the in-process coordinator tells the rest of the
+// worker: an event for each outcome, and its subscribers for losses and handoff requests.
 import { describeError } from "../core/errors.ts";
-import type { EventBus } from "../core/events.ts";
+import type { EventBus, LostReason } from "../core/events.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Lease } from "./lease.ts";
 import type { LeaseSubscribers } from "./lease-subscribers.ts";
-import type { RenewerOutput } from "./renewer.ts";
+
+/** Everything the renewer reports; the coordinator turns these into events and callbacks. */
+export type RenewerOutput =
+  | { type: "renewed"; lease: Lease }
+  | { type: "lost"; leaseKey: string; reason: LostReason; current?: Lease }
+  | { type: "released"; lease: Lease }
+  /** A graceful handoff to `to` was initiated: keep renewing, shut the processor down, then release (= transfer). */
+  | { type: "handoff-requested"; lease: Lease; to: string }
+  /** The lease was transferred to its next owner (a release of a lease in handoff). */
+  | { type: "handed-off"; lease: Lease; to: string }
+  | { type: "throttled"; leaseKey: string; operation: string; retryInMs: number }
+  | { type: "error"; leaseKey: string; operation: string; error: unknown };
 
 export interface RenewerOutputDeps {
   workerId: string;

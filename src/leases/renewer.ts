@@ -16,19 +16,10 @@ import {
 } from "./fenced-writes.ts";
 import type { Lease } from "./lease.ts";
 import { OfferedCheckpoint } from "./offered-checkpoint.ts";
+import type { RenewerOutput } from "./renewer-output.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "./store.ts";
 
-/** Everything the renewer reports; the coordinator turns these into events and callbacks. */
-export type RenewerOutput =
-  | { type: "renewed"; lease: Lease }
-  | { type: "lost"; leaseKey: string; reason: LostReason; current?: Lease }
-  | { type: "released"; lease: Lease }
-  /** A graceful handoff to `to` was initiated: keep renewing, shut the processor down, then release (= transfer). */
-  | { type: "handoff-requested"; lease: Lease; to: string }
-  /** The lease was transferred to its next owner (a release of a lease in handoff). */
-  | { type: "handed-off"; lease: Lease; to: string }
-  | { type: "throttled"; leaseKey: string; operation: string; retryInMs: number }
-  | { type: "error"; leaseKey: string; operation: string; error: unknown };
+export type { RenewerOutput };
 
 export interface RenewerOptions {
   store: LeaseStore;

@@ -1,6 +1,7 @@
 // Expiry by local observation (spec §2, Java Lease.isExpired): a lease is expired when this observer
 // has not seen its leaseCounter change for failoverMs on its own monotonic clock. No remote time is used.
-import type { Lease } from "./lease.ts";
+import type { KclEventBody } from "../core/events.ts";
+import { isFinished, type Lease } from "./lease.ts";
 
 interface Sighting {
   leaseCounter: number;
@@ -65,8 +66,23 @@ export class ExpiryObserver {
     return s.seenAt + this.failoverMs;
   }
 
-  /** True exactly once per (lease, counter value) that is expired: for lease-expired-observed events. */
-  claimExpiryReport(lease: Lease): boolean {
+  /**
+   * The lease-expired-observed event for an expired, unfinished lease: once per (lease, counter value),
+   * undefined otherwise (the taker and the assigner both report what they find expired).
+   */
+  expiryReport(lease: Lease, now: number): KclEventBody | undefined {
+    if (isFinished(lease) || !lease.leaseOwner || !this.claimExpiryReport(lease)) return undefined;
+    return {
+      type: "lease-expired-observed",
+      leaseKey: lease.leaseKey,
+      owner: lease.leaseOwner,
+      leaseCounter: lease.leaseCounter,
+      unchangedForMs: this.unchangedFor(lease, now),
+    };
+  }
+
+  /** True exactly once per (lease, counter value) that is expired. */
+  private claimExpiryReport(lease: Lease): boolean {
     const s = this.sightings.get(lease.leaseKey);
     if (!s || s.leaseCounter !== lease.leaseCounter || s.reportedExpiredAt === s.leaseCounter) return false;
     s.reportedExpiredAt = s.leaseCounter;

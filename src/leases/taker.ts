@@ -104,15 +104,8 @@ export class LeaseTaker {
         expired.add(lease.leaseKey);
       } else if (this.o.observer.isExpired(lease, now)) {
         expired.add(lease.leaseKey);
-        if (!isFinished(lease) && this.o.observer.claimExpiryReport(lease)) {
-          this.o.emit({
-            type: "lease-expired-observed",
-            leaseKey: lease.leaseKey,
-            owner: lease.leaseOwner,
-            leaseCounter: lease.leaseCounter,
-            unchangedForMs: this.o.observer.unchangedFor(lease, now),
-          });
-        }
+        const report = this.o.observer.expiryReport(lease, now);
+        if (report) this.o.emit(report);
       } else if (!isFinished(lease)) {
         const at = this.o.observer.expiresAt(lease);
         if (at !== undefined && (nextExpiry === undefined || at < nextExpiry)) nextExpiry = at;

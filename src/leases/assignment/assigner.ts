@@ -123,15 +123,8 @@ export class Assigner {
       else if (this.dead.has(renewer) || this.o.observer.isExpired(lease, now)) {
         expired.add(lease.leaseKey);
         silent.add(renewer);
-        if (!isFinished(lease) && this.o.observer.claimExpiryReport(lease)) {
-          this.o.emit({
-            type: "lease-expired-observed",
-            leaseKey: lease.leaseKey,
-            owner: lease.leaseOwner,
-            leaseCounter: lease.leaseCounter,
-            unchangedForMs: this.o.observer.unchangedFor(lease, now),
-          });
-        }
+        const report = this.o.observer.expiryReport(lease, now);
+        if (report) this.o.emit(report);
       } else {
         alive.add(renewer);
         const quiet = this.o.observer.unchangedFor(lease, now);

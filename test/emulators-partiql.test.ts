@@ -178,6 +178,17 @@ describe("BatchExecuteStatement on the embedded dynalite", () => {
     expect(((await batch([]).catch((e: Error) => e)) as Error).name).toBe("ValidationException");
   });
 
+  test("ReturnConsumedCapacity TOTAL counts one write unit per successful statement", async () => {
+    const table = await leaseTable([lease("a", "w1", 1), lease("b", "w2", 1)]);
+    const res = await aws.dynamodb.send(
+      new BatchExecuteStatementCommand({
+        Statements: [renew(table, "a", "w1", 1), renew(table, "b", "w1", 1)],
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    expect(res.ConsumedCapacity).toEqual([{ TableName: table, CapacityUnits: 1 }]);
+  });
+
   test("a missing table is ResourceNotFound for its statement", async () => {
     const table = await leaseTable([lease("a", "w1", 1)]);
     const res = await batch([renew("no-such-table", "a", "w1", 1), renew(table, "a", "w1", 1)]);

@@ -112,10 +112,12 @@ async function execute(s: Statement, call: Call, hashKeys: Map<string, string>):
     const update = toUpdateItem(parsed, hashKey, s.Parameters ?? []);
     const { status, json } = await call("UpdateItem", update);
     if (status === 200) return { TableName: table };
-    hashKeys.delete(table); // the table may have been deleted or recreated
     const type = String(json.__type ?? "").split("#")[1];
     const message = String(json.message ?? json.Message ?? type);
-    if (type !== "ConditionalCheckFailedException") return failure(table, errorCode(type), message);
+    if (type !== "ConditionalCheckFailedException") {
+      hashKeys.delete(table); // the table may have been deleted or recreated with another key
+      return failure(table, errorCode(type), message);
+    }
     const failed = failure(table, "ConditionalCheckFailed", message);
     if (s.ReturnValuesOnConditionCheckFailure === "ALL_OLD") {
       // dynalite has no ReturnValuesOnConditionCheckFailure: read the item right after the failed write.

@@ -46,7 +46,7 @@ export function installPartiql(server: Server): void {
       return;
     }
     const chunks: Buffer[] = [];
-    req.on("error", () => {}); // a client gone mid-request has nobody left to answer
+    req.on("error", () => {}); // nobody left to answer (forgetAbortedRequests already drops ECONNRESET)
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       batch(Buffer.concat(chunks).toString(), call, hashKeys).then(

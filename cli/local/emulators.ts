@@ -1,9 +1,11 @@
 // Embedded emulators for --local, `kcl-ts local` and the tests: kinesalite (Kinesis) and dynalite
-// (DynamoDB) in-process, each on a free port on 127.0.0.1.
+// (DynamoDB, plus the PartiQL UPDATE subset kcl-ts batches renewals with) in-process, each on a free
+// port on 127.0.0.1.
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 import kinesalite from "kinesalite";
+import { installPartiql } from "./dynalite-partiql.ts";
 
 export interface Emulators {
   kinesisEndpoint: string;
@@ -59,6 +61,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     shardLimit: options.shardLimit ?? 1000,
   });
   const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  installPartiql(dynamo); // BatchExecuteStatement (PartiQL UPDATE) for batched lease renewals
   for (const server of [kinesis, dynamo]) server.prependListener("request", forgetAbortedRequests);
   const [kinesisEndpoint, dynamodbEndpoint] = await Promise.all([
     listen(kinesis, options.kinesisPort ?? 0),

@@ -18,7 +18,8 @@ describe("embedded emulators in a compiled binary", () => {
     expect(summary.shardsAfterMerge).toBe(5);
     expect(summary.shardsListed).toBe(5);
     expect(summary.conflict).toBe("ConditionalCheckFailed");
-    expect(summary.lease).toEqual({ owner: "worker-a", counter: "1" });
+    expect(summary.batch).toEqual(["ok", "ConditionalCheckFailed"]);
+    expect(summary.lease).toEqual({ owner: "worker-a", counter: "2" });
     expect(summary.items).toBe(1);
   }, 120_000);
 });

@@ -16,7 +16,15 @@ export interface Meter {
   stop(): Promise<void>;
 }
 
-const CAPACITY_OPS = new Set(["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Scan", "Query"]);
+const CAPACITY_OPS = new Set([
+  "GetItem",
+  "PutItem",
+  "UpdateItem",
+  "DeleteItem",
+  "Scan",
+  "Query",
+  "BatchExecuteStatement",
+]);
 
 /**
  * "UpdateItem:checkpoint" for updates that write the checkpoint attribute, so renewals (the Java
@@ -26,6 +34,20 @@ function operation(target: string, body: string | undefined): string {
   const op = target.slice(target.lastIndexOf(".") + 1) || "unknown";
   if (op === "UpdateItem" && body?.includes('"checkpoint"')) return "UpdateItem:checkpoint";
   return op;
+}
+
+/**
+ * Units of one answer: ConsumedCapacity of a single-item call; for a BatchExecuteStatement the sum over
+ * its tables, or (an emulator that reports none) one write unit per statement that applied.
+ */
+function capacityUnits(json: {
+  ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+  Responses?: { Error?: unknown }[];
+}): number {
+  const consumed = json.ConsumedCapacity;
+  if (Array.isArray(consumed)) return consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  if (consumed) return consumed.CapacityUnits ?? 0;
+  return Array.isArray(json.Responses) ? json.Responses.filter((r) => !r.Error).length : 0;
 }
 
 export async function startMeteringProxy(upstream: string, options: { capacity: boolean }): Promise<Meter> {
@@ -54,7 +76,7 @@ export async function startMeteringProxy(upstream: string, options: { capacity: 
         upstreamRes.on("end", () => {
           let units = 0;
           try {
-            units = JSON.parse(Buffer.concat(chunks).toString("utf8")).ConsumedCapacity?.CapacityUnits ?? 0;
+            units = capacityUnits(JSON.parse(Buffer.concat(chunks).toString("utf8")));
           } catch {
             // not JSON (an error page): counted with 0 units
           }

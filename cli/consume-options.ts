@@ -134,6 +134,12 @@ export const CONSUME_OPTIONS = {
     group: "Leases",
     describe: "Renew leases on their own thread (--no-lease-thread: on the main thread) [true]",
   },
+  "renewal-batching": {
+    type: "boolean",
+    group: "Leases",
+    describe:
+      "Renew up to 25 leases per DynamoDB call (PartiQL batch; off by itself without permission) [true]",
+  },
   "processor-warn-ms": {
     type: "number",
     group: "Processing",
@@ -211,6 +217,7 @@ export interface ConsumeArgs {
   shutdownTimeoutMs?: number;
   processorWarnMs?: number;
   leaseThread?: boolean;
+  renewalBatching?: boolean;
   processEmptyBatches?: boolean;
   output?: string;
   metricsPort?: number;

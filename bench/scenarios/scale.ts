@@ -9,6 +9,7 @@ import { type EmulatorServer, startEmulatorServer } from "../harness/emulator.ts
 import { waitForAll, waitForOwnership } from "../harness/fleet.ts";
 import { type LiveProducer, startProducer } from "../harness/producer.ts";
 import type { BenchProcess } from "../harness/processes.ts";
+import { type ThreadCpu, threadCpu, threadCpuDelta } from "../harness/threads.ts";
 import { sleep } from "../harness/time.ts";
 import type { OpStats } from "../metering-proxy.ts";
 import { medians, round } from "../stats.ts";
@@ -24,6 +25,8 @@ interface IdleMeasure {
   /** Spawn → every shard initialized (raw) / every lease held (kcl). */
   ownedAllMs: number;
   cpuSecondsPerMinute: number;
+  /** The same CPU split by OS thread group (main, lease thread, JIT, GC, ...), seconds per minute. */
+  cpuByThreadPerMinute?: ThreadCpu;
   rssMB: number;
   peakRssMB: number;
   getRecordsPerMinute: number;
@@ -64,6 +67,7 @@ async function measure(
   const ownedAt = await waitForOwnership(tracker, [proc], [shards], 300_000);
   await sleep(WARMUP_MS);
   const s0 = proc.sample();
+  const th0 = threadCpu(proc.pid);
   const st0 = await emu.stats();
   const t0 = Date.now();
   let rss = 0;
@@ -72,6 +76,7 @@ async function measure(
     rss = Math.max(rss, proc.sample()?.rssBytes ?? 0);
   }
   const s1 = proc.sample();
+  const th1 = threadCpu(proc.pid);
   const st1 = await emu.stats();
   const ms = Date.now() - t0;
   if (!s0 || !s1) throw new Error(`${proc.name} exited during the measurement window:\n${proc.stderrTail()}`);
@@ -87,6 +92,7 @@ async function measure(
   return {
     ownedAllMs: ownedAt - proc.startedAt,
     cpuSecondsPerMinute: round(((s1.cpuSeconds - s0.cpuSeconds) * 60_000) / ms, 3)!,
+    ...(th0 && th1 ? { cpuByThreadPerMinute: threadCpuDelta(th0, th1, 60_000 / ms) } : {}),
     rssMB: Math.round(rss / 2 ** 20),
     peakRssMB: Math.round(proc.peakRssBytes() / 2 ** 20),
     getRecordsPerMinute: kinesis.GetRecords?.requests ?? 0,
@@ -104,6 +110,13 @@ async function measure(
       : {}),
   };
 }
+
+const threadText = (m: IdleMeasure) =>
+  m.cpuByThreadPerMinute
+    ? Object.entries(m.cpuByThreadPerMinute)
+        .map(([g, s]) => `${g} ${s}`)
+        .join(" ")
+    : "threads n/a";
 
 interface ScaleRun {
   shards: number;
@@ -174,7 +187,7 @@ async function oneRun(ctx: RunContext, shards: number, run: number, windowMs: nu
     };
     ctx.log(
       `${shards} shards run ${run}: CPU s/min kcl ${kcl.cpuSecondsPerMinute} raw ${rawResult.cpuSecondsPerMinute} ` +
-        `(×${result.cpuRatio}), RSS ${kcl.rssMB} MB, DynamoDB ${kcl.dynamodb?.requestsPerMinute} req/min ` +
+        `(×${result.cpuRatio}) [kcl ${threadText(kcl)} | raw ${threadText(rawResult)}], RSS ${kcl.rssMB} MB, DynamoDB ${kcl.dynamodb?.requestsPerMinute} req/min ` +
         `(Java formula ${result.java.requestsPerMinute}); missing kcl ${kcl.missing} raw ${rawResult.missing}`,
     );
     return result;

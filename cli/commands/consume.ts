@@ -149,6 +149,7 @@ export function prepareWorker(args: ConsumeArgs, deps: Pick<ConsumeDeps, "stdout
     shutdownTimeoutMs: args.shutdownTimeoutMs,
     processorWarnMs: args.processorWarnMs,
     leaseThread: args.leaseThread,
+    renewalBatching: args.renewalBatching,
     processEmptyBatches: args.processEmptyBatches,
   };
   // Validate everything now: a bad option must fail before the plugin loads or AWS is called.

@@ -19,6 +19,8 @@ export interface EmulatorOptions {
   /** Fixed ports (0 = any free port). */
   kinesisPort?: number;
   dynamodbPort?: number;
+  /** false: dynalite as published, without BatchExecuteStatement (tests of batching's switch-off). */
+  partiql?: boolean;
 }
 
 function listen(server: Server, port: number): Promise<string> {
@@ -61,7 +63,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     shardLimit: options.shardLimit ?? 1000,
   });
   const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  installPartiql(dynamo); // BatchExecuteStatement (PartiQL UPDATE) for batched lease renewals
+  if (options.partiql !== false) installPartiql(dynamo); // BatchExecuteStatement (PartiQL UPDATE) for batched lease renewals
   for (const server of [kinesis, dynamo]) server.prependListener("request", forgetAbortedRequests);
   const [kinesisEndpoint, dynamodbEndpoint] = await Promise.all([
     listen(kinesis, options.kinesisPort ?? 0),

@@ -90,6 +90,12 @@ export interface KclOptions {
    */
   leaseThread?: boolean;
   /**
+   * Renew leases in batches of up to 25 conditional PartiQL UPDATEs per BatchExecuteStatement (taker
+   * mode): ⌈leases/25⌉ calls per renewal round instead of one per lease, the same write units. Needs
+   * dynamodb:PartiQLUpdate on the table; without it batching switches itself off. Default true.
+   */
+  renewalBatching?: boolean;
+  /**
    * Call processRecords with an empty batch when a poll returns nothing (Java's
    * callProcessRecordsEvenForEmptyRecordList), so a processor can flush on a quiet shard. Default false.
    */
@@ -116,6 +122,7 @@ export const DEFAULTS = Object.freeze({
   shutdownTimeoutMs: 30_000,
   processorWarnMs: 60_000,
   leaseThread: true,
+  renewalBatching: true,
   /** Upper bound of the default taker interval: keeps takeover of a dead worker within failover + ~5 s. */
   takerIntervalMaxMs: 2000,
 });
@@ -157,6 +164,7 @@ export interface ResolvedConfig {
   readonly shutdownTimeoutMs: number;
   readonly processorWarnMs: number;
   readonly leaseThread: boolean;
+  readonly renewalBatching: boolean;
   /** Present (true) only when enabled: absent means empty batches are not delivered. */
   readonly processEmptyBatches?: true;
 }

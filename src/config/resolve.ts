@@ -207,6 +207,7 @@ export function resolveConfig(options: KclOptions): ResolvedConfig {
     ),
     processorWarnMs: integer("processor-warn-ms", options.processorWarnMs, DEFAULTS.processorWarnMs, 1),
     leaseThread: flag("lease-thread", options.leaseThread, DEFAULTS.leaseThread),
+    renewalBatching: flag("renewal-batching", options.renewalBatching, DEFAULTS.renewalBatching),
     ...processEmptyBatches(options.processEmptyBatches),
   };
   // A stream consumer (the fan-out subscription target) belongs to one stream.

@@ -6,7 +6,7 @@ import { createDynamoDbClient } from "../aws/dynamodb-client.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Random } from "../core/random.ts";
 import { createDynamoOperatorStore } from "../leases/dynamodb-operator-store.ts";
-import { createDynamoLeaseStore } from "../leases/dynamodb-store.ts";
+import { createDynamoLeaseStore, type RenewalBatchingOptions } from "../leases/dynamodb-store.ts";
 import type { LeaseOperatorStore } from "../leases/operator-store.ts";
 import type { LeaseStore } from "../leases/store.ts";
 
@@ -22,11 +22,19 @@ export function createDynamoParts(o: {
   table: string;
   clock: Clock;
   random: Random;
+  batching: RenewalBatchingOptions;
 }): DynamoParts {
   const built = createDynamoDbClient(o.aws);
   const { client, target } = built;
   return {
-    store: createDynamoLeaseStore({ client, table: o.table, target, clock: o.clock, random: o.random }),
+    store: createDynamoLeaseStore({
+      client,
+      table: o.table,
+      target,
+      clock: o.clock,
+      random: o.random,
+      ...o.batching,
+    }),
     operator: createDynamoOperatorStore({ client, table: o.table, target, clock: o.clock }),
     target,
     close: () => client.destroy(),

@@ -5,9 +5,11 @@
 import { type ClientTarget, clientTarget } from "../aws/client-config.ts";
 import type { ResolvedConfig } from "../config/options.ts";
 import type { Clock } from "../core/clock.ts";
+import type { EventBus } from "../core/events.ts";
 import type { Random } from "../core/random.ts";
 import type { LeaseOperatorStore } from "../leases/operator-store.ts";
 import type { LeaseStore, WorkerTableStore } from "../leases/store.ts";
+import { renewalBatching } from "../leases/renewal-batching.ts";
 import { remoteStores } from "../leases/thread/remote-store.ts";
 import type { LeaseThreadHandle } from "../leases/thread/threaded-coordinator.ts";
 import type { WorkerDeps, WorkerOptions } from "./types.ts";
@@ -33,6 +35,7 @@ export interface LeaseTableContext {
   random: Random;
   thread: LeaseThreadHandle | undefined;
   workerId: string;
+  events: EventBus;
 }
 
 export async function leaseTableParts(o: LeaseTableContext): Promise<LeaseTableParts> {
@@ -63,7 +66,13 @@ export async function leaseTableParts(o: LeaseTableContext): Promise<LeaseTableP
     };
   }
   const { createDynamoParts } = await import("./dynamodb-parts.ts");
-  const dynamo = createDynamoParts({ aws, table: config.table, clock: o.clock, random: o.random });
+  const dynamo = createDynamoParts({
+    aws,
+    table: config.table,
+    clock: o.clock,
+    random: o.random,
+    batching: renewalBatching(config, o.events),
+  });
   return {
     store: dynamo.store,
     operator: deps.operatorStore ?? dynamo.operator,

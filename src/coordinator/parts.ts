@@ -82,6 +82,7 @@ export async function addLeaseTable(
     random: ctx.random,
     thread,
     workerId: ctx.workerId,
+    events: ctx.events,
   });
   const closeStream = stream.close;
   const { close: closeTable, ...rest } = table;

@@ -27,8 +27,20 @@ import type { Lease } from "./lease.ts";
 import type { CheckpointUpdate, Outcome } from "./store.ts";
 import { type Expr, expectationCondition, updateExpression } from "./dynamodb-update.ts";
 import { type ConditionalDeps, conditionalUpdate, leaseItemKey } from "./dynamodb-conditional.ts";
+import { RenewalBatcher } from "./dynamodb-renewal-batch.ts";
 
-export interface DynamoLeaseStoreOptions {
+/** Batched renewals (dynamodb-renewal-batch.ts), decided by renewal-batching.ts from the config. */
+export interface RenewalBatchingOptions {
+  /**
+   * Send renewals and checkpoints in batches of up to 25. Default false. Not for assigner mode: its
+   * workers learn assignment notices from the item a renewal returns.
+   */
+  batchRenewals?: boolean;
+  /** Told once when batching switched itself off (no PartiQL permission or support), with the reason. */
+  onBatchingUnavailable?: (reason: string) => void;
+}
+
+export interface DynamoLeaseStoreOptions extends RenewalBatchingOptions {
   client: DynamoDBClient;
   table: string;
   target: ClientTarget;
@@ -42,6 +54,9 @@ export interface DynamoLeaseStoreOptions {
   tableActiveTimeoutMs?: number;
 }
 
+/** The fenced writes a renewal round sends: these share batches. */
+const BATCHED = new Set(["renew", "checkpoint"]);
+
 /** Guards metadata writes and deletes against touching a KCL 3.x non-lease row with the same key. */
 const IS_LEASE_ROW =
   "attribute_exists(#leaseKey) AND (attribute_not_exists(#entityType) OR #entityType = :lease)";
@@ -54,6 +69,7 @@ class DynamoLeaseStore implements AssigningLeaseStore {
   private readonly table: TableDeps;
   private readonly assignment: assignment.AssignmentDeps;
   private readonly conditionalDeps: ConditionalDeps;
+  private readonly batcher: RenewalBatcher | undefined;
 
   constructor(private readonly o: DynamoLeaseStoreOptions) {
     this.table = {
@@ -69,6 +85,13 @@ class DynamoLeaseStore implements AssigningLeaseStore {
       call: (operation, leaseKey, fn, conditional) => this.call(operation, leaseKey, fn, conditional),
     };
     this.conditionalDeps = { ...this.assignment, getLease: (leaseKey) => this.getLease(leaseKey) };
+    this.batcher = o.batchRenewals
+      ? new RenewalBatcher({
+          ...this.conditionalDeps,
+          clock: o.clock,
+          onUnavailable: (reason) => o.onBatchingUnavailable?.(reason),
+        })
+      : undefined;
   }
 
   ensureOwnerIndex(): Promise<void> {
@@ -291,7 +314,11 @@ class DynamoLeaseStore implements AssigningLeaseStore {
     const names = { ...built.names, ...cond.names };
     const values = { ...built.values, ...cond.values };
     const condition = cond.condition;
-    return this.conditional(operation, lease.leaseKey, condition, { ...built, names, values }, expected);
+    const single = () =>
+      this.conditional(operation, lease.leaseKey, condition, { ...built, names, values }, expected);
+    if (this.batcher && BATCHED.has(operation) && this.batcher.accepts(expr))
+      return this.batcher.write(lease, expected, expr, single);
+    return single();
   }
 
   private conditional(

@@ -23,6 +23,7 @@ describe("defaults", () => {
       shutdownTimeoutMs: 30_000,
       processorWarnMs: 60_000,
       leaseThread: true,
+      renewalBatching: true,
       takerIntervalMaxMs: 2000,
     });
     expect(Object.isFrozen(DEFAULTS)).toBe(true);
@@ -61,6 +62,7 @@ describe("defaults", () => {
       shutdownTimeoutMs: 30_000,
       processorWarnMs: 60_000,
       leaseThread: true,
+      renewalBatching: true,
     });
   });
 
@@ -141,6 +143,7 @@ describe("explicit values", () => {
       shutdownTimeoutMs: 0,
       processorWarnMs: 1,
       leaseThread: false,
+      renewalBatching: false,
     } satisfies KclOptions;
     expect({ ...resolveConfig(options) }).toEqual({
       ...options,

@@ -10,6 +10,7 @@ import { systemRandom } from "../../core/random.ts";
 import { createLeaseCoordinator, type LeaseCoordinator } from "../coordinator.ts";
 import { createDynamoOperatorStore } from "../dynamodb-operator-store.ts";
 import { createDynamoLeaseStore } from "../dynamodb-store.ts";
+import { renewalBatching } from "../renewal-batching.ts";
 import type { Lease } from "../lease.ts";
 import type { LeaseOperatorStore } from "../operator-store.ts";
 import type { LeaseStore } from "../store.ts";
@@ -72,6 +73,7 @@ function start(init: LeaseThreadInit): ThreadState {
     target: built.target,
     clock: systemClock,
     random: systemRandom,
+    ...renewalBatching(config, events),
   });
   const coordinator = createLeaseCoordinator({
     store,

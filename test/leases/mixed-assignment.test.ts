@@ -3,7 +3,9 @@
 // error; a stale row left by an earlier assigner fleet delays a taker fleet by its leaseDuration only;
 // the assigner reports owners that are not assigner-mode workers.
 import { describe, expect, test } from "bun:test";
+import { EXIT, exitCodeFor } from "../../cli/exit-codes.ts";
 import { ConfigurationError } from "../../src/core/errors.ts";
+import { AssignerPresence, mixedAssignmentError } from "../../src/leases/assigner-presence.ts";
 import { LeaseSim, type SimWorker } from "../../src/testing/lease-sim.ts";
 
 const SEEDS = [1, 2, 3];
@@ -110,5 +112,41 @@ describe("mixed lease-assignment modes", () => {
     expect(warnings[0]!.message).toContain("held by old-assigner");
     // Deleted on condition it was unchanged: a later taker start is not delayed again.
     expect(sim.store.peekCoordination().leader).toBeUndefined();
+  });
+});
+
+describe("AssignerPresence: the Leader row judged by the lock's rule on the observer's clock", () => {
+  const row = (rvn: string, leaseDuration = 10_000) => ({
+    ownerName: "A",
+    leaseDuration,
+    recordVersionNumber: rvn,
+  });
+
+  test("first sighting unknown; a new version within its duration live; unchanged past it stale", () => {
+    const p = new AssignerPresence();
+    expect(p.observe(row("v1"), 0)).toBe("unknown");
+    expect(p.observe(row("v1"), 10_000)).toBe("unknown");
+    expect(p.observe(row("v2"), 10_500)).toBe("live");
+    expect(p.observe(row("v2"), 20_500)).toBe("live");
+    expect(p.observe(row("v2"), 20_501)).toBe("stale");
+    // A stale row heartbeated again (an assigner came back): live at once.
+    expect(p.observe(row("v3"), 30_000)).toBe("live");
+    expect(p.observe(undefined, 31_000)).toBe("none");
+  });
+
+  test("a row that appears while this worker watches is live at once; an abandoned one goes stale", () => {
+    const p = new AssignerPresence();
+    expect(p.observe(undefined, 0)).toBe("none");
+    expect(p.observe(row("v1"), 2000)).toBe("live");
+    const q = new AssignerPresence();
+    expect(q.observe(row("old", 120_000), 0)).toBe("unknown");
+    expect(q.observe(row("old", 120_000), 120_001)).toBe("stale");
+  });
+
+  test("the refusal is a configuration error: exit code 2 (spec §5)", () => {
+    const error = mixedAssignmentError("orders-app", row("v1"));
+    expect(exitCodeFor(error)).toBe(EXIT.usage);
+    expect(error.message).toContain("lease table orders-app ");
+    expect(error.message).toContain("--lease-assignment assigner");
   });
 });

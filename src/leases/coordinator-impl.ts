@@ -175,7 +175,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
     try {
       await this.taker.tick();
     } catch (e) {
-      if (e instanceof ConfigurationError) return this.refuse(e);
+      if (e instanceof ConfigurationError && e.context.option === "lease-assignment") return this.refuse(e);
       this.logger.log("warn", `lease taker round failed: ${describeError(e)}`, { workerId: this.o.workerId });
       this.events.emit({ type: "warning", message: `lease taker round failed: ${describeError(e)}` });
     }

@@ -256,7 +256,9 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
       case "run-ended":
         // A renewer/taker loop that crashed in the thread stops the worker, as it does in-process
         // (coordinator.run rejecting reaches the worker's onFatal there).
-        if (m.error?.name === "ConfigurationError") this.runEnded?.(deserializeError(m.error));
+        // The taker's refusal to run beside a live assigner (mixed modes) is no thread failure.
+        if (m.error?.name === "ConfigurationError" && m.error.context?.option === "lease-assignment")
+          this.runEnded?.(deserializeError(m.error));
         else if (m.error)
           this.fail(`the lease thread's renewer/taker loop failed (${m.error.name}: ${m.error.message})`);
         else this.runEnded?.();

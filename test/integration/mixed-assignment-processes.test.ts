@@ -4,6 +4,8 @@
 // assigner's shards lose and duplicate no record.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
+import { OWNER_INDEX } from "../../src/leases/assignment-store.ts";
 import { createStream, scanTable, type TestAws, startTestAws, uniqueName, waitFor } from "../support/aws.ts";
 import { killAll, startProcess } from "../support/processes.ts";
 import {
@@ -100,6 +102,66 @@ describe("mixed lease-assignment modes (processes)", () => {
     checkDelivered(producer.put, readDeliveries(out));
     expect(duplicateDeliveries(readDeliveries(out))).toEqual([]);
     expect(readDeliveries(out).every((d) => d.w === "A")).toBe(true);
+    a.signal("SIGTERM");
+    expect((await a.exited).code).toBe(0);
+  }, 180_000);
+
+  test("an assigner started beside a running taker-mode worker: the taker stops gracefully with the refusal; its shards move, nothing lost or duplicated", async () => {
+    const stream = uniqueName("mixed-late");
+    const app = uniqueName("mixed-late-app");
+    await createStream(aws.kinesis, stream, 2);
+    // A table with the 3.x owner index (one an assigner fleet or Java 3.x used before): dynalite ignores
+    // an index added later by UpdateTable, so the assigner could not start on a taker-made table here.
+    await aws.dynamodb.send(
+      new CreateTableCommand({
+        TableName: app,
+        KeySchema: [{ AttributeName: "leaseKey", KeyType: "HASH" }],
+        AttributeDefinitions: [
+          { AttributeName: "leaseKey", AttributeType: "S" },
+          { AttributeName: "leaseOwner", AttributeType: "S" },
+        ],
+        BillingMode: "PAY_PER_REQUEST",
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: OWNER_INDEX,
+            KeySchema: [
+              { AttributeName: "leaseOwner", KeyType: "HASH" },
+              { AttributeName: "leaseKey", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "KEYS_ONLY" },
+          },
+        ],
+      }),
+    );
+    const out = deliveriesFile();
+    const producer = startProducer(aws.kinesis, stream);
+    const t = startWorker({ aws, name: "T", app, stream, out });
+    await waitOwners(aws, app, "T owns 2", (c) => c.T === 2, { timeoutMs: WAIT, settled: true });
+    await waitFor("T delivers", () => readDeliveries(out).some((d) => d.w === "T"), WAIT, 200);
+    const a = startWorker({ aws, name: "A", app, stream, out, options: { leaseAssignment: "assigner" } });
+    let exited: { code: number | null } | undefined;
+    void t.exited.then((e) => {
+      exited = e;
+    });
+    await waitFor("the taker-mode worker stops", () => exited !== undefined, WAIT, 200);
+    // The harness prints the error the worker stopped with (the CLI maps it to exit 2: test above).
+    expect(t.stderr()).toContain(
+      `ConfigurationError: lease table ${app} is coordinated by a live lease assigner`,
+    );
+    expect(t.stderr()).toContain("held by A");
+    await waitOwners(aws, app, "A owns 2", (c) => c.A === 2 && c.T === undefined, {
+      timeoutMs: WAIT,
+      settled: true,
+    });
+    await producer.stop();
+    await waitFor(
+      "every record delivered",
+      () => new Set(readDeliveries(out).map((d) => d.d)).size >= producer.put.length,
+      WAIT,
+      200,
+    );
+    checkDelivered(producer.put, readDeliveries(out));
+    expect(duplicateDeliveries(readDeliveries(out))).toEqual([]);
     a.signal("SIGTERM");
     expect((await a.exited).code).toBe(0);
   }, 180_000);

@@ -1,6 +1,6 @@
 // Wires renewer, taker and expiry observer into the LeaseCoordinator: loops, events and callbacks.
 import type { Clock } from "../core/clock.ts";
-import { describeError } from "../core/errors.ts";
+import { ConfigurationError, describeError } from "../core/errors.ts";
 import type { EventBus, LostReason } from "../core/events.ts";
 import { type Logger, silentLogger } from "../core/logger.ts";
 import type { PlannedTake } from "../balance/planner.ts";
@@ -29,6 +29,8 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
   private taking = true;
   /** Wakes the taker loop early (stopTaking). */
   private takerWake: AbortController | undefined;
+  /** The taker refused to run beside a live assigner (mixed modes): run() rejects with it. */
+  private refusal: ConfigurationError | undefined;
   /** Assigner mode (`--lease-assignment assigner`): replaces the taker loop; the renewer is the same. */
   private readonly assignment: AssignmentMode | undefined;
 
@@ -82,6 +84,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       taking: () => this.taking,
       // The old owner transfers by its shutdown timeout at the latest; give it one lease term more.
       handoffTimeoutMs: o.config.shutdownTimeoutMs + o.config.failoverMs,
+      table: o.config.table,
     });
     this.assignment = o.config.leaseAssignment === "assigner" ? this.assignmentMode() : undefined;
   }
@@ -127,9 +130,10 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
       this.deadlines.abort();
       return;
     }
-    await Promise.all([
-      renewing,
-      takerLoop(
+    // A refusal rejects at once, the renewer still running: the worker's graceful stop then releases
+    // what this worker holds (checkpointed) for the assigner to hand on, and stops the renewer.
+    const taking = async () => {
+      await takerLoop(
         {
           clock: this.clock,
           intervalMs: this.o.config.takerIntervalMs,
@@ -143,8 +147,10 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
           },
         },
         signal,
-      ),
-    ]);
+      );
+      if (this.refusal) throw this.refusal;
+    };
+    await Promise.all([renewing, taking()]);
     this.deadlines.abort();
   }
 
@@ -169,9 +175,18 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
     try {
       await this.taker.tick();
     } catch (e) {
+      if (e instanceof ConfigurationError && e.context.option === "lease-assignment") return this.refuse(e);
       this.logger.log("warn", `lease taker round failed: ${describeError(e)}`, { workerId: this.o.workerId });
       this.events.emit({ type: "warning", message: `lease taker round failed: ${describeError(e)}` });
     }
+  }
+
+  /** Mixed lease-assignment modes on one table: stop taking for good and say why (run() rejects). */
+  private refuse(error: ConfigurationError): void {
+    this.refusal = error;
+    this.logger.log("error", error.message, { workerId: this.o.workerId });
+    this.events.emit({ type: "warning", message: error.message });
+    this.stopTaking();
   }
 
   onAcquired(cb: (lease: Lease) => void): () => void {

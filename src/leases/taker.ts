@@ -7,6 +7,8 @@ import { ThrottledError } from "../core/errors.ts";
 import type { KclEventBody, LeaseView } from "../core/events.ts";
 import type { Random } from "../core/random.ts";
 import type { ExpiryObserver } from "./expiry-observer.ts";
+import { type AssigningLeaseStore, type LeaderRow, supportsAssignment } from "./assignment-store.ts";
+import { AssignerPresence, mixedAssignmentError } from "./assigner-presence.ts";
 import { CapacityWarning } from "./capacity-warning.ts";
 import { HandoffObserver } from "./handoff-observer.ts";
 import { isFinished, isInHandoff, type Lease } from "./lease.ts";
@@ -34,6 +36,8 @@ export interface TakerOptions {
    * available (a normal take then clears it). The old owner transfers by its shutdown timeout.
    */
   handoffTimeoutMs: number;
+  /** The lease table's name (named in the refusal when a live assigner coordinates it). */
+  table?: string;
 }
 
 /** Attempts per take on throttling: a take that keeps failing waits for the next round instead. */
@@ -45,12 +49,18 @@ export class LeaseTaker {
   private readonly handoffs: HandoffObserver;
   /** Handoffs this worker initiated and waits for (lease key → the old owner). */
   private readonly incoming = new Map<string, string>();
+  /** Whether a live assigner coordinates the table (stores that can read its Leader row only). */
+  private readonly presence = new AssignerPresence();
+  private readonly assigning: AssigningLeaseStore | undefined;
+  /** The stale leader row this taker already reported (its recordVersionNumber). */
+  private staleReported: string | undefined;
   /** Earliest future monotonic time at which a lease owned by another worker would expire. */
   nextExpiryAt: number | undefined;
 
   constructor(private readonly o: TakerOptions) {
     this.handoffs = new HandoffObserver(o.handoffTimeoutMs);
     this.capacity = new CapacityWarning(o.maxLeasesForWorker, o.emit);
+    this.assigning = supportsAssignment(o.store) ? o.store : undefined;
   }
 
   /** True while a handoff this worker initiated has not been transferred to it yet. */
@@ -80,17 +90,24 @@ export class LeaseTaker {
     );
   }
 
-  /** One round. Throws only what the store throws for the scan (the caller logs and tries next round). */
+  /**
+   * One round. Throws what the store throws for the scan (the caller logs and tries next round), and
+   * the ConfigurationError of mixedAssignmentError when a live assigner coordinates the table.
+   */
   async tick(): Promise<Plan | undefined> {
     let leases: Lease[];
+    let leader: LeaderRow | undefined;
     try {
-      leases = await this.o.store.listLeases();
+      // The same one Scan: a store that can read the Leader row returns it beside the leases.
+      if (this.assigning) ({ leases, leader } = await this.assigning.scanTable());
+      else leases = await this.o.store.listLeases();
     } catch (e) {
       if (!(e instanceof ThrottledError)) throw e;
       this.o.emit({ type: "throttled", operation: "Scan", retryInMs: this.o.takerIntervalMs });
       return undefined; // Java skips the round too: the next one comes soon enough.
     }
     const now = this.o.clock.monotonic();
+    const mayTake = await this.judgeAssigner(leader, now);
     this.o.observer.observe(leases, now);
     this.handoffs.observe(leases, now);
     const held = this.o.heldKeys();
@@ -125,10 +142,35 @@ export class LeaseTaker {
     this.scan = { leases, liveWorkers: plan.liveWorkers };
     this.o.emit({ type: "lease-table-scanned", leases: leases.map(toView), liveWorkers: plan.liveWorkers });
     this.capacity.report(plan.capacityShortfall, plan.liveWorkers.length);
-    if (!this.o.taking()) return plan;
+    if (!this.o.taking() || !mayTake) return plan;
     await this.execute(plan.takes, plan.wantTakes);
     await this.initiate(plan.steals, plan.wantSteals);
     return plan;
+  }
+
+  /**
+   * A live assigner (its Leader row heartbeated) assigns every lease: taking beside it is refused
+   * (thrown). While a row has not been seen to change yet, nothing is taken (false); an abandoned one
+   * (unchanged past its leaseDuration) is reported, deleted on condition that it is still unchanged
+   * (as the lock's own contenders would claim it), and does not block this taker.
+   */
+  private async judgeAssigner(leader: LeaderRow | undefined, now: number): Promise<boolean> {
+    const verdict = this.presence.observe(leader, now);
+    if (verdict === "none") return true;
+    if (verdict === "live") throw mixedAssignmentError(this.o.table ?? "(lease table)", leader!);
+    if (verdict === "unknown") return false;
+    if (this.staleReported !== leader!.recordVersionNumber) {
+      this.staleReported = leader!.recordVersionNumber;
+      const deleted = await this.assigning!.releaseLeader(leader!).catch(() => false);
+      this.o.emit({
+        type: "warning",
+        message:
+          `lease table ${this.o.table ?? "(lease table)"} has a stale Leader row (held by ${leader!.ownerName}, ` +
+          `unchanged for more than its leaseDuration of ${leader!.leaseDuration} ms): an earlier ` +
+          `--lease-assignment assigner fleet left it; taking leases in taker mode${deleted ? " (row deleted)" : ""}`,
+      });
+    }
+    return true;
   }
 
   /**

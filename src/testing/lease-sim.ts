@@ -70,8 +70,11 @@ export class LeaseSim {
     });
   }
 
-  /** Starts a worker now (its first taker round runs on the next step). */
-  addWorker(id: string): SimWorker {
+  /**
+   * Starts a worker now (its first taker round runs on the next step). `overrides` give this worker
+   * its own options (e.g. another --lease-assignment than the fleet's: mixed-mode simulations).
+   */
+  addWorker(id: string, overrides?: Partial<KclOptions>): SimWorker {
     const index = this.workers.size;
     const origins = this.options.clockFor?.(index) ?? { startMonotonic: 0, wallStart: Date.UTC(2026, 0, 1) };
     const clock = new FakeClock(origins.startMonotonic, origins.wallStart);
@@ -83,7 +86,9 @@ export class LeaseSim {
     const coordinator = createLeaseCoordinator({
       store,
       workerId: id,
-      config: this.config,
+      config: overrides
+        ? resolveConfig({ app: "sim", stream: "sim", ...this.options.options, ...overrides })
+        : this.config,
       clock,
       random,
       events,
@@ -129,7 +134,8 @@ export class LeaseSim {
     const released = Promise.all(w.coordinator.heldLeases().map((l) => w.coordinator.release(l.leaseKey)));
     return released.then(async () => {
       w.abort.abort();
-      await w.done;
+      // A run that ended in an error (a refusal) is still left gracefully: `done` reports that error.
+      await w.done.catch(() => undefined);
       w.state = "left";
     });
   }

@@ -7,6 +7,7 @@ import { EventBus, type KclEvent } from "../../src/core/events.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import { createLeaseCoordinator } from "../../src/leases/coordinator.ts";
 import type { Lease } from "../../src/leases/lease.ts";
+import type { TableSnapshot } from "../../src/leases/assignment-store.ts";
 import type { LeaseStore, Outcome } from "../../src/leases/store.ts";
 import { FakeClock, flushAsync } from "../../src/testing/fake-clock.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
@@ -27,6 +28,11 @@ class ScriptedStore extends MemoryLeaseStore {
   }
   override listLeases(): Promise<Lease[]> {
     return this.listHook ? this.listHook() : super.listLeases();
+  }
+  /** The taker scans through scanTable (leases and the Leader row in one Scan): the same hook. */
+  override async scanTable(): Promise<TableSnapshot> {
+    if (!this.listHook) return super.scanTable();
+    return { leases: await this.listHook(), workers: [] };
   }
 }
 

@@ -1,7 +1,13 @@
 // The Java KCL fixture table (test/fixtures/java-kcl): items exactly as KCL 2.x and 3.x write them
 // are read correctly, non-lease rows are ignored, and kcl-ts writes keep every attribute it does not own.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type AttributeValue, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { resolveConfig } from "../../src/config/resolve.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { EventBus, type KclEvent } from "../../src/core/events.ts";
@@ -9,6 +15,7 @@ import { seededRandom } from "../../src/core/random.ts";
 import { createLeaseCoordinator } from "../../src/leases/coordinator.ts";
 import { itemToLease } from "../../src/leases/dynamodb-codec.ts";
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
+import { FakeClock } from "../../src/testing/fake-clock.ts";
 import type { Lease } from "../../src/leases/lease.ts";
 import type { LeaseStore } from "../../src/leases/store.ts";
 import { startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
@@ -143,6 +150,8 @@ describe("Java KCL fixture table", () => {
 
   test("a kcl-ts worker on a Java table: takes unowned leases, never SHARD_END or a live handoff, ignores other rows", async () => {
     const { name, store } = await javaTable("2.x", "3.x");
+    // The 3.x fleet stopped cleanly (its Leader row deleted): a Leader row is judged first (next test).
+    await aws.dynamodb.send(new DeleteItemCommand({ TableName: name, Key: { leaseKey: { S: "Leader" } } }));
     const events = new EventBus("kcl-ts-1", () => systemClock.now());
     const log: KclEvent[] = [];
     events.onAny((e) => log.push(e));
@@ -173,5 +182,65 @@ describe("Java KCL fixture table", () => {
     const first = await raw(name, taken[0]!);
     expect(first.leaseOwner).toEqual({ S: "kcl-ts-1" });
     expect((await raw(name, "shardId-000000000001")).checkpointOwner).toEqual({ S: "worker-a" });
+  }, 30_000);
+
+  test("a taker-mode worker on a 3.x table with its Leader row: nothing taken until the row is judged", async () => {
+    const taker = async () => {
+      const { name, store, entries } = await javaTable("3.x");
+      // The row is judged on the coordinator's clock (fake: the lock's leaseDuration is 120 s).
+      const clock = new FakeClock(0, Date.UTC(2026, 0, 1));
+      const events = new EventBus("kcl-ts-1", () => clock.now());
+      const log: KclEvent[] = [];
+      events.onAny((e) => log.push(e));
+      const config = resolveConfig({ app: "java-table", stream: "s" });
+      const coordinator = createLeaseCoordinator({
+        store,
+        workerId: "kcl-ts-1",
+        config,
+        clock,
+        random: seededRandom(3),
+        events,
+      });
+      return { name, entries, clock, log, coordinator };
+    };
+    const warnings = (log: KclEvent[], text: string) =>
+      log.filter((e) => e.type === "warning" && e.message.includes(text));
+
+    // Abandoned (unchanged for its leaseDuration): reported, deleted, then the taker takes.
+    const stale = await taker();
+    await stale.coordinator.takerTick();
+    await stale.clock.advance(119_000);
+    await stale.coordinator.takerTick();
+    expect(stale.coordinator.heldLeases()).toEqual([]);
+    await stale.clock.advance(1001);
+    await stale.coordinator.takerTick();
+    expect(stale.coordinator.heldLeases().length).toBeGreaterThan(0);
+    expect(warnings(stale.log, "stale Leader row")).toHaveLength(1);
+    const leader = await aws.dynamodb.send(
+      new GetItemCommand({ TableName: stale.name, Key: { leaseKey: { S: "Leader" } }, ConsistentRead: true }),
+    );
+    expect(leader.Item).toBeUndefined();
+    // The 3.x worker metrics row is left exactly as Java wrote it.
+    const metrics = stale.entries.find((e) => e.item.entityType?.S === "WORKER_METRIC_STATS")!;
+    expect(await raw(stale.name, metrics.item.leaseKey!.S!)).toEqual(metrics.item);
+
+    // Heartbeated by a live Java 3.x leader (a new recordVersionNumber): refused, nothing taken.
+    const live = await taker();
+    await live.coordinator.takerTick();
+    await aws.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: live.name,
+        Key: { leaseKey: { S: "Leader" } },
+        UpdateExpression: "SET recordVersionNumber = :v",
+        ExpressionAttributeValues: { ":v": { S: "a-new-heartbeat" } },
+      }),
+    );
+    await live.clock.advance(30_000);
+    await live.coordinator.takerTick();
+    expect(live.coordinator.heldLeases()).toEqual([]);
+    expect(
+      warnings(live.log, "is coordinated by a live lease assigner (its Leader row, held by worker-a"),
+    ).toHaveLength(1);
+    expect((await raw(live.name, "Leader")).ownerName).toEqual({ S: "worker-a" });
   }, 30_000);
 });

@@ -56,6 +56,8 @@ export class Assigner {
   /** Lease key → the owner and counter of the first scan that showed that owner. */
   private readonly ownedSince = new Map<string, { owner: string; counter: number }>();
   private readonly capacity: CapacityWarning;
+  /** Lease owners reported as not assigner-mode workers (once each per leadership term). */
+  private readonly foreign = new Set<string>();
   /** Earliest future monotonic time at which an observed lease would expire. */
   nextExpiryAt: number | undefined;
   /** The last round's scan and expiry verdicts (holder probes are chosen from them). */
@@ -81,6 +83,7 @@ export class Assigner {
     this.dead.clear();
     this.silentAt.clear();
     this.ownedSince.clear();
+    this.foreign.clear();
     this.nextExpiryAt = undefined;
     this.lastRound = undefined;
   }
@@ -155,6 +158,7 @@ export class Assigner {
       } else if (l.leaseCounter > since.counter) reachable.add(l.leaseOwner);
       else if (!held.has(l.leaseKey)) pinned.add(l.leaseKey);
     }
+    this.reportForeign(reachable, snap);
     const fast = expired.size > 0 ? this.o.fastLearners?.() : undefined;
     const receivers = fast
       ? new Set([...reachable].filter((w) => w === this.o.workerId || fast.has(w)))
@@ -174,6 +178,29 @@ export class Assigner {
     if (!this.o.taking()) return plan;
     await this.execute(plan, leases, expired);
     return plan;
+  }
+
+  /**
+   * Owners renewing leases without a worker row are not assigner-mode workers (a taker-mode kcl-ts, a
+   * Java KCL 2.x worker): mixed modes take leases from each other. Reported, and this assigner keeps
+   * going: stopping it would leave the table to a worker that does not follow assignments (and the
+   * assigner-mode fleet to re-elect another assigner that would meet the same worker), while a
+   * taker-mode kcl-ts worker stops by itself once it sees this leader row heartbeated (taker.ts).
+   */
+  private reportForeign(renewing: ReadonlySet<string>, snap: TableSnapshot): void {
+    const rows = new Set(snap.workers.map((w) => w.workerId));
+    for (const owner of renewing) {
+      if (owner === this.o.workerId || rows.has(owner) || this.foreign.has(owner)) continue;
+      this.foreign.add(owner);
+      this.o.emit({
+        type: "warning",
+        message:
+          `lease owner ${owner} keeps renewing leases but has no worker row: it is not a ` +
+          "--lease-assignment assigner (or Java KCL 3.x) worker, and mixing modes on one lease table " +
+          "makes workers take leases from each other. Stop it, or restart it with --lease-assignment " +
+          "assigner; this assigner keeps assigning meanwhile.",
+      });
+    }
   }
 
   /**

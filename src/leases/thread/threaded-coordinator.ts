@@ -54,7 +54,8 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   private nextId = 1;
   private lastHeardAt: number;
   private failed: KclError | undefined;
-  private runEnded: (() => void) | undefined;
+  /** The thread's run ended (with the taker's refusal to run beside a live assigner, if that ended it). */
+  private runEnded: ((refusal?: Error) => void) | undefined;
   private pausedReported = false;
   private terminating = false;
   private watchStop: AbortController | undefined;
@@ -95,7 +96,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
 
   async run(signal: AbortSignal): Promise<void> {
     if (this.failed) return;
-    const ended = new Promise<void>((resolve) => {
+    const ended = new Promise<Error | undefined>((resolve) => {
       this.runEnded = resolve;
     });
     this.o.thread.post({ type: "run" });
@@ -108,11 +109,23 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
       this.o.thread.post({ type: "stop-run" });
     };
     signal.addEventListener("abort", onAbort, { once: true });
-    await ended;
-    signal.removeEventListener("abort", onAbort);
-    await watchdog;
-    this.terminating = true;
-    await this.o.thread.terminate();
+    const refusal = await ended;
+    const finish = async () => {
+      signal.removeEventListener("abort", onAbort);
+      await watchdog;
+      this.terminating = true;
+      await this.o.thread.terminate();
+    };
+    if (!refusal) return finish();
+    // The thread's taker refused to run beside a live assigner: a configuration error, not a failed
+    // thread. The worker stops gracefully and releases its leases through the thread, which renews
+    // them until then: it is stopped once the run's signal aborts (onAbort above), as usual.
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    void aborted.then(finish);
+    throw refusal;
   }
 
   renewerTick(): Promise<void> {
@@ -243,7 +256,10 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
       case "run-ended":
         // A renewer/taker loop that crashed in the thread stops the worker, as it does in-process
         // (coordinator.run rejecting reaches the worker's onFatal there).
-        if (m.error)
+        // The taker's refusal to run beside a live assigner (mixed modes) is no thread failure.
+        if (m.error?.name === "ConfigurationError" && m.error.context?.option === "lease-assignment")
+          this.runEnded?.(deserializeError(m.error));
+        else if (m.error)
           this.fail(`the lease thread's renewer/taker loop failed (${m.error.name}: ${m.error.message})`);
         else this.runEnded?.();
         return;

@@ -26,7 +26,7 @@ import { assertTable, ensureOwnerIndex, ensureTable, type TableDeps } from "./dy
 import type { Lease } from "./lease.ts";
 import type { CheckpointUpdate, Outcome } from "./store.ts";
 import { type Expr, expectationCondition, updateExpression } from "./dynamodb-update.ts";
-import { type ConditionalDeps, conditionalUpdate, leaseItemKey } from "./dynamodb-conditional.ts";
+import { type ConditionalDeps, conditionalUpdate, IS_LEASE, leaseItemKey } from "./dynamodb-conditional.ts";
 
 export interface DynamoLeaseStoreOptions {
   client: DynamoDBClient;
@@ -43,8 +43,7 @@ export interface DynamoLeaseStoreOptions {
 }
 
 /** Guards metadata writes and deletes against touching a KCL 3.x non-lease row with the same key. */
-const IS_LEASE_ROW =
-  "attribute_exists(#leaseKey) AND (attribute_not_exists(#entityType) OR #entityType = :lease)";
+const IS_LEASE_ROW = `attribute_exists(#leaseKey) AND ${IS_LEASE}`;
 
 export function createDynamoLeaseStore(options: DynamoLeaseStoreOptions): AssigningLeaseStore {
   return new DynamoLeaseStore(options);

@@ -10,7 +10,7 @@ import {
 import type { ClientTarget } from "../aws/clients.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Random } from "../core/random.ts";
-import { type Expectation, heldBy } from "./conflict.ts";
+import type { Expectation } from "./conflict.ts";
 import { A, type Item, itemToLease, LEASE_ENTITY, leaseToItem } from "./dynamodb-codec.ts";
 import { callDynamo, isConditionFailure } from "./dynamodb-call.ts";
 import type { DynamoCallContext } from "./dynamodb-errors.ts";
@@ -25,7 +25,17 @@ import * as assignment from "./dynamodb-assignment.ts";
 import { assertTable, ensureOwnerIndex, ensureTable, type TableDeps } from "./dynamodb-table.ts";
 import type { Lease } from "./lease.ts";
 import type { CheckpointUpdate, Outcome } from "./store.ts";
-import { type Expr, expectationCondition, updateExpression } from "./dynamodb-update.ts";
+import { expectationCondition, updateExpression } from "./dynamodb-update.ts";
+import {
+  checkpointWrite,
+  type FencedWrite,
+  handoffWrite,
+  releaseWrite,
+  renewWrite,
+  resolvedStartWrite,
+  takeWrite,
+  transferWrite,
+} from "./dynamodb-writes.ts";
 import { type ConditionalDeps, conditionalUpdate, IS_LEASE, leaseItemKey } from "./dynamodb-conditional.ts";
 
 export interface DynamoLeaseStoreOptions {
@@ -175,73 +185,33 @@ class DynamoLeaseStore implements AssigningLeaseStore {
   }
 
   renewLease(lease: Lease): Promise<Outcome<Lease>> {
-    const expr: Expr = { set: { [A.leaseCounter]: n(lease.leaseCounter + 1) } };
-    // Assignment notices this owner has read (assigner mode): removed, leaving newer ones in place.
-    if (lease.assignedLeases && lease.assignedLeases.length > 0)
-      expr.delete = { [A.assignedLeases]: { SS: [...new Set(lease.assignedLeases)] } };
-    return this.fenced("renew", lease, heldBy(lease), expr);
+    return this.fenced(lease, renewWrite(lease));
   }
 
   takeLease(lease: Lease, newOwner: string): Promise<Outcome<Lease>> {
-    const expr: Expr = {
-      set: { [A.leaseCounter]: n(lease.leaseCounter + 1), [A.leaseOwner]: { S: newOwner } },
-      remove: [A.checkpointOwner],
-    };
-    if (lease.leaseOwner !== newOwner) expr.add = { [A.ownerSwitchesSinceCheckpoint]: n(1) };
-    return this.fenced("take", lease, { leaseCounter: lease.leaseCounter }, expr);
+    return this.fenced(lease, takeWrite(lease, newOwner));
   }
 
   releaseLease(lease: Lease): Promise<Outcome<Lease>> {
-    return this.fenced("release", lease, heldBy(lease), {
-      set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
-      remove: [A.leaseOwner, A.checkpointOwner],
-    });
+    return this.fenced(lease, releaseWrite(lease));
   }
 
   updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<Outcome<Lease>> {
-    const expr: Expr = {
-      set: {
-        [A.leaseCounter]: n(lease.leaseCounter + 1),
-        [A.checkpoint]: { S: update.checkpoint.sequenceNumber },
-        [A.checkpointSubSequenceNumber]: n(update.checkpoint.subSequenceNumber),
-        [A.ownerSwitchesSinceCheckpoint]: n(0),
-      },
-      remove: [],
-    };
-    if (update.pendingCheckpoint) {
-      expr.set![A.pendingCheckpoint] = { S: update.pendingCheckpoint.sequenceNumber };
-      expr.set![A.pendingCheckpointSubSequenceNumber] = n(update.pendingCheckpoint.subSequenceNumber);
-    } else if (update.pendingCheckpoint === null) {
-      expr.remove!.push(A.pendingCheckpoint, A.pendingCheckpointSubSequenceNumber, A.pendingCheckpointState);
-    }
-    if (lease.assignedLeases && lease.assignedLeases.length > 0)
-      expr.delete = { [A.assignedLeases]: { SS: [...new Set(lease.assignedLeases)] } };
-    return this.fenced("checkpoint", lease, heldBy(lease), expr);
+    return this.fenced(lease, checkpointWrite(lease, update));
   }
 
   initiateHandoff(lease: Lease, nextOwner: string): Promise<Outcome<Lease>> {
-    const current = lease.leaseOwner;
-    if (!current) return Promise.resolve({ ok: false, reason: "owner-mismatch" });
-    return this.fenced(
-      "initiateHandoff",
-      lease,
-      { owner: current, checkpointOwner: null },
-      { set: { [A.leaseOwner]: { S: nextOwner }, [A.checkpointOwner]: { S: current } } },
-    );
+    const owner = lease.leaseOwner;
+    if (!owner) return Promise.resolve({ ok: false, reason: "owner-mismatch" });
+    return this.fenced(lease, handoffWrite(owner, nextOwner));
   }
 
   transferLease(lease: Lease): Promise<Outcome<Lease>> {
-    return this.fenced("transfer", lease, heldBy(lease), {
-      set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
-      remove: [A.checkpointOwner],
-      add: { [A.ownerSwitchesSinceCheckpoint]: n(1) },
-    });
+    return this.fenced(lease, transferWrite(lease));
   }
 
   recordResolvedStart(lease: Lease, startMillis: number): Promise<Outcome<Lease>> {
-    return this.fenced("recordResolvedStart", lease, heldBy(lease), {
-      set: { [A.leaseCounter]: n(lease.leaseCounter + 1), [A.resolvedStart]: n(startMillis) },
-    });
+    return this.fenced(lease, resolvedStartWrite(lease, startMillis));
   }
 
   async addChildShardIds(leaseKey: string, childShardIds: string[]): Promise<Outcome<Lease>> {
@@ -279,12 +249,7 @@ class DynamoLeaseStore implements AssigningLeaseStore {
   }
 
   /** An UpdateItem conditioned on the expectation (counter, owner, checkpointOwner; each when given). */
-  private fenced(
-    operation: string,
-    lease: Lease,
-    expected: Expectation,
-    expr: Expr,
-  ): Promise<Outcome<Lease>> {
+  private fenced(lease: Lease, { operation, expected, expr }: FencedWrite): Promise<Outcome<Lease>> {
     const built = updateExpression(expr);
     const cond = expectationCondition(expected);
     const names = { ...built.names, ...cond.names };
@@ -317,8 +282,4 @@ class DynamoLeaseStore implements AssigningLeaseStore {
   private ctx(operation: string): DynamoCallContext {
     return { operation, table: this.o.table, region: this.o.target.region, endpoint: this.o.target.endpoint };
   }
-}
-
-function n(value: number): { N: string } {
-  return { N: String(value) };
 }

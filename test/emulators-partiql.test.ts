@@ -1,6 +1,6 @@
 // BatchExecuteStatement (the PartiQL UPDATE subset of batched lease renewals) through the real SDK
 // against the embedded dynalite: per-statement results with UpdateItem semantics, other operations untouched.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import {
   type AttributeValue,
   BatchExecuteStatementCommand,
@@ -10,15 +10,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { createTable, scanTable, startTestAws, type TestAws, uniqueName } from "./support/aws.ts";
+import { createTable, scanTable, uniqueName } from "./support/aws.ts";
+import { awsForSuite } from "./support/aws-for-suite.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 const S = (s: string): AttributeValue => ({ S: s });
 const N = (n: number): AttributeValue => ({ N: String(n) });

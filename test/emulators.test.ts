@@ -1,5 +1,5 @@
 // Real SDK calls round-trip against the in-process emulators (the harness every suite builds on).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import {
@@ -10,18 +10,11 @@ import {
   putRecords,
   scanTable,
   splitShard,
-  startTestAws,
-  type TestAws,
   uniqueName,
 } from "./support/aws.ts";
+import { awsForSuite } from "./support/aws-for-suite.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 describe("kinesalite", () => {
   test("create a stream, put records, read them back in order", async () => {

@@ -24,6 +24,12 @@ export interface ConditionalWrite {
   expected: Expectation | undefined;
 }
 
+/**
+ * The row is a lease, not a worker, leader or drain row beside the leases (the Java KCL writes lease rows
+ * without entityType). conditionalUpdate supplies #entityType and :lease.
+ */
+export const IS_LEASE = "(attribute_not_exists(#entityType) OR #entityType = :lease)";
+
 export function leaseItemKey(leaseKey: string): Item {
   return { [A.leaseKey]: { S: leaseKey } };
 }

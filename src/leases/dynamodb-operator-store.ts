@@ -6,11 +6,11 @@ import {
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
-  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { ClientTarget } from "../aws/clients.ts";
 import type { Clock } from "../core/clock.ts";
-import { A, type Item, itemToLease, LEASE_ENTITY } from "./dynamodb-codec.ts";
+import { A, type Item, itemToLease } from "./dynamodb-codec.ts";
+import { type ConditionalDeps, conditionalUpdate, IS_LEASE, leaseItemKey } from "./dynamodb-conditional.ts";
 import { callDynamo, isConditionFailure } from "./dynamodb-call.ts";
 import { type Expr, updateExpression } from "./dynamodb-update.ts";
 import type { Lease } from "./lease.ts";
@@ -52,15 +52,15 @@ export function createDynamoOperatorStore(o: DynamoOperatorStoreOptions): LeaseO
       fn,
       cond,
     );
-  const key = (k: string): Item => ({ [A.leaseKey]: { S: k } });
   const getLease = async (k: string) => {
     const out = await call("GetItem", k, (abortSignal) =>
-      o.client.send(new GetItemCommand({ TableName: o.table, Key: key(k), ConsistentRead: true }), {
+      o.client.send(new GetItemCommand({ TableName: o.table, Key: leaseItemKey(k), ConsistentRead: true }), {
         abortSignal,
       }),
     );
     return itemToLease(out.Item);
   };
+  const conditionalDeps: ConditionalDeps = { client: o.client, table: o.table, call, getLease };
 
   return {
     async resetLease(lease: Lease, reset: LeaseReset): Promise<Outcome<Lease>> {
@@ -82,40 +82,20 @@ export function createDynamoOperatorStore(o: DynamoOperatorStoreOptions): LeaseO
       if (reset.resolvedStart !== undefined) expr.set![A.resolvedStart] = { N: String(reset.resolvedStart) };
       else expr.remove!.push(A.resolvedStart);
       const built = updateExpression(expr);
-      try {
-        const out = await call(
-          "UpdateItem(reset)",
-          lease.leaseKey,
-          (abortSignal) =>
-            o.client.send(
-              new UpdateItemCommand({
-                TableName: o.table,
-                Key: key(lease.leaseKey),
-                ConditionExpression:
-                  "#leaseCounter = :expectedCounter AND (attribute_not_exists(#entityType) OR #entityType = :lease)",
-                UpdateExpression: built.expression,
-                ExpressionAttributeNames: { ...built.names, "#entityType": A.entityType },
-                ExpressionAttributeValues: {
-                  ...built.values,
-                  ":expectedCounter": { N: String(lease.leaseCounter) },
-                  ":lease": { S: LEASE_ENTITY },
-                },
-                ReturnValues: "ALL_NEW",
-                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-              }),
-              { abortSignal },
-            ),
-          true,
-        );
-        return { ok: true, value: itemToLease(out.Attributes)! };
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-        // ALL_OLD is the item the condition saw; some emulators omit it, so fall back to a read.
-        const current = e.Item ? itemToLease(e.Item) : await getLease(lease.leaseKey);
-        return current
-          ? { ok: false, reason: "counter-mismatch", current }
-          : { ok: false, reason: "missing" };
-      }
+      // Fenced on the counter the operator saw, on lease rows only: the store's shared write and its
+      // read-back, so a stale counter is a counter-mismatch and an absent row "missing", as for leases.
+      const expected = { leaseCounter: lease.leaseCounter };
+      return conditionalUpdate(conditionalDeps, {
+        operation: "reset",
+        leaseKey: lease.leaseKey,
+        condition: `#leaseCounter = :expectedCounter AND ${IS_LEASE}`,
+        expr: {
+          ...built,
+          names: { ...built.names, "#leaseCounter": A.leaseCounter },
+          values: { ...built.values, ":expectedCounter": { N: String(expected.leaseCounter) } },
+        },
+        expected,
+      });
     },
 
     async requestDrain(workerId: string, requestedAt: string): Promise<void> {
@@ -138,7 +118,7 @@ export function createDynamoOperatorStore(o: DynamoOperatorStoreOptions): LeaseO
 
     async drainRequested(workerId: string): Promise<boolean> {
       const out = await call("GetItem(drain)", drainKey(workerId), (abortSignal) =>
-        o.client.send(new GetItemCommand({ TableName: o.table, Key: key(drainKey(workerId)) }), {
+        o.client.send(new GetItemCommand({ TableName: o.table, Key: leaseItemKey(drainKey(workerId)) }), {
           abortSignal,
         }),
       );
@@ -154,7 +134,7 @@ export function createDynamoOperatorStore(o: DynamoOperatorStoreOptions): LeaseO
             o.client.send(
               new DeleteItemCommand({
                 TableName: o.table,
-                Key: key(drainKey(workerId)),
+                Key: leaseItemKey(drainKey(workerId)),
                 // Never deletes a lease that happens to have this key.
                 ConditionExpression: "#entityType = :drain",
                 ExpressionAttributeNames: { "#entityType": A.entityType },

@@ -10,7 +10,7 @@ import {
 import type { ClientTarget } from "../aws/clients.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Random } from "../core/random.ts";
-import { type Expectation, heldBy } from "./conflict.ts";
+import type { Expectation } from "./conflict.ts";
 import { A, type Item, itemToLease, LEASE_ENTITY, leaseToItem } from "./dynamodb-codec.ts";
 import { callDynamo, isConditionFailure } from "./dynamodb-call.ts";
 import type { DynamoCallContext } from "./dynamodb-errors.ts";
@@ -25,8 +25,18 @@ import * as assignment from "./dynamodb-assignment.ts";
 import { assertTable, ensureOwnerIndex, ensureTable, type TableDeps } from "./dynamodb-table.ts";
 import type { Lease } from "./lease.ts";
 import type { CheckpointUpdate, Outcome } from "./store.ts";
-import { type Expr, expectationCondition, updateExpression } from "./dynamodb-update.ts";
-import { type ConditionalDeps, conditionalUpdate, leaseItemKey } from "./dynamodb-conditional.ts";
+import { expectationCondition, updateExpression } from "./dynamodb-update.ts";
+import {
+  checkpointWrite,
+  type FencedWrite,
+  handoffWrite,
+  releaseWrite,
+  renewWrite,
+  resolvedStartWrite,
+  takeWrite,
+  transferWrite,
+} from "./dynamodb-writes.ts";
+import { type ConditionalDeps, conditionalUpdate, IS_LEASE, leaseItemKey } from "./dynamodb-conditional.ts";
 import { RenewalBatcher } from "./dynamodb-renewal-batch.ts";
 
 /** Batched renewals (dynamodb-renewal-batch.ts), decided by renewal-batching.ts from the config. */
@@ -58,8 +68,7 @@ export interface DynamoLeaseStoreOptions extends RenewalBatchingOptions {
 const BATCHED = new Set(["renew", "checkpoint"]);
 
 /** Guards metadata writes and deletes against touching a KCL 3.x non-lease row with the same key. */
-const IS_LEASE_ROW =
-  "attribute_exists(#leaseKey) AND (attribute_not_exists(#entityType) OR #entityType = :lease)";
+const IS_LEASE_ROW = `attribute_exists(#leaseKey) AND ${IS_LEASE}`;
 
 export function createDynamoLeaseStore(options: DynamoLeaseStoreOptions): AssigningLeaseStore {
   return new DynamoLeaseStore(options);
@@ -199,73 +208,33 @@ class DynamoLeaseStore implements AssigningLeaseStore {
   }
 
   renewLease(lease: Lease): Promise<Outcome<Lease>> {
-    const expr: Expr = { set: { [A.leaseCounter]: n(lease.leaseCounter + 1) } };
-    // Assignment notices this owner has read (assigner mode): removed, leaving newer ones in place.
-    if (lease.assignedLeases && lease.assignedLeases.length > 0)
-      expr.delete = { [A.assignedLeases]: { SS: [...new Set(lease.assignedLeases)] } };
-    return this.fenced("renew", lease, heldBy(lease), expr);
+    return this.fenced(lease, renewWrite(lease));
   }
 
   takeLease(lease: Lease, newOwner: string): Promise<Outcome<Lease>> {
-    const expr: Expr = {
-      set: { [A.leaseCounter]: n(lease.leaseCounter + 1), [A.leaseOwner]: { S: newOwner } },
-      remove: [A.checkpointOwner],
-    };
-    if (lease.leaseOwner !== newOwner) expr.add = { [A.ownerSwitchesSinceCheckpoint]: n(1) };
-    return this.fenced("take", lease, { leaseCounter: lease.leaseCounter }, expr);
+    return this.fenced(lease, takeWrite(lease, newOwner));
   }
 
   releaseLease(lease: Lease): Promise<Outcome<Lease>> {
-    return this.fenced("release", lease, heldBy(lease), {
-      set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
-      remove: [A.leaseOwner, A.checkpointOwner],
-    });
+    return this.fenced(lease, releaseWrite(lease));
   }
 
   updateCheckpoint(lease: Lease, update: CheckpointUpdate): Promise<Outcome<Lease>> {
-    const expr: Expr = {
-      set: {
-        [A.leaseCounter]: n(lease.leaseCounter + 1),
-        [A.checkpoint]: { S: update.checkpoint.sequenceNumber },
-        [A.checkpointSubSequenceNumber]: n(update.checkpoint.subSequenceNumber),
-        [A.ownerSwitchesSinceCheckpoint]: n(0),
-      },
-      remove: [],
-    };
-    if (update.pendingCheckpoint) {
-      expr.set![A.pendingCheckpoint] = { S: update.pendingCheckpoint.sequenceNumber };
-      expr.set![A.pendingCheckpointSubSequenceNumber] = n(update.pendingCheckpoint.subSequenceNumber);
-    } else if (update.pendingCheckpoint === null) {
-      expr.remove!.push(A.pendingCheckpoint, A.pendingCheckpointSubSequenceNumber, A.pendingCheckpointState);
-    }
-    if (lease.assignedLeases && lease.assignedLeases.length > 0)
-      expr.delete = { [A.assignedLeases]: { SS: [...new Set(lease.assignedLeases)] } };
-    return this.fenced("checkpoint", lease, heldBy(lease), expr);
+    return this.fenced(lease, checkpointWrite(lease, update));
   }
 
   initiateHandoff(lease: Lease, nextOwner: string): Promise<Outcome<Lease>> {
-    const current = lease.leaseOwner;
-    if (!current) return Promise.resolve({ ok: false, reason: "owner-mismatch" });
-    return this.fenced(
-      "initiateHandoff",
-      lease,
-      { owner: current, checkpointOwner: null },
-      { set: { [A.leaseOwner]: { S: nextOwner }, [A.checkpointOwner]: { S: current } } },
-    );
+    const owner = lease.leaseOwner;
+    if (!owner) return Promise.resolve({ ok: false, reason: "owner-mismatch" });
+    return this.fenced(lease, handoffWrite(owner, nextOwner));
   }
 
   transferLease(lease: Lease): Promise<Outcome<Lease>> {
-    return this.fenced("transfer", lease, heldBy(lease), {
-      set: { [A.leaseCounter]: n(lease.leaseCounter + 1) },
-      remove: [A.checkpointOwner],
-      add: { [A.ownerSwitchesSinceCheckpoint]: n(1) },
-    });
+    return this.fenced(lease, transferWrite(lease));
   }
 
   recordResolvedStart(lease: Lease, startMillis: number): Promise<Outcome<Lease>> {
-    return this.fenced("recordResolvedStart", lease, heldBy(lease), {
-      set: { [A.leaseCounter]: n(lease.leaseCounter + 1), [A.resolvedStart]: n(startMillis) },
-    });
+    return this.fenced(lease, resolvedStartWrite(lease, startMillis));
   }
 
   async addChildShardIds(leaseKey: string, childShardIds: string[]): Promise<Outcome<Lease>> {
@@ -303,12 +272,7 @@ class DynamoLeaseStore implements AssigningLeaseStore {
   }
 
   /** An UpdateItem conditioned on the expectation (counter, owner, checkpointOwner; each when given). */
-  private fenced(
-    operation: string,
-    lease: Lease,
-    expected: Expectation,
-    expr: Expr,
-  ): Promise<Outcome<Lease>> {
+  private fenced(lease: Lease, { operation, expected, expr }: FencedWrite): Promise<Outcome<Lease>> {
     const built = updateExpression(expr);
     const cond = expectationCondition(expected);
     const names = { ...built.names, ...cond.names };
@@ -345,8 +309,4 @@ class DynamoLeaseStore implements AssigningLeaseStore {
   private ctx(operation: string): DynamoCallContext {
     return { operation, table: this.o.table, region: this.o.target.region, endpoint: this.o.target.endpoint };
   }
-}
-
-function n(value: number): { N: string } {
-  return { N: String(value) };
 }

@@ -5,6 +5,7 @@ import { conflict, type Expectation, heldBy, meets } from "../leases/conflict.ts
 import type { LeaderRow, TableSnapshot, WorkerRow } from "../leases/assignment-store.ts";
 import type { Lease } from "../leases/lease.ts";
 import type { CheckpointUpdate, LeaseStore, Outcome } from "../leases/store.ts";
+import { MemoryLeaseRows } from "./memory-lease-rows.ts";
 
 export interface MemoryLeaseStoreOptions {
   /** Table name used in error messages. Default "memory-leases". */
@@ -23,9 +24,8 @@ export interface MemoryLeaseStoreOptions {
 export type CallCounts = Record<string, number>;
 
 export class MemoryLeaseStore implements LeaseStore {
-  private readonly rows = new Map<string, Lease>();
-  /** The owner GSI (leaseOwner → keys), kept in step with every write. */
-  private readonly byOwner = new Map<string, Set<string>>();
+  /** The lease rows, with their key order and owner index. */
+  private readonly rows: MemoryLeaseRows;
   private readonly workerRows = new Map<string, WorkerRow>();
   private leader: LeaderRow | undefined;
   /** Whether the owner GSI exists (ensureOwnerIndex). Queries before it fail as DynamoDB's would. */
@@ -33,14 +33,13 @@ export class MemoryLeaseStore implements LeaseStore {
   private exists: boolean;
   private readonly table: string;
   private readonly shared: boolean;
-  /** Keys in order, rebuilt only when a key is added or deleted (not on every scan). */
-  private sortedKeys: string[] | undefined;
   readonly calls: CallCounts = {};
 
   constructor(options: MemoryLeaseStoreOptions = {}) {
     this.exists = options.tableExists ?? true;
     this.table = options.table ?? "memory-leases";
     this.shared = options.shareRows ?? false;
+    this.rows = new MemoryLeaseRows(this.shared);
   }
 
   /** Synchronous read of one row (for invariant checks). */
@@ -51,13 +50,13 @@ export class MemoryLeaseStore implements LeaseStore {
 
   /** Synchronous read of every row, in key order (for invariant checks). Shared rows are frozen, not copied. */
   snapshot(): Lease[] {
-    if (this.shared) return this.keys().map((k) => this.rows.get(k)!);
-    return this.keys().map((k) => structuredClone(this.rows.get(k)!));
+    if (this.shared) return this.rows.keys().map((k) => this.rows.get(k)!);
+    return this.rows.keys().map((k) => structuredClone(this.rows.get(k)!));
   }
 
   /** Writes a row as-is, bypassing conditions (test setup, operator edits). */
   put(lease: Lease): void {
-    this.store(structuredClone(lease));
+    this.rows.set(structuredClone(lease));
   }
 
   async ensureTable(): Promise<void> {
@@ -85,7 +84,7 @@ export class MemoryLeaseStore implements LeaseStore {
     const current = this.rows.get(lease.leaseKey);
     if (current) return { ok: false, reason: "exists", current: structuredClone(current) };
     const row = normalize(structuredClone(lease));
-    this.store(row);
+    this.rows.set(row);
     return { ok: true, value: structuredClone(row) };
   }
 
@@ -164,15 +163,13 @@ export class MemoryLeaseStore implements LeaseStore {
     if (!current) return { ok: false, reason: "missing" };
     const row = this.shared ? structuredClone(current) : current;
     row.childShardIds = [...new Set([...row.childShardIds, ...childShardIds])].sort();
-    this.store(row);
+    this.rows.set(row);
     return { ok: true, value: structuredClone(row) };
   }
 
   async deleteLease(leaseKey: string): Promise<Outcome<void>> {
     this.begin("deleteLease");
-    this.unindex(leaseKey, this.rows.get(leaseKey)?.leaseOwner);
     if (!this.rows.delete(leaseKey)) return { ok: false, reason: "missing" };
-    this.sortedKeys = undefined;
     return { ok: true, value: undefined };
   }
 
@@ -197,7 +194,7 @@ export class MemoryLeaseStore implements LeaseStore {
         table: this.table,
       });
     }
-    return [...(this.byOwner.get(owner) ?? [])].sort();
+    return this.rows.ownerKeys(owner);
   }
 
   async probeLease(leaseKey: string): Promise<Lease | undefined> {
@@ -242,7 +239,7 @@ export class MemoryLeaseStore implements LeaseStore {
     if (!current || current.leaseOwner !== holder) return false;
     const row = this.shared ? structuredClone(current) : current;
     row.assignedLeases = [...new Set([...(row.assignedLeases ?? []), ...keys])].sort();
-    this.store(row);
+    this.rows.set(row);
     return true;
   }
 
@@ -257,36 +254,8 @@ export class MemoryLeaseStore implements LeaseStore {
     const previousOwner = current.leaseOwner;
     const row = this.shared ? structuredClone(current) : current;
     mutate(row);
-    this.store(row, previousOwner);
+    this.rows.set(row, previousOwner);
     return { ok: true, value: structuredClone(row) };
-  }
-
-  /** Sets a row (frozen when rows are shared, so a scanned lease can never change under its reader). */
-  /** `previousOwner`: the owner before an in-place mutation (unshared rows are edited in place). */
-  private store(row: Lease, ...previous: [owner: string | undefined] | []): void {
-    const previousOwner = previous.length > 0 ? previous[0] : this.rows.get(row.leaseKey)?.leaseOwner;
-    if (!this.rows.has(row.leaseKey)) this.sortedKeys = undefined;
-    if (previousOwner !== row.leaseOwner) {
-      this.unindex(row.leaseKey, previousOwner);
-      if (row.leaseOwner !== undefined) {
-        const keys = this.byOwner.get(row.leaseOwner) ?? new Set<string>();
-        this.byOwner.set(row.leaseOwner, keys);
-        keys.add(row.leaseKey);
-      }
-    }
-    this.rows.set(row.leaseKey, this.shared ? deepFreeze(row) : row);
-  }
-
-  private unindex(leaseKey: string, owner: string | undefined): void {
-    if (owner === undefined) return;
-    const keys = this.byOwner.get(owner);
-    keys?.delete(leaseKey);
-    if (keys?.size === 0) this.byOwner.delete(owner);
-  }
-
-  private keys(): string[] {
-    this.sortedKeys ??= [...this.rows.keys()].sort();
-    return this.sortedKeys;
   }
 
   private begin(operation: string): void {
@@ -315,11 +284,6 @@ function forgetNotices(row: Lease, seen: readonly string[] | undefined): void {
   const left = row.assignedLeases.filter((k) => !seen.includes(k));
   if (left.length > 0) row.assignedLeases = left;
   else delete row.assignedLeases;
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (v && typeof v === "object") deepFreeze(v);
-  return Object.freeze(value);
 }
 
 /** Sets and owner as DynamoDB would store them: sorted unique sets, no empty owner. */

@@ -1,21 +1,16 @@
 // The latency bench's push server (bench/harness/push-fan-out.ts) is a faithful SubscribeToShard for
 // kcl-ts's real fan-out adapter: the AWS SDK over HTTP/2 decodes its events, records arrive in shard
 // order with data, keys and arrival times intact, from the requested position, and new puts are pushed.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { createKinesisClient } from "../../src/aws/clients.ts";
 import { createKinesisHttp2Client } from "../../src/aws/http2-client.ts";
 import { createAwsFanOut } from "../../src/kinesis/aws-fan-out.ts";
 import type { ShardEvent } from "../../src/kinesis/fan-out-port.ts";
 import { startPushFanOut } from "../../bench/harness/push-fan-out.ts";
-import { createStream, putRecords, type TestAws, startTestAws, uniqueName } from "../support/aws.ts";
+import { createStream, putRecords, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
+const aws = awsForSuite();
 
 test("records put before and after subscribing arrive through the SDK, in order, from the position", async () => {
   const stream = uniqueName("push");

@@ -1,12 +1,13 @@
 // End to end with the compiled binary copied outside the project (no node_modules, no bun or node on
 // PATH): consume with an external .ts plugin against the test emulators until every record is
 // delivered, leases list --json, and consume --local with a pre-bundled npm-dependency plugin.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
-import { startTestAws, type TestAws, uniqueName, waitFor } from "../support/aws.ts";
-import { BUN, killAll, startProcess } from "../support/processes.ts";
+import { uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import { BUN, startProcess } from "../support/processes.ts";
 import {
   awaitDelivery,
   bundleNpmPlugin,
@@ -18,7 +19,7 @@ import {
 import { compiledBinary, runBinary, tempDir } from "./support.ts";
 
 const RECORDS = 200;
-let aws: TestAws;
+const aws = awsForSuite();
 let dir: string;
 let exe: string;
 let seeded: SeededStream;
@@ -30,18 +31,12 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 beforeAll(async () => {
-  const [built, started] = await Promise.all([compiledBinary(), startTestAws()]);
-  aws = started;
+  const built = await compiledBinary();
   dir = tempDir("kcl-ts-e2e");
   exe = join(dir, "kcl-ts");
   copyFileSync(built.outfile, exe);
   seeded = await seedStream(aws, uniqueName("binary-e2e"), 4, RECORDS);
 }, 120_000);
-
-afterAll(async () => {
-  await killAll();
-  await aws?.stop();
-});
 
 describe("compiled binary end to end", () => {
   test("--version runs from the temporary directory", async () => {

@@ -1,18 +1,11 @@
 // The real CLI as users run it (`bun cli/main.ts ...`) against in-process emulators: a fleet of two
 // consume processes, leases list on what they wrote, --local, and every bad-input exit code.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import {
-  createStream,
-  putRecords,
-  scanTable,
-  startTestAws,
-  type TestAws,
-  uniqueName,
-  waitFor,
-} from "../support/aws.ts";
-import { killAll, type Proc, startProcess } from "../support/processes.ts";
+import { createStream, putRecords, scanTable, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import { type Proc, startProcess } from "../support/processes.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const MAIN = join(ROOT, "cli", "main.ts");
@@ -28,14 +21,7 @@ const FAST = [
   "2000",
 ];
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await killAll();
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 function cli(name: string, args: string[], env: Record<string, string> = {}): Proc {
   return startProcess(name, [MAIN, ...args], { cwd: ROOT, env: { ...aws.env, ...env } });

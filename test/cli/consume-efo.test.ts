@@ -3,22 +3,20 @@
 // prints every record, and `kcl-ts consumers list` then shows the consumer. SIGTERM exits 0.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { createStream, putRecords, startTestAws, type TestAws, uniqueName, waitFor } from "../support/aws.ts";
+import { createStream, putRecords, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { type KinesisMock, startKinesisMock } from "../support/kinesis-mock.ts";
-import { killAll, startProcess } from "../support/processes.ts";
+import { startProcess } from "../support/processes.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const MAIN = join(ROOT, "cli", "main.ts");
-let dynamo: TestAws;
+const dynamo = awsForSuite();
 let mock: KinesisMock;
 beforeAll(async () => {
-  dynamo = await startTestAws();
   mock = await startKinesisMock();
 }, 90_000);
 afterAll(async () => {
-  await killAll();
   await mock?.stop();
-  await dynamo?.stop();
 });
 
 test("consume --retrieval efo delivers every record through SubscribeToShard; consumers list shows it", async () => {

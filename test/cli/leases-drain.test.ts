@@ -1,27 +1,14 @@
 // `leases drain` against dynalite + kinesalite with two in-process workers under a steady producer:
 // the drained worker ends with zero leases (graceful release: final checkpoint first, so zero
 // duplicates), takes none afterwards, shows "draining"; the other worker holds all; no record missing.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { type LeasesDrainArgs, runLeasesDrain } from "../../cli/commands/leases-drain.ts";
 import { foldStatus } from "../../src/status/index.ts";
-import {
-  createStream,
-  putRecords,
-  scanTable,
-  type TestAws,
-  startTestAws,
-  uniqueName,
-  waitFor,
-} from "../support/aws.ts";
+import { createStream, putRecords, scanTable, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { startRecordingWorker, textSink } from "./support/recording-worker.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 const WAIT = 45_000;
 async function drain(args: LeasesDrainArgs) {

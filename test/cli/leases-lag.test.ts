@@ -1,22 +1,22 @@
 // `leases lag` against kinesalite + dynalite with a known backlog per shard: MillisBehindLatest from
 // each checkpoint, exact records behind (bounded by --count-up-to), owners, worst first, --json.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { type LeasesLagArgs, runLeasesLag } from "../../cli/commands/leases-lag.ts";
 import { type LagRow, positionAfterCheckpoint, worstFirst } from "../../cli/leases/lag.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
-import { createStream, putRecords, type TestAws, startTestAws, uniqueName } from "../support/aws.ts";
+import { createStream, putRecords, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { textSink } from "./support/recording-worker.ts";
 
-let aws: TestAws;
+const aws = awsForSuite();
 let app: string;
 let stream: string;
 const MAX_HASH = "340282366920938463463374607431768211455";
 
 beforeAll(async () => {
-  aws = await startTestAws();
   stream = uniqueName("lag");
   await createStream(aws.kinesis, stream, 2);
   // Shard 1 (upper hash range): 5 old records; shard 0: 30 records a second and a half later.
@@ -50,9 +50,6 @@ beforeAll(async () => {
   );
   await store.createLeaseIfNotExists(newLease("shardId-000000000001"));
 }, 30_000);
-afterAll(async () => {
-  await aws.stop();
-});
 
 async function lag(args: LeasesLagArgs) {
   const stdout = textSink();

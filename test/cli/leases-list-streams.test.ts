@@ -1,19 +1,19 @@
 // `leases list` on a Java KCL multi-stream table (test/fixtures/java-kcl/kcl-multistream.json, written to
 // dynalite as the Java KCL writes it): one section per stream, rows keyed by shard id, stream read from
 // the key or the `streamName` attribute; single-stream tables print as before.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { type AttributeValue, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { runLeasesList } from "../../cli/commands/leases-list.ts";
 import type { LeaseItem } from "../../cli/leases/read.ts";
 import { formatLeaseSections } from "../../cli/leases/stream-sections.ts";
-import { createTable, startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { createTable, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import entries from "../fixtures/java-kcl/kcl-multistream.json" with { type: "json" };
 
-let aws: TestAws;
+const aws = awsForSuite();
 let table: string;
 
 beforeAll(async () => {
-  aws = await startTestAws();
   table = uniqueName("ms-leases");
   await createTable(aws.dynamodb, table);
   for (const e of entries) {
@@ -21,9 +21,6 @@ beforeAll(async () => {
       new PutItemCommand({ TableName: table, Item: e.item as unknown as Record<string, AttributeValue> }),
     );
   }
-});
-afterAll(async () => {
-  await aws.stop();
 });
 
 async function list(json = false) {

@@ -1,14 +1,15 @@
 // runLeasesList against dynalite: tables written the way the Java KCL 2.x and 3.x write them, the
 // table/JSON/summary output, terminal sizing, and the missing-table / unreachable errors (exit 4).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { type AttributeValue, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { runLeasesList } from "../../cli/commands/leases-list.ts";
 import { formatLeaseTable } from "../../cli/leases/format.ts";
 import type { LeaseItem } from "../../cli/leases/read.ts";
-import { createTable, startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { createTable, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import fixtures from "./fixtures/java-kcl-tables.json" with { type: "json" };
 
-let aws: TestAws;
+const aws = awsForSuite();
 let kcl2x: string;
 let kcl3x: string;
 
@@ -24,12 +25,8 @@ async function writeTable(items: unknown[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  aws = await startTestAws();
   kcl2x = await writeTable(fixtures.kcl2x);
   kcl3x = await writeTable(fixtures.kcl3x);
-});
-afterAll(async () => {
-  await aws.stop();
 });
 
 function sink(tty?: { columns: number }) {

@@ -1,27 +1,14 @@
 // `leases reset` against dynalite + kinesalite with in-process workers (real SDK clients): a dry run
 // writes nothing, --execute replays exactly from the chosen point, a live owner is refused unless
 // --force fences it (leaseLost) and bad inputs exit 2 naming them with nothing written.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { runLeasesReset } from "../../cli/commands/leases-reset.ts";
 import type { LeasesResetArgs } from "../../cli/commands/leases-reset.ts";
-import {
-  createStream,
-  putRecords,
-  scanTable,
-  type TestAws,
-  startTestAws,
-  uniqueName,
-  waitFor,
-} from "../support/aws.ts";
+import { createStream, putRecords, scanTable, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { type Delivery, startRecordingWorker, textSink } from "./support/recording-worker.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 const WAIT = 30_000;
 /** Runs a worker until `count` records arrived and are checkpointed, then stops it (leases released). */

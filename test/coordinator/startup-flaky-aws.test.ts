@@ -6,29 +6,20 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createWorker } from "../../src/coordinator/worker.ts";
 import { DependencyError } from "../../src/core/errors.ts";
 import { type FaultProxy, startFaultProxy } from "../support/fault-proxy.ts";
-import {
-  createStream,
-  putRecords,
-  startTestAws,
-  TEST_CREDENTIALS,
-  type TestAws,
-  uniqueName,
-  waitFor,
-} from "../support/aws.ts";
+import { createStream, putRecords, TEST_CREDENTIALS, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
-let aws: TestAws;
+const aws = awsForSuite();
 let kinesisProxy: FaultProxy;
 let dynamoProxy: FaultProxy;
 
 beforeAll(async () => {
-  aws = await startTestAws();
   kinesisProxy = await startFaultProxy(aws.kinesisEndpoint, "kinesis");
   dynamoProxy = await startFaultProxy(aws.dynamodbEndpoint, "dynamodb");
 });
 afterAll(async () => {
   await kinesisProxy.stop();
   await dynamoProxy.stop();
-  await aws.stop();
 });
 
 function workerOn(stream: string, app: string, delivered: string[]) {

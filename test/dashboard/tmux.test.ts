@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { createStream, scanTable, startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { createStream, scanTable, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { BUN } from "../support/processes.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -125,13 +126,7 @@ describe("dashboard in tmux", () => {
   }, 120_000);
 
   describe("against the test emulators", () => {
-    let aws: TestAws;
-    beforeAll(async () => {
-      aws = await startTestAws();
-    });
-    afterAll(async () => {
-      await aws?.stop();
-    });
+    const aws = awsForSuite();
 
     test("q releases every lease in the table; the dashboard survives a resize to 80 columns", async () => {
       const stream = uniqueName("dash");

@@ -2,10 +2,10 @@
 // lease thread) on kinesalite + dynalite while a producer writes. Join → 2/2 by handoffs, a split
 // handled by the assigner's shard sync, a SIGTERM with zero duplicates, then the assigner itself is
 // SIGKILLed: its shards and the assigner role move to the survivor, and every record is delivered.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { createStream, scanTable, splitShard, type TestAws, startTestAws, waitFor } from "../support/aws.ts";
-import { killAll } from "../support/processes.ts";
+import { createStream, scanTable, splitShard, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import {
   checkDelivered,
   deliveriesFile,
@@ -20,14 +20,7 @@ import {
   waitOwners as waitOwnersIn,
 } from "./support.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await killAll();
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 /** Generous: two busy cores, several bun processes and both emulators share them. */
 const WAIT = 60_000;

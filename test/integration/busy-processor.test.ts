@@ -3,11 +3,12 @@
 // failover times. With the lease thread (the default) no lease moves, nothing is delivered twice and
 // nothing is missed, and the slow callback is reported. The same run with renewals on the main thread
 // (--no-lease-thread) loses the blocked worker's leases: that second test shows the first one can fail.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createStream, type TestAws, startTestAws, waitFor } from "../support/aws.ts";
+import { createStream, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { killAll, type Proc } from "../support/processes.ts";
 import {
   checkDelivered,
@@ -24,14 +25,7 @@ import {
   waitStable,
 } from "./support.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await killAll();
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 const WAIT = 60_000;
 const FAILOVER_MS = FAST.failoverMs ?? 3000;

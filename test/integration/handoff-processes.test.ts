@@ -1,9 +1,10 @@
 // Planned moves are exact and LATEST has no gap, end to end: worker processes (real SDK v3 clients) on
 // kinesalite + dynalite while a producer keeps writing. A worker joins 8 shards → 4/4; 3 workers are
 // restarted one by one with new ids; a LATEST owner is SIGKILLed right after its first deliveries.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createStream, scanTable, type TestAws, startTestAws, waitFor } from "../support/aws.ts";
-import { killAll, type Proc } from "../support/processes.ts";
+import { describe, expect, test } from "bun:test";
+import { createStream, scanTable, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import type { Proc } from "../support/processes.ts";
 import type { DeliveryLine } from "../support/worker-process.ts";
 import {
   checkDelivered,
@@ -16,14 +17,7 @@ import {
   waitOwners as waitOwnersIn,
 } from "./support.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await killAll();
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 /** Generous: two busy cores, several bun processes and both emulators share them. */
 const WAIT = 45_000;

@@ -2,12 +2,13 @@
 // worker runs while a producer writes; `kcl-ts consume` in the default taker mode is then started on the
 // same application. It must take nothing, exit 2 with a message naming the table and the flag, and the
 // assigner's shards lose and duplicate no record.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { OWNER_INDEX } from "../../src/leases/assignment-store.ts";
-import { createStream, scanTable, type TestAws, startTestAws, uniqueName, waitFor } from "../support/aws.ts";
-import { killAll, startProcess } from "../support/processes.ts";
+import { createStream, scanTable, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import { startProcess } from "../support/processes.ts";
 import {
   checkDelivered,
   deliveriesFile,
@@ -24,14 +25,7 @@ const MAIN = join(ROOT, "cli", "main.ts");
 /** Generous: two busy cores, several bun processes and both emulators share them. */
 const WAIT = 60_000;
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await killAll();
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 async function leaderOf(table: string): Promise<string | undefined> {
   const items = await scanTable(aws.dynamodb, table).catch(() => []);

@@ -2,10 +2,11 @@
 // two streams (4 + 2 shards) from one lease table while a producer writes to both. One worker takes all
 // 6 leases; a second joins → 3/3; a split in one stream keeps parent-before-child; every record of both
 // streams is delivered once, per-key order kept. Lease rows are keyed and attributed as the Java KCL writes them.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
-import { createStream, scanTable, splitShard, type TestAws, startTestAws, waitFor } from "../support/aws.ts";
-import { killAll, type Proc } from "../support/processes.ts";
+import { createStream, scanTable, splitShard, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import type { Proc } from "../support/processes.ts";
 import type { DeliveryLine } from "../support/worker-process.ts";
 import {
   checkDelivered,
@@ -18,14 +19,7 @@ import {
   waitOwners as waitOwnersIn,
 } from "./support.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await killAll();
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 /** Generous: two busy cores, several bun processes and both emulators share them. */
 const WAIT = 45_000;

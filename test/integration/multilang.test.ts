@@ -1,12 +1,13 @@
 // `kcl-ts multilang` end to end on kinesalite + dynalite with AWS's own MultiLangDaemon client (npm
 // aws-kcl) as the child: the sample-shaped app of test/multilang/fixtures, run unchanged, per shard.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createStream, splitShard, type TestAws, startTestAws, waitFor } from "../support/aws.ts";
-import { BUN, killAll, type Proc, startProcess } from "../support/processes.ts";
+import { createStream, splitShard, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import { BUN, type Proc, startProcess } from "../support/processes.ts";
 import {
   checkDelivered,
   deliveriesFile,
@@ -23,14 +24,7 @@ const APP = join(import.meta.dir, "../multilang/fixtures/aws-kcl-app.cjs");
 const PYTHON_APP = join(import.meta.dir, "../multilang/fixtures/python_child.py");
 const WAIT = 30_000;
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await killAll();
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 /** A properties file as a MultiLangDaemon user has it (Java-only keys included), in its own folder. */
 function propertiesFile(stream: string, app: string, extra = "", executable = `node ${APP}`): string {

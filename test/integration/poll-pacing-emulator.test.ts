@@ -2,27 +2,18 @@
 // always behind) never sends more than 1000 / pollIntervalMs GetRecords per shard in any second.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createWorker } from "../../src/coordinator/worker.ts";
-import {
-  createStream,
-  putRecords,
-  startTestAws,
-  TEST_CREDENTIALS,
-  type TestAws,
-  uniqueName,
-  waitFor,
-} from "../support/aws.ts";
+import { createStream, putRecords, TEST_CREDENTIALS, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { type CountingProxy, startCountingProxy } from "../support/counting-proxy.ts";
 import { FAST } from "./support.ts";
 
-let aws: TestAws;
+const aws = awsForSuite();
 let proxy: CountingProxy;
 beforeAll(async () => {
-  aws = await startTestAws();
   proxy = await startCountingProxy(aws.kinesisEndpoint);
 });
 afterAll(async () => {
   await proxy.stop();
-  await aws.stop();
 });
 
 /** The most calls that fall in any window of `windowMs` (sliding, anchored at each call). */

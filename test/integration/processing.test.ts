@@ -1,7 +1,7 @@
 // Processing guarantees on kinesalite + dynalite with real SDK clients (workers in this process):
 // retry never skips, skip says what it skipped, injected throttling and expired iterators lose nothing,
 // and a sub-sequence checkpoint inside a KPL aggregate resumes at the next sub-record after a restart.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import {
   ExpiredIteratorException,
   type KinesisClient,
@@ -19,23 +19,14 @@ import {
   putRecords,
   scanTable,
   TEST_CREDENTIALS,
-  type TestAws,
-  startTestAws,
   uniqueName,
   waitFor,
 } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { aggregate } from "../kinesis/support/kpl-aggregate.ts";
-import { killAll } from "../support/processes.ts";
 import { deliveriesFile, FAST, leaseRows, readDeliveries, startWorker } from "./support.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await killAll();
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 const WAIT = 30_000;
 const decoder = new TextDecoder();

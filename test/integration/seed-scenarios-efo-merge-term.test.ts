@@ -3,10 +3,10 @@
 // (the child starts only after both parents' last records; per-key order kept) and a SIGTERM handoff
 // (the other worker resumes from the final checkpoints: zero duplicates, zero missing).
 import { rmSync, writeFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { createStream, mergeShards, type TestAws, waitFor } from "../support/aws.ts";
-import { startEfoTestAws } from "../support/kinesis-mock.ts";
-import { killAll, type Proc } from "../support/processes.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { createStream, mergeShards, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import type { Proc } from "../support/processes.ts";
 import {
   checkDelivered,
   checkDuplicatesOnlyOnMovedShards,
@@ -24,17 +24,10 @@ import {
 import { adjacentPairOnTwoOwners, sigtermHandoff, waitAllDelivered } from "./scenarios.ts";
 
 /** dynalite for leases, kinesis-mock for the stream (SubscribeToShard through the relay). */
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startEfoTestAws();
-}, 90_000);
+const aws = awsForSuite({ efo: true });
 const producers: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(producers.splice(0).map((p) => p.stop()));
-});
-afterAll(async () => {
-  await killAll();
-  await aws?.stop();
 });
 
 /** kinesis-mock pushes about once a second per shard and both emulators share two busy cores. */

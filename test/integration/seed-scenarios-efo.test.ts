@@ -2,10 +2,10 @@
 // SubscribeToShard (real SDK, HTTP/2 via the relay) and lease on dynalite while a producer writes:
 // 1 worker / 4 shards → a 2nd worker → 2/2 → split (parent before children) → SIGKILL one → the
 // survivor has all → SIGTERM.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { splitShard, type TestAws, waitFor } from "../support/aws.ts";
-import { startEfoTestAws } from "../support/kinesis-mock.ts";
-import { killAll, type Proc } from "../support/processes.ts";
+import { describe, expect, test } from "bun:test";
+import { splitShard, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import type { Proc } from "../support/processes.ts";
 import {
   checkDelivered,
   checkDuplicatesOnlyOnMovedShards,
@@ -22,14 +22,7 @@ import {
 import { createStream } from "../support/aws.ts";
 
 /** dynalite for leases, kinesis-mock for the stream (SubscribeToShard through the relay). */
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startEfoTestAws();
-}, 90_000);
-afterAll(async () => {
-  await killAll();
-  await aws?.stop();
-});
+const aws = awsForSuite({ efo: true });
 
 const WAIT = 60_000;
 const EFO = { retrieval: "efo" as const, shardSyncMs: 2000 };

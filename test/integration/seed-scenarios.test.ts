@@ -1,16 +1,10 @@
 // The seed scenarios of spec §1, end to end with worker processes on kinesalite + dynalite while a
 // producer keeps writing: 1 worker / 4 shards → a 2nd worker → 2/2 → split 4→5 (3/2) → merge →
 // SIGKILL one worker → the survivor processes everything. Then SIGTERM: zero duplicates.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import {
-  createStream,
-  mergeShards,
-  splitShard,
-  type TestAws,
-  startTestAws,
-  waitFor,
-} from "../support/aws.ts";
-import { killAll, type Proc } from "../support/processes.ts";
+import { afterEach, describe, expect, test } from "bun:test";
+import { createStream, mergeShards, splitShard, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import type { Proc } from "../support/processes.ts";
 import {
   checkDelivered,
   checkDuplicatesOnlyOnMovedShards,
@@ -26,18 +20,11 @@ import {
 } from "./support.ts";
 import { adjacentPairOnTwoOwners, sigtermHandoff } from "./scenarios.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
+const aws = awsForSuite();
 /** Producers still running when a test fails early: stopped before the emulators go away. */
 const producers: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(producers.splice(0).map((p) => p.stop()));
-});
-afterAll(async () => {
-  await killAll();
-  await aws.stop();
 });
 
 /** Generous: two busy cores, several bun processes and both emulators share them. */

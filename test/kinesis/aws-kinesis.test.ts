@@ -9,29 +9,21 @@ import {
   ThrottledError,
 } from "../../src/core/errors.ts";
 import { createAwsKinesis } from "../../src/kinesis/aws-kinesis.ts";
-import {
-  createStream,
-  splitShard,
-  startTestAws,
-  TEST_CREDENTIALS,
-  type TestAws,
-  uniqueName,
-} from "../support/aws.ts";
+import { createStream, splitShard, TEST_CREDENTIALS, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { createFaultClient, type FaultClient } from "./support/fault-client.ts";
 
-let aws: TestAws;
+const aws = awsForSuite();
 let faulty: FaultClient;
 let stream: string;
 
 beforeAll(async () => {
-  aws = await startTestAws();
   faulty = createFaultClient(aws.kinesisEndpoint);
   stream = uniqueName("adapter");
   await createStream(aws.kinesis, stream, 3);
 });
 afterAll(async () => {
   faulty.client.destroy();
-  await aws.stop();
 });
 
 function port() {

@@ -1,26 +1,15 @@
 // The KinesisPort contract against kinesalite through the AWS adapter (real SDK client over HTTP).
-import { afterAll, beforeAll } from "bun:test";
+import { beforeAll } from "bun:test";
 import { createAwsKinesis } from "../../src/kinesis/aws-kinesis.ts";
 import type { KinesisPort } from "../../src/kinesis/port.ts";
-import {
-  createStream,
-  mergeShards,
-  putRecords,
-  splitShard,
-  startTestAws,
-  type TestAws,
-  uniqueName,
-} from "../support/aws.ts";
+import { createStream, mergeShards, putRecords, splitShard, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { kinesisContract } from "./contract.ts";
 
-let aws: TestAws;
+const aws = awsForSuite();
 let kinesis: KinesisPort;
 beforeAll(async () => {
-  aws = await startTestAws();
   kinesis = createAwsKinesis(aws.kinesis, { region: aws.region, endpoint: aws.kinesisEndpoint });
-});
-afterAll(async () => {
-  await aws.stop();
 });
 
 kinesisContract("kinesalite via createAwsKinesis", () => ({

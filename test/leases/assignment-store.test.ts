@@ -1,20 +1,15 @@
 // The assigner mode's store operations against dynalite (real SDK client over HTTP) and the memory store.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { systemClock } from "../../src/core/clock.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import { MemoryLeaseStore } from "../../src/testing/memory-lease-store.ts";
-import { startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { assignmentStoreContract } from "./assignment-store-contract.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
+const aws = awsForSuite();
 
 assignmentStoreContract("dynamodb (dynalite)", async () =>
   createDynamoLeaseStore({

@@ -1,7 +1,7 @@
 // The join / crash / leave scenarios against dynalite: real SDK v3 clients (one per worker), the real
 // system clock, short lease timings. Only generous liveness bounds (CI machines are shared and slow);
 // how fast takeovers are is measured by bench/ (failover, rebalance).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createDynamoDbClient } from "../../src/aws/clients.ts";
 import { resolveConfig } from "../../src/config/resolve.ts";
@@ -12,23 +12,21 @@ import { createLeaseCoordinator, type LeaseCoordinator } from "../../src/leases/
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import type { LeaseStore } from "../../src/leases/store.ts";
 import { newLease, shardId } from "../../src/testing/lease-sim.ts";
-import { startTestAws, TEST_CREDENTIALS, type TestAws, uniqueName, waitFor } from "../support/aws.ts";
+import { TEST_CREDENTIALS, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
 // failover 3000 ms → renew every 900 ms, taker every 600 ms.
 const config = resolveConfig({ app: "scenario", stream: "scenario", failoverMs: 3000 });
 
-let aws: TestAws;
 const clients: DynamoDBClient[] = [];
 const running: { abort: AbortController; done: Promise<void> }[] = [];
-
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  for (const r of running) r.abort.abort();
-  await Promise.all(running.map((r) => r.done));
-  for (const c of clients) c.destroy();
-  await aws?.stop();
+const aws = awsForSuite({
+  // The coordinators still talk to dynalite: stopped (and their clients closed) before it goes.
+  beforeStop: async () => {
+    for (const r of running) r.abort.abort();
+    await Promise.all(running.map((r) => r.done));
+    for (const c of clients) c.destroy();
+  },
 });
 
 interface Worker {

@@ -2,7 +2,7 @@
 // client over HTTP): the LeaseStore contract holds, a round shares calls, each statement is fenced on
 // its own, the lease computed locally equals the item DynamoDB holds, and batching switches itself off
 // (once, with a warning) where the endpoint has no PartiQL.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { startEmulators } from "../../cli/local/emulators.ts";
 import { createDynamoDbClient } from "../../src/aws/clients.ts";
@@ -13,16 +13,11 @@ import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import type { Lease } from "../../src/leases/lease.ts";
 import type { LeaseStore, Outcome } from "../../src/leases/store.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
-import { startTestAws, TEST_CREDENTIALS, type TestAws, uniqueName } from "../support/aws.ts";
+import { TEST_CREDENTIALS, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { leaseStoreContract } from "./store-contract.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
+const aws = awsForSuite();
 
 /** A batching store on its own client, and the SDK commands that client sent. */
 function batchedStore(table: string, endpoint = aws.dynamodbEndpoint) {

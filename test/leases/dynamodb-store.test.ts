@@ -1,6 +1,6 @@
 // The LeaseStore contract against DynamoDB (real SDK v3 client over HTTP to dynalite), plus the
 // DynamoDB-only rules: exact Java attribute types, unknown attributes survive, typed errors.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { createDynamoDbClient } from "../../src/aws/clients.ts";
 import { systemClock } from "../../src/core/clock.ts";
@@ -8,16 +8,11 @@ import { DependencyError } from "../../src/core/errors.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
-import { startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { leaseStoreContract } from "./store-contract.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
+const aws = awsForSuite();
 
 function storeFor(table: string) {
   return createDynamoLeaseStore({

@@ -1,6 +1,6 @@
 // The Java KCL fixture table (test/fixtures/java-kcl): items exactly as KCL 2.x and 3.x write them
 // are read correctly, non-lease rows are ignored, and kcl-ts writes keep every attribute it does not own.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import {
   type AttributeValue,
   DeleteItemCommand,
@@ -18,7 +18,8 @@ import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import { FakeClock } from "../../src/testing/fake-clock.ts";
 import type { Lease } from "../../src/leases/lease.ts";
 import type { LeaseStore } from "../../src/leases/store.ts";
-import { startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
 type Item = Record<string, AttributeValue>;
 interface Entry {
@@ -46,15 +47,11 @@ async function load(name: string): Promise<Entry[]> {
 }
 
 const fixtures: Record<string, Entry[]> = {};
-let aws: TestAws;
+const aws = awsForSuite();
 beforeAll(async () => {
   fixtures["2.x"] = await load("kcl-2x.json");
   fixtures["3.x"] = await load("kcl-3x.json");
   fixtures["multi-stream"] = await load("kcl-multistream.json");
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws?.stop();
 });
 
 async function javaTable(

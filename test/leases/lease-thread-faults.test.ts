@@ -2,30 +2,17 @@
 // stops once the thread has been silent for failover − renew interval, a short stall is survived, and a
 // stall past the failover time or a crash fails the worker with a clear error after every lease was
 // reported lost — nothing is delivered on a lease that may be gone.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Worker } from "../../src/coordinator/types.ts";
 import { createWorker } from "../../src/coordinator/worker.ts";
 import { InvariantViolationError } from "../../src/core/errors.ts";
 import type { KclEvent } from "../../src/core/events.ts";
 import type { LeaseThreadHandle } from "../../src/leases/thread/threaded-coordinator.ts";
 import { injectLeaseThreadFault } from "../../src/testing/lease-thread-faults.ts";
-import {
-  createStream,
-  putRecords,
-  startTestAws,
-  TEST_CREDENTIALS,
-  type TestAws,
-  uniqueName,
-  waitFor,
-} from "../support/aws.ts";
+import { createStream, putRecords, TEST_CREDENTIALS, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 const FAILOVER_MS = 6000;
 const RENEW_MS = 1000;

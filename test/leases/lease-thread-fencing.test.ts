@@ -1,29 +1,16 @@
 // Fencing through the lease thread, on the emulators with the real SDK: a lease taken by another owner
 // while processRecords is still running (slow, reported) is reported lost to the main thread, the
 // processor's AbortSignal fires, and its checkpoint is rejected with LeaseLostError.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { createWorker } from "../../src/coordinator/worker.ts";
 import { LeaseLostError } from "../../src/core/errors.ts";
 import type { KclEvent } from "../../src/core/events.ts";
 import type { LeaseCoordinator } from "../../src/leases/coordinator.ts";
-import {
-  createStream,
-  putRecords,
-  startTestAws,
-  TEST_CREDENTIALS,
-  type TestAws,
-  uniqueName,
-  waitFor,
-} from "../support/aws.ts";
+import { createStream, putRecords, TEST_CREDENTIALS, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws.stop();
-});
+const aws = awsForSuite();
 
 test("a lease taken while processRecords runs: leaseLost, the signal aborts, the checkpoint is rejected", async () => {
   const stream = uniqueName("thread-fencing");

@@ -2,18 +2,13 @@
 // every lease-table call it makes (start-up checks, shard sync, cleanup, drain) goes to the thread's
 // store. Checked in a separate bun process running a real worker on the emulators; with the thread off
 // the same probe sees the modules, so it does look.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { runBinary, tempDir } from "../binary/support.ts";
-import { createStream, startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { createStream, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
+const aws = awsForSuite();
 
 async function probe(leaseThread: "on" | "off") {
   const stream = uniqueName("modules");

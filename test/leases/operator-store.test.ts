@@ -1,6 +1,6 @@
 // The LeaseOperatorStore contract (reset, drain requests), run against the memory implementation and
 // against DynamoDB (dynalite, real SDK v3 client); plus the DynamoDB-only rule that other attributes survive.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { systemClock } from "../../src/core/clock.ts";
 import { seededRandom } from "../../src/core/random.ts";
@@ -11,15 +11,10 @@ import type { LeaseStore, Outcome } from "../../src/leases/store.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
 import { MemoryLeaseStore } from "../../src/testing/memory-lease-store.ts";
 import { MemoryOperatorStore } from "../../src/testing/memory-operator-store.ts";
-import { startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
+const aws = awsForSuite();
 
 type Pair = { leases: LeaseStore; operator: LeaseOperatorStore; table: string };
 

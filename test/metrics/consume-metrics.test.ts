@@ -1,12 +1,13 @@
 // `kcl-ts consume --metrics-port` as users run it (a real process on the emulators): the printed
 // endpoint serves every §10 metric, probes that follow the worker's life, and bad input exits 2.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createStream, putRecords, startTestAws, type TestAws, uniqueName, waitFor } from "../support/aws.ts";
-import { killAll, startProcess } from "../support/processes.ts";
+import { createStream, putRecords, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import { startProcess } from "../support/processes.ts";
 import { probe, SPEC_METRICS, scrape } from "./support.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -14,15 +15,10 @@ const MAIN = join(ROOT, "cli", "main.ts");
 const PRINT = "plugins/print-records.ts";
 const FAST = ["--failover-ms", "3000", "--idle-time-ms", "200", "--shard-sync-ms", "2000"];
 
-let aws: TestAws;
+const aws = awsForSuite();
 const servers: Server[] = [];
-beforeAll(async () => {
-  aws = await startTestAws();
-});
 afterAll(async () => {
-  await killAll();
   for (const s of servers) s.close();
-  await aws.stop();
 });
 
 function consume(args: string[]) {

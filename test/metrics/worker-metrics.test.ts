@@ -1,7 +1,7 @@
 // /metrics, /healthz and /readyz of a running worker on kinesalite + dynalite (real SDK clients, faults
 // injected below the SDK), scraped over HTTP and parsed strictly: every §10 metric with its type, and
 // values that move as records flow, leases move, calls are throttled and the processor fails.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { createElement } from "react";
 import { Details } from "../../cli/dashboard/details.tsx";
 import { type RunningMetrics, startMetrics } from "../../cli/metrics/index.ts";
@@ -10,15 +10,8 @@ import { systemClock } from "../../src/core/clock.ts";
 import type { Worker, WorkerOptions } from "../../src/coordinator/types.ts";
 import { createWorker } from "../../src/coordinator/worker.ts";
 import type { RecordProcessor } from "../../src/plugin.ts";
-import {
-  createStream,
-  putRecords,
-  TEST_CREDENTIALS,
-  type TestAws,
-  startTestAws,
-  uniqueName,
-  waitFor,
-} from "../support/aws.ts";
+import { createStream, putRecords, TEST_CREDENTIALS, uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { formatBytes } from "../../src/status/index.ts";
 import { renderAt } from "../dashboard/render.ts";
 import { FAST } from "../integration/support.ts";
@@ -27,7 +20,6 @@ import { faultyPorts, probe, SPEC_METRICS, scrape } from "./support.ts";
 const WAIT = 30_000;
 const decoder = new TextDecoder();
 
-let aws: TestAws;
 let ports: ReturnType<typeof faultyPorts>;
 let worker: Worker;
 let metrics: RunningMetrics;
@@ -77,8 +69,20 @@ function metricsFor(w: Worker): Promise<RunningMetrics> {
   });
 }
 
+// The workers release their leases through dynalite when stopped: stopped before it goes.
+const aws = awsForSuite({
+  beforeStop: async () => {
+    for (const o of others) {
+      await o.worker.stop("test end");
+      await o.metrics.close();
+    }
+    await worker?.stop("test end");
+    await metrics?.close();
+    ports?.close();
+  },
+});
+
 beforeAll(async () => {
-  aws = await startTestAws();
   await createStream(aws.kinesis, stream, 2);
   ports = faultyPorts(aws, app);
   worker = createWorker(options("A"), ports.deps);
@@ -96,17 +100,6 @@ beforeAll(async () => {
 afterEach(() => {
   ports.faults.throttleGetRecords = false;
   ports.faults.throttleLeaseWrites = false;
-});
-
-afterAll(async () => {
-  for (const o of others) {
-    await o.worker.stop("test end");
-    await o.metrics.close();
-  }
-  await worker?.stop("test end");
-  await metrics?.close();
-  ports?.close();
-  await aws?.stop();
 });
 
 describe("a worker's metrics endpoint", () => {

@@ -9,30 +9,22 @@ import { createAwsKinesis } from "../../src/kinesis/aws-kinesis.ts";
 import type { ExtendedSequenceNumber } from "../../src/leases/lease.ts";
 import type { KinesisRecord } from "../../src/plugin.ts";
 import { createShardReader } from "../../src/retrieval/shard-reader.ts";
-import {
-  createStream,
-  putRecords,
-  splitShard,
-  startTestAws,
-  type TestAws,
-  uniqueName,
-} from "../support/aws.ts";
+import { createStream, putRecords, splitShard, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { createFaultClient, type FaultClient } from "../kinesis/support/fault-client.ts";
 import { aggregate } from "../kinesis/support/kpl-aggregate.ts";
 
-let aws: TestAws;
+const aws = awsForSuite();
 let faulty: FaultClient;
 const S0 = "shardId-000000000000";
 const enc = new TextEncoder();
 const text = (r: KinesisRecord) => new TextDecoder().decode(r.data);
 
 beforeAll(async () => {
-  aws = await startTestAws();
   faulty = createFaultClient(aws.kinesisEndpoint);
 });
 afterAll(async () => {
   faulty.client.destroy();
-  await aws.stop();
 });
 
 function open(stream: string, start: ExtendedSequenceNumber, seen: KclEvent[] = []) {

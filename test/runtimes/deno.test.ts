@@ -1,6 +1,6 @@
 // Deno smoke test: `deno run -A cli/main.ts` (run from source, deno.json nodeModulesDir manual) runs
 // consume with an external .ts plugin until every record is delivered, leases list --json, --local.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../build/binary.ts";
 import {
@@ -11,14 +11,15 @@ import {
   seedStream,
 } from "../binary/fixtures/setup.ts";
 import { runBinary, tempDir } from "../binary/support.ts";
-import { startTestAws, type TestAws, uniqueName, waitFor } from "../support/aws.ts";
-import { killAll, startProcess } from "../support/processes.ts";
+import { uniqueName, waitFor } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import { startProcess } from "../support/processes.ts";
 
 const DENO = join(PROJECT_ROOT, "node_modules", ".bin", "deno");
 const MAIN = join(PROJECT_ROOT, "cli", "main.ts");
 const RECORDS = 100;
 
-let aws: TestAws;
+const aws = awsForSuite();
 let dir: string;
 let plugin: string;
 let seeded: SeededStream;
@@ -30,16 +31,10 @@ function denoArgs(args: string[]): string[] {
 }
 
 beforeAll(async () => {
-  aws = await startTestAws();
   dir = tempDir("kcl-ts-deno");
   plugin = copyTsPlugin(dir);
   seeded = await seedStream(aws, uniqueName("deno-smoke"), 2, RECORDS);
 }, 60_000);
-
-afterAll(async () => {
-  await killAll();
-  await aws?.stop();
-});
 
 describe("Deno runs the CLI from source", () => {
   test("consume with a .ts plugin delivers every record and exits 0 on SIGINT", async () => {

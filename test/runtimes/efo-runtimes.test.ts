@@ -10,31 +10,29 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../../build/binary.ts";
 import { awaitDelivery, copyTsPlugin, type SeededStream, seedStream } from "../binary/fixtures/setup.ts";
 import { compiledBinary, tempDir } from "../binary/support.ts";
-import { startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 import { type KinesisMock, startKinesisMock } from "../support/kinesis-mock.ts";
-import { killAll, startProcess } from "../support/processes.ts";
+import { startProcess } from "../support/processes.ts";
 
 const MAIN = join(PROJECT_ROOT, "cli", "main.ts");
 const TSX = join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 const DENO = join(PROJECT_ROOT, "node_modules", ".bin", "deno");
 const RECORDS = 40;
 
-let dynamo: TestAws;
+const dynamo = awsForSuite();
 let mock: KinesisMock;
 let binary: string;
 
 beforeAll(async () => {
-  const [built, d, m] = await Promise.all([compiledBinary(), startTestAws(), startKinesisMock()]);
-  dynamo = d;
+  const [built, m] = await Promise.all([compiledBinary(), startKinesisMock()]);
   mock = m;
   binary = join(tempDir("kcl-ts-efo-binary"), "kcl-ts");
   copyFileSync(built.outfile, binary);
 }, 180_000);
 
 afterAll(async () => {
-  await killAll();
   await mock?.stop();
-  await dynamo?.stop();
 });
 
 /** The machine's node for tsx (bun's node shim must not be the one found). */

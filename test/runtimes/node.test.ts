@@ -1,26 +1,22 @@
 // Node smoke test: Node (>= 20) imports the library from src/index.ts through tsx and runs a worker
 // against the test emulators until every record arrives.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../build/binary.ts";
 import { type SeededStream, seedStream } from "../binary/fixtures/setup.ts";
 import { runBinary, tempDir } from "../binary/support.ts";
-import { startTestAws, type TestAws, uniqueName } from "../support/aws.ts";
+import { uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
 const TSX = join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 const RECORDS = 50;
 
-let aws: TestAws;
+const aws = awsForSuite();
 let seeded: SeededStream;
 
 beforeAll(async () => {
-  aws = await startTestAws();
   seeded = await seedStream(aws, uniqueName("node-smoke"), 2, RECORDS);
 }, 60_000);
-
-afterAll(async () => {
-  await aws?.stop();
-});
 
 describe("Node runs the library via tsx", () => {
   test("a worker started from src/index.ts receives every record and stops cleanly", async () => {

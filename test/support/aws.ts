@@ -1,5 +1,6 @@
 // Test harness: in-process emulators plus helpers for streams, records, resharding and tables.
-// Every suite that calls startTestAws() must call stop() in afterAll.
+// Suites get theirs with awsForSuite() (aws-for-suite.ts), which also stops them; a script that calls
+// startTestAws() itself must call stop().
 import {
   type AttributeValue,
   CreateTableCommand,

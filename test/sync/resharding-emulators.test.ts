@@ -1,6 +1,6 @@
 // A real split and merge on kinesalite with leases in dynalite: sync, read each parent to its end,
 // discover the children through ListShards (kinesalite sends no ChildShards), create their leases.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { systemClock } from "../../src/core/clock.ts";
 import { EventBus } from "../../src/core/events.ts";
 import { seededRandom } from "../../src/core/random.ts";
@@ -18,22 +18,17 @@ import {
   putRecords,
   scanTable,
   splitShard,
-  startTestAws,
-  type TestAws,
   uniqueName,
 } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
 
-let aws: TestAws;
+const aws = awsForSuite();
 let kinesis: KinesisPort;
 const events = new EventBus("w1", () => systemClock.now());
 const id = (n: number) => `shardId-${String(n).padStart(12, "0")}`;
 
 beforeAll(async () => {
-  aws = await startTestAws();
   kinesis = createAwsKinesis(aws.kinesis, { region: aws.region, endpoint: aws.kinesisEndpoint });
-});
-afterAll(async () => {
-  await aws.stop();
 });
 
 async function leaseStore(): Promise<{ store: LeaseStore; table: string }> {

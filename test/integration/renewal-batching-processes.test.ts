@@ -1,0 +1,124 @@
+// Batched renewals from a real `kcl-ts consume` (lease thread on, kinesalite + dynalite): the worker's
+// renewals reach DynamoDB as BatchExecuteStatement calls, `--no-renewal-batching` sends UpdateItems,
+// against a dynalite without PartiQL the worker warns once and goes on renewing with UpdateItem (with the
+// lease thread and without), and assigner mode does not batch.
+import { afterAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { type Meter, startMeteringProxy } from "../../bench/metering-proxy.ts";
+import { type Emulators, startEmulators } from "../../cli/local/emulators.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createStream, uniqueName } from "../support/aws.ts";
+import { awsForSuite } from "../support/aws-for-suite.ts";
+import { type Proc, startProcess } from "../support/processes.ts";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const MAIN = join(ROOT, "cli", "main.ts");
+/** Generous: two busy cores, several bun processes and the emulators share them. */
+const WAIT = 60_000;
+const SHARDS = 2;
+
+const aws = awsForSuite();
+const extra: { stop(): Promise<void> }[] = [];
+afterAll(async () => {
+  for (const s of extra.splice(0).reverse()) await s.stop();
+});
+
+/** A worker on `stream` whose DynamoDB calls go to `dynamodbEndpoint`; resolves once it holds every shard. */
+async function worker(stream: string, dynamodbEndpoint: string, flags: string[] = []): Promise<Proc> {
+  const p = startProcess(
+    "worker",
+    [
+      MAIN,
+      "consume",
+      "--plugin",
+      "plugins/print-records.ts",
+      "--output",
+      "json",
+      "--stream",
+      stream,
+      "--app",
+      uniqueName("batching"),
+      "--failover-ms",
+      "3000",
+      "--initial-position",
+      "TRIM_HORIZON",
+      ...flags,
+    ],
+    { cwd: ROOT, env: { ...aws.env, AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } },
+  );
+  const acquired = () => p.lines.filter((l) => l.includes('"lease-acquired"')).length;
+  const deadline = Date.now() + WAIT;
+  while (acquired() < SHARDS) {
+    if (Date.now() > deadline) throw new Error(`worker never held ${SHARDS} leases:\n${p.stderr()}`);
+    await sleep(100);
+  }
+  return p;
+}
+
+/** Holds its leases for several renew intervals (failover 3000 → renewals every 975 ms), then stops. */
+async function runFor(p: Proc): Promise<void> {
+  await sleep(4000);
+  p.signal("SIGTERM");
+  expect((await p.exited).code).toBe(0);
+}
+
+async function metered(upstream: string): Promise<Meter> {
+  const meter = await startMeteringProxy(upstream, { capacity: false });
+  extra.push(meter);
+  return meter;
+}
+
+const warnings = (p: Proc) => p.lines.filter((l) => l.includes("renewal batching is off"));
+
+describe("renewal batching (worker processes)", () => {
+  test("by default renewals go as BatchExecuteStatement; --no-renewal-batching sends one UpdateItem per renewal", async () => {
+    const stream = uniqueName("batching");
+    await createStream(aws.kinesis, stream, SHARDS);
+    const batched = await metered(aws.dynamodbEndpoint);
+    const a = await worker(stream, batched.endpoint);
+    await runFor(a);
+    const single = await metered(aws.dynamodbEndpoint);
+    const b = await worker(stream, single.endpoint, ["--no-renewal-batching"]);
+    await runFor(b);
+    const on = batched.stats();
+    const off = single.stats();
+    // ~4 rounds of renewals each: batches with batching on, UpdateItems (renewals, takes, releases) off.
+    expect(on.BatchExecuteStatement?.requests ?? 0).toBeGreaterThanOrEqual(3);
+    expect(off.BatchExecuteStatement?.requests ?? 0).toBe(0);
+    expect(off.UpdateItem?.requests ?? 0).toBeGreaterThanOrEqual((on.UpdateItem?.requests ?? 0) + 3 * SHARDS);
+    expect([...warnings(a), ...warnings(b)]).toEqual([]);
+  }, 180_000);
+
+  test("against a DynamoDB endpoint without PartiQL the worker warns once and keeps its leases with UpdateItem", async () => {
+    const plain: Emulators = await startEmulators({ partiql: false });
+    extra.push(plain);
+    const stream = uniqueName("batching");
+    await createStream(aws.kinesis, stream, SHARDS);
+    const meter = await metered(plain.dynamodbEndpoint);
+    const p = await worker(stream, meter.endpoint);
+    await runFor(p);
+    expect(warnings(p)).toHaveLength(1);
+    expect(warnings(p)[0]).toContain("UnknownOperationException");
+    expect(warnings(p)[0]).toContain("--no-renewal-batching");
+    expect(p.lines.some((l) => l.includes('"lease-lost"'))).toBe(false);
+    // Tried once (one round's batch), then every renewal as UpdateItem.
+    expect(meter.stats().BatchExecuteStatement?.requests).toBe(1);
+    expect(meter.stats().UpdateItem?.requests ?? 0).toBeGreaterThanOrEqual(3 * SHARDS);
+  }, 120_000);
+
+  test("the same on the main thread (--no-lease-thread); assigner mode never batches (it reads notices off renewals)", async () => {
+    const plain: Emulators = await startEmulators({ partiql: false });
+    extra.push(plain);
+    const stream = uniqueName("batching");
+    await createStream(aws.kinesis, stream, SHARDS);
+    const p = await worker(stream, plain.dynamodbEndpoint, ["--no-lease-thread"]);
+    await runFor(p);
+    expect(warnings(p)).toHaveLength(1);
+    const meter = await metered(aws.dynamodbEndpoint);
+    const assigner = await worker(stream, meter.endpoint, ["--lease-assignment", "assigner"]);
+    await runFor(assigner);
+    expect(meter.stats().BatchExecuteStatement?.requests ?? 0).toBe(0);
+    expect(meter.stats().UpdateItem?.requests ?? 0).toBeGreaterThanOrEqual(3 * SHARDS);
+    expect(warnings(assigner)).toEqual([]);
+  }, 180_000);
+});

@@ -130,7 +130,7 @@ async function call(s: ThreadState, id: number, method: RemoteMethod, args: unkn
       const value = await Promise.all(
         offers.map(([key, update]) => s.coordinator.offerCheckpoint(key, update)),
       );
-      for (const [i, [key]] of offers.entries()) noteReply(s, "offerCheckpoints", key, value[i]);
+      offers.forEach(([key], i) => noteReply(s, "offerCheckpoints", key, value[i]));
       send({ type: "reply", id, ok: true, value });
       return;
     }

@@ -48,9 +48,7 @@ export class OfferBatch {
     const batch = [...this.waiting];
     this.waiting.clear();
     this.send(batch.map(([leaseKey, w]) => [leaseKey, w.update])).then(
-      (outcomes) => {
-        for (const [i, [, w]] of batch.entries()) w.settle(outcomes[i]);
-      },
+      (outcomes) => batch.forEach(([, w], i) => w.settle(outcomes[i])),
       (error) => {
         for (const [, w] of batch) w.fail(error);
       },

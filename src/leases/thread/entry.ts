@@ -16,7 +16,6 @@ import type { LeaseOperatorStore } from "../operator-store.ts";
 import type { LeaseStore } from "../store.ts";
 import { LeaseChangeTracker } from "./lease-changes.ts";
 import { ThreadOutbox } from "./outbox.ts";
-import type { Offers } from "./offer-batch.ts";
 import type { FromThread, LeaseThreadInit, RemoteMethod, ToThread } from "./protocol.ts";
 import { serializeError } from "./protocol.ts";
 
@@ -125,15 +124,6 @@ function start(init: LeaseThreadInit): ThreadState {
 
 async function call(s: ThreadState, id: number, method: RemoteMethod, args: unknown[]): Promise<void> {
   try {
-    if (method === "offerCheckpoints") {
-      const offers = args[0] as Offers;
-      const value = await Promise.all(
-        offers.map(([key, update]) => s.coordinator.offerCheckpoint(key, update)),
-      );
-      offers.forEach(([key], i) => noteReply(s, "offerCheckpoints", key, value[i]));
-      send({ type: "reply", id, ok: true, value });
-      return;
-    }
     const fn = s.coordinator[method] as (...a: unknown[]) => Promise<unknown>;
     const value = await fn.apply(s.coordinator, args);
     noteReply(s, method, args[0] as string, value);
@@ -152,7 +142,7 @@ function noteReply(s: ThreadState, method: RemoteMethod, leaseKey: string, value
     return;
   }
   // The main thread takes the lease a successful write returns: later changes are against that one.
-  if (method !== "checkpoint" && method !== "offerCheckpoints" && method !== "recordResolvedStart") return;
+  if (method !== "checkpoint" && method !== "offerCheckpoint" && method !== "recordResolvedStart") return;
   const outcome = value as { ok?: boolean; value?: Lease } | undefined;
   if (outcome?.ok && outcome.value) s.heldChanges.note(outcome.value, true);
 }

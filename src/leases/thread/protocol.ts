@@ -35,7 +35,7 @@ export type LeaseThreadFault = { fault: "stall"; ms: number } | { fault: "crash"
 /** Coordinator methods the main thread calls remotely (each answered by a `reply`). */
 export type RemoteMethod =
   | "checkpoint"
-  | "offerCheckpoints"
+  | "offerCheckpoint"
   | "addChildShardIds"
   | "release"
   | "renewerTick"

@@ -12,7 +12,6 @@ import type { Lease } from "../lease.ts";
 import type { CheckpointUpdate, Outcome } from "../store.ts";
 import { LeaseSubscribers } from "../lease-subscribers.ts";
 import { LeaseThreadMirror } from "./mirror.ts";
-import { OfferBatch, type OfferOutcome } from "./offer-batch.ts";
 import { deserializeError, type FromThread, type RemoteMethod, type ToThread } from "./protocol.ts";
 
 /** The worker-thread handle, as this class uses it (node:worker_threads Worker in production). */
@@ -60,14 +59,9 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   private pausedReported = false;
   private terminating = false;
   private watchStop: AbortController | undefined;
-  private readonly offers: OfferBatch;
 
   constructor(private readonly o: ThreadedCoordinatorOptions) {
     this.lastHeardAt = o.clock.monotonic();
-    this.offers = new OfferBatch(
-      (offers) => this.call("offerCheckpoints", [offers]) as Promise<OfferOutcome[]>,
-      o.clock,
-    );
     this.mirror = new LeaseThreadMirror((event) => o.events.emit(event));
     o.thread.onMessage((m) => this.onMessage(m));
     o.thread.onExit((why) => {
@@ -180,7 +174,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   }
 
   async offerCheckpoint(leaseKey: string, update: CheckpointUpdate): Promise<Outcome<Lease> | undefined> {
-    const outcome = await this.offers.offer(leaseKey, update);
+    const outcome = (await this.call("offerCheckpoint", [leaseKey, update])) as Outcome<Lease> | undefined;
     this.mirror.wrote(leaseKey, outcome);
     return outcome;
   }
@@ -215,8 +209,6 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
   }
 
   private call(method: RemoteMethod, args: unknown[]): Promise<unknown> {
-    // Offers still waiting go first: the thread sees every call in the order this thread made it.
-    if (method !== "offerCheckpoints") this.offers.flush();
     if (this.failed) return Promise.reject(new LeaseLostError(`lease thread failed: ${this.failed.message}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

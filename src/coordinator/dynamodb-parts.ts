@@ -6,7 +6,8 @@ import { createDynamoDbClient } from "../aws/dynamodb-client.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Random } from "../core/random.ts";
 import { createDynamoOperatorStore } from "../leases/dynamodb-operator-store.ts";
-import { createDynamoLeaseStore, type RenewalBatchingOptions } from "../leases/dynamodb-store.ts";
+import type { RenewalBatchingOptions } from "../leases/dynamodb-renewal-batch.ts";
+import { createDynamoLeaseStore } from "../leases/dynamodb-store.ts";
 import type { LeaseOperatorStore } from "../leases/operator-store.ts";
 import type { LeaseStore } from "../leases/store.ts";
 

@@ -19,6 +19,17 @@ import type { Expr } from "./dynamodb-update.ts";
 import type { Lease } from "./lease.ts";
 import type { Outcome } from "./store.ts";
 
+/** Batched renewals (dynamodb-renewal-batch.ts), decided by renewal-batching.ts from the config. */
+export interface RenewalBatchingOptions {
+  /**
+   * Send renewals and checkpoints in batches of up to 25. Default false. Not for assigner mode: its
+   * workers learn assignment notices from the item a renewal returns.
+   */
+  batchRenewals?: boolean;
+  /** Told once when batching switched itself off (no PartiQL permission or support), with the reason. */
+  onBatchingUnavailable?: (reason: string) => void;
+}
+
 /** DynamoDB's limit of statements per BatchExecuteStatement. */
 export const BATCH_LIMIT = 25;
 

@@ -37,18 +37,7 @@ import {
   transferWrite,
 } from "./dynamodb-writes.ts";
 import { type ConditionalDeps, conditionalUpdate, IS_LEASE, leaseItemKey } from "./dynamodb-conditional.ts";
-import { RenewalBatcher } from "./dynamodb-renewal-batch.ts";
-
-/** Batched renewals (dynamodb-renewal-batch.ts), decided by renewal-batching.ts from the config. */
-export interface RenewalBatchingOptions {
-  /**
-   * Send renewals and checkpoints in batches of up to 25. Default false. Not for assigner mode: its
-   * workers learn assignment notices from the item a renewal returns.
-   */
-  batchRenewals?: boolean;
-  /** Told once when batching switched itself off (no PartiQL permission or support), with the reason. */
-  onBatchingUnavailable?: (reason: string) => void;
-}
+import { RenewalBatcher, type RenewalBatchingOptions } from "./dynamodb-renewal-batch.ts";
 
 export interface DynamoLeaseStoreOptions extends RenewalBatchingOptions {
   client: DynamoDBClient;

@@ -2,7 +2,7 @@
 // that batching switched itself off: a warning event naming the reason and the way to turn it back on.
 import type { ResolvedConfig } from "../config/options.ts";
 import type { EventBus } from "../core/events.ts";
-import type { RenewalBatchingOptions } from "./dynamodb-store.ts";
+import type { RenewalBatchingOptions } from "./dynamodb-renewal-batch.ts";
 
 export function renewalBatching(
   config: Pick<ResolvedConfig, "renewalBatching" | "leaseAssignment" | "table">,

@@ -40,3 +40,17 @@ export function mixedAssignmentError(table: string, leader: LeaderRow): Configur
     { table, option: "lease-assignment" },
   );
 }
+
+/**
+ * Whether an error (thrown here, or serialized across the lease thread) is that refusal: it ends the
+ * taker for good and the worker with exit code 2, where any other taker error is retried next round.
+ */
+export function isMixedAssignmentRefusal(
+  e: { name?: string; context?: { option?: unknown; table?: unknown } } | null | undefined,
+): boolean {
+  return (
+    e?.name === "ConfigurationError" &&
+    e.context?.option === "lease-assignment" &&
+    e.context.table !== undefined
+  );
+}

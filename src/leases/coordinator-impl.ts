@@ -12,6 +12,7 @@ import { ExpiryObserver } from "./expiry-observer.ts";
 import type { Lease } from "./lease.ts";
 import { LeaseRenewer } from "./renewer.ts";
 import { reportRenewerOutput } from "./renewer-output.ts";
+import { isMixedAssignmentRefusal } from "./assigner-presence.ts";
 import type { CheckpointUpdate, Outcome } from "./store.ts";
 import { LeaseSubscribers } from "./lease-subscribers.ts";
 import { LeaseTaker } from "./taker.ts";
@@ -175,7 +176,7 @@ export class DefaultLeaseCoordinator implements LeaseCoordinator {
     try {
       await this.taker.tick();
     } catch (e) {
-      if (e instanceof ConfigurationError && e.context.option === "lease-assignment") return this.refuse(e);
+      if (e instanceof ConfigurationError && isMixedAssignmentRefusal(e)) return this.refuse(e);
       this.logger.log("warn", `lease taker round failed: ${describeError(e)}`, { workerId: this.o.workerId });
       this.events.emit({ type: "warning", message: `lease taker round failed: ${describeError(e)}` });
     }

@@ -62,12 +62,25 @@ export async function conditionalUpdate(d: ConditionalDeps, w: ConditionalWrite)
     return { ok: true, value: itemToLease(out.Attributes)! };
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
-    // ALL_OLD is the item as the condition saw it; some emulators omit it, so fall back to a read.
-    const current = e.Item ? itemToLease(e.Item) : await d.getLease(leaseKey);
-    if (!w.expected)
-      return current ? { ok: false, reason: "missing", current } : { ok: false, reason: "missing" };
-    return conflict(current, w.expected);
+    return rejectedWrite(d, leaseKey, e.Item, w.expected);
   }
+}
+
+/**
+ * A conditional write DynamoDB rejected, as a conflict Outcome (also for a rejected statement of a
+ * batch): judged on the item as the condition saw it (ALL_OLD), read where it is missing (some emulators
+ * omit it). Without an expectation (a metadata write) the row was missing.
+ */
+export async function rejectedWrite(
+  d: Pick<ConditionalDeps, "getLease">,
+  leaseKey: string,
+  old: Item | undefined,
+  expected: Expectation | undefined,
+): Promise<Outcome<Lease>> {
+  const current = old ? itemToLease(old) : await d.getLease(leaseKey);
+  if (!expected)
+    return current ? { ok: false, reason: "missing", current } : { ok: false, reason: "missing" };
+  return conflict(current, expected);
 }
 
 const PLACEHOLDER = /[#:]\w+/g;

@@ -13,8 +13,9 @@ import {
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import type { Clock } from "../core/clock.ts";
-import { conflict, type Expectation } from "./conflict.ts";
+import type { Expectation } from "./conflict.ts";
 import { A, type Item, itemToLease, leaseToItem } from "./dynamodb-codec.ts";
+import { rejectedWrite } from "./dynamodb-conditional.ts";
 import type { Expr } from "./dynamodb-update.ts";
 import type { Lease } from "./lease.ts";
 import type { Outcome } from "./store.ts";
@@ -130,11 +131,8 @@ export class RenewalBatcher {
     try {
       const error = response?.Error;
       if (response && !error) return p.resolve({ ok: true, value: applied(p.lease, p.expr) });
-      if (error?.Code === "ConditionalCheckFailed") {
-        // ALL_OLD is the item as the condition saw it; read it when it is missing.
-        const current = error.Item ? itemToLease(error.Item) : await this.d.getLease(p.lease.leaseKey);
-        return p.resolve(conflict(current, p.expected));
-      }
+      if (error?.Code === "ConditionalCheckFailed")
+        return p.resolve(await rejectedWrite(this.d, p.lease.leaseKey, error.Item, p.expected));
       // Throttled, an internal error, a statement refused: this write alone goes the single way,
       // with the SDK's retries and the store's typed errors.
       if (error?.Code === "ValidationError" || error?.Code === "AccessDenied")

@@ -6,8 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { type Meter, startMeteringProxy } from "../../bench/metering-proxy.ts";
 import { type Emulators, startEmulators } from "../../cli/local/emulators.ts";
-import { setTimeout as sleep } from "node:timers/promises";
-import { createStream, uniqueName } from "../support/aws.ts";
+import { createStream, uniqueName, waitFor } from "../support/aws.ts";
 import { awsForSuite } from "../support/aws-for-suite.ts";
 import { type Proc, startProcess } from "../support/processes.ts";
 
@@ -47,20 +46,18 @@ async function worker(stream: string, dynamodbEndpoint: string, flags: string[] 
     { cwd: ROOT, env: { ...aws.env, AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } },
   );
   const acquired = () => p.lines.filter((l) => l.includes('"lease-acquired"')).length;
-  const deadline = Date.now() + WAIT;
-  while (acquired() < SHARDS) {
-    if (Date.now() > deadline) throw new Error(`worker never held ${SHARDS} leases:\n${p.stderr()}`);
-    await sleep(100);
-  }
+  await waitFor(`the worker holds ${SHARDS} leases`, () => acquired() >= SHARDS, WAIT, 100);
   return p;
 }
 
-/** Holds its leases for several renew intervals (failover 3000 → renewals every 975 ms), then stops. */
-async function runFor(p: Proc): Promise<void> {
-  await sleep(4000);
+/** Runs until `done` (counted DynamoDB calls: several renewal rounds, 975 ms apart), then stops it. */
+async function runUntil(p: Proc, what: string, done: () => boolean): Promise<void> {
+  await waitFor(what, done, WAIT, 100);
   p.signal("SIGTERM");
   expect((await p.exited).code).toBe(0);
 }
+
+const calls = (meter: Meter, op: string) => meter.stats()[op]?.requests ?? 0;
 
 async function metered(upstream: string): Promise<Meter> {
   const meter = await startMeteringProxy(upstream, { capacity: false });
@@ -76,10 +73,15 @@ describe("renewal batching (worker processes)", () => {
     await createStream(aws.kinesis, stream, SHARDS);
     const batched = await metered(aws.dynamodbEndpoint);
     const a = await worker(stream, batched.endpoint);
-    await runFor(a);
+    await runUntil(a, "3 batches", () => calls(batched, "BatchExecuteStatement") >= 3);
     const single = await metered(aws.dynamodbEndpoint);
     const b = await worker(stream, single.endpoint, ["--no-renewal-batching"]);
-    await runFor(b);
+    const updatesOn = calls(batched, "UpdateItem");
+    await runUntil(
+      b,
+      "3 rounds of UpdateItem renewals",
+      () => calls(single, "UpdateItem") >= updatesOn + 3 * SHARDS,
+    );
     const on = batched.stats();
     const off = single.stats();
     // ~4 rounds of renewals each: batches with batching on, UpdateItems (renewals, takes, releases) off.
@@ -96,7 +98,7 @@ describe("renewal batching (worker processes)", () => {
     await createStream(aws.kinesis, stream, SHARDS);
     const meter = await metered(plain.dynamodbEndpoint);
     const p = await worker(stream, meter.endpoint);
-    await runFor(p);
+    await runUntil(p, "3 rounds of UpdateItem renewals", () => calls(meter, "UpdateItem") >= 3 * SHARDS);
     expect(warnings(p)).toHaveLength(1);
     expect(warnings(p)[0]).toContain("UnknownOperationException");
     expect(warnings(p)[0]).toContain("--no-renewal-batching");
@@ -111,12 +113,17 @@ describe("renewal batching (worker processes)", () => {
     extra.push(plain);
     const stream = uniqueName("batching");
     await createStream(aws.kinesis, stream, SHARDS);
-    const p = await worker(stream, plain.dynamodbEndpoint, ["--no-lease-thread"]);
-    await runFor(p);
+    const plainMeter = await metered(plain.dynamodbEndpoint);
+    const p = await worker(stream, plainMeter.endpoint, ["--no-lease-thread"]);
+    await runUntil(p, "3 rounds of UpdateItem renewals", () => calls(plainMeter, "UpdateItem") >= 3 * SHARDS);
     expect(warnings(p)).toHaveLength(1);
     const meter = await metered(aws.dynamodbEndpoint);
     const assigner = await worker(stream, meter.endpoint, ["--lease-assignment", "assigner"]);
-    await runFor(assigner);
+    await runUntil(
+      assigner,
+      "3 rounds of UpdateItem renewals",
+      () => calls(meter, "UpdateItem") >= 3 * SHARDS,
+    );
     expect(meter.stats().BatchExecuteStatement?.requests ?? 0).toBe(0);
     expect(meter.stats().UpdateItem?.requests ?? 0).toBeGreaterThanOrEqual(3 * SHARDS);
     expect(warnings(assigner)).toEqual([]);

@@ -11,6 +11,7 @@ import type { LeaseCoordinator, LeaseScan } from "../coordinator.ts";
 import type { Lease } from "../lease.ts";
 import type { CheckpointUpdate, Outcome } from "../store.ts";
 import { LeaseSubscribers } from "../lease-subscribers.ts";
+import { isMixedAssignmentRefusal } from "../assigner-presence.ts";
 import { LeaseThreadMirror } from "./mirror.ts";
 import { deserializeError, type FromThread, type RemoteMethod, type ToThread } from "./protocol.ts";
 
@@ -257,8 +258,7 @@ export class ThreadedLeaseCoordinator implements LeaseCoordinator {
         // A renewer/taker loop that crashed in the thread stops the worker, as it does in-process
         // (coordinator.run rejecting reaches the worker's onFatal there).
         // The taker's refusal to run beside a live assigner (mixed modes) is no thread failure.
-        if (m.error?.name === "ConfigurationError" && m.error.context?.option === "lease-assignment")
-          this.runEnded?.(deserializeError(m.error));
+        if (isMixedAssignmentRefusal(m.error)) this.runEnded?.(deserializeError(m.error!));
         else if (m.error)
           this.fail(`the lease thread's renewer/taker loop failed (${m.error.name}: ${m.error.message})`);
         else this.runEnded?.();

@@ -1,18 +1,16 @@
 #!/usr/bin/env bun
 // Experiment behind README "The missed target": one worker's renewal round, N lease renewals fired at
-// once (as the renewer does) through the DynamoDB lease store, with the SDK on node:http (kcl-ts's
-// handler) or on the runtime's fetch (@smithy/fetch-http-handler, installed with the SDK), against the
-// bench emulators in their own process. Per round: wall time, latency, failures (the store's 5 s
+// once (as the renewer does without batching) through the DynamoDB lease store, against the bench
+// emulators in their own process. It first compared the SDK on node:http with the SDK on fetch; the
+// store now has its own client (src/aws/dynamodb-http, node:http keep-alive), the only kind left. Per round: wall time, latency, failures (the store's 5 s
 // per-call timeout), CPU per call, and the TCP sockets on the DynamoDB port by state (`ss`), which
 // shows how many connections each handler keeps alive and how many it closes (TIME-WAIT).
-//   bun bench/renewal-burst.ts [--leases 500] [--rounds 4] [--handlers node,fetch] [--lanes 0]
+//   bun bench/renewal-burst.ts [--leases 500] [--rounds 4] [--handlers lease-table] [--lanes 0]
 //                              [--pause-ms 1000]
 // --lanes N sends at most N renewals at once (0: all at once).
 import { execSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { FetchHttpHandler } from "@smithy/fetch-http-handler";
-import { clientConfig, leanClient } from "../src/aws/client-config.ts";
+import { createLeaseTableClient } from "../src/aws/lease-table-client.ts";
 import { systemClock } from "../src/core/clock.ts";
 import { systemRandom } from "../src/core/random.ts";
 import { createDynamoLeaseStore } from "../src/leases/dynamodb-store.ts";
@@ -25,7 +23,7 @@ const { values } = parseArgs({
   options: {
     leases: { type: "string", default: "500" },
     rounds: { type: "string", default: "4" },
-    handlers: { type: "string", default: "node,fetch" },
+    handlers: { type: "string", default: "lease-table" },
     lanes: { type: "string", default: "0" },
     "pause-ms": { type: "string", default: "1000" },
   },
@@ -50,14 +48,7 @@ try {
     env: {},
   };
   for (const kind of values.handlers.split(",")) {
-    const { config } = clientConfig("dynamodb", options);
-    const client = leanClient(
-      new DynamoDBClient(
-        kind === "fetch"
-          ? { ...config, requestHandler: new FetchHttpHandler({ requestTimeout: 30_000 }) }
-          : config,
-      ),
-    );
+    const client = createLeaseTableClient(options).client;
     const table = `t-${kind}-${Date.now()}`;
     const store = createDynamoLeaseStore({
       client,

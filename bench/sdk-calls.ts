@@ -6,15 +6,15 @@
 //                         [--full-sdk] [--strip-middleware name,...]
 // Prints CPU µs per call (user + system, process.cpuUsage) per kind and round, and their medians.
 import { parseArgs } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from "@aws-sdk/client-kinesis";
-import { clientConfig } from "../src/aws/client-config.ts";
+import { createLeaseTableClient } from "../src/aws/lease-table-client.ts";
+import { clientConfig } from "../src/aws/sdk-config.ts";
 import { systemClock } from "../src/core/clock.ts";
 import { systemRandom } from "../src/core/random.ts";
 import { createDynamoLeaseStore } from "../src/leases/dynamodb-store.ts";
 import type { Lease } from "../src/leases/lease.ts";
 import { newLease } from "../src/testing/lease-sim.ts";
-import { createStream, dynamoDbClient, kinesisClient } from "./harness/aws.ts";
+import { createStream, kinesisClient } from "./harness/aws.ts";
 import { type EmulatorServer, startEmulatorServer } from "./harness/emulator.ts";
 import { killAll } from "./harness/processes.ts";
 import { median, round } from "./stats.ts";
@@ -57,17 +57,21 @@ function fullSdk(emu: EmulatorServer) {
   };
   return {
     kinesis: new KinesisClient(clientConfig("kinesis", options).config),
-    dynamodb: new DynamoDBClient(clientConfig("dynamodb", options).config),
   };
 }
 
 const emu = await startEmulatorServer(`.bench-out/sdk-calls-${Date.now()}`);
 try {
   const kinesis = values["full-sdk"] ? fullSdk(emu).kinesis : kinesisClient(emu);
-  const dynamodb = values["full-sdk"] ? fullSdk(emu).dynamodb : dynamoDbClient(emu);
+  // The lease store's own client (src/aws/dynamodb-http): --full-sdk and --strip-middleware are Kinesis's.
+  const leaseTable = createLeaseTableClient({
+    region: "us-east-1",
+    credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+    dynamodbEndpoint: emu.dynamodbEndpoint,
+    env: {},
+  }).client;
   for (const name of (values["strip-middleware"] ?? "").split(",").filter(Boolean)) {
     kinesis.middlewareStack.remove(name);
-    dynamodb.middlewareStack.remove(name);
   }
   await createStream(kinesis, "sdk-calls", 1);
   const iterator = (
@@ -80,7 +84,7 @@ try {
     )
   ).ShardIterator!;
   const store = createDynamoLeaseStore({
-    client: dynamodb,
+    client: leaseTable,
     table: "sdk-calls",
     target: { region: "us-east-1", endpoint: emu.dynamodbEndpoint },
     clock: systemClock,
@@ -114,7 +118,7 @@ try {
     process.stdout.write(`${kind}: median ${median(xs)} µs CPU per call (rounds ${xs.join(", ")})\n`);
   }
   kinesis.destroy();
-  dynamodb.destroy();
+  leaseTable.destroy();
 } finally {
   await emu.stop();
   await killAll();

@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetRecordsCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { HttpResponse } from "@smithy/core/transport";
-import { clientConfig, leanClient } from "../src/aws/client-config.ts";
+import { clientConfig, leanClient } from "../src/aws/sdk-config.ts";
 
 const { values } = parseArgs({
   options: {

@@ -1,12 +1,8 @@
 // What every `leases` command shares: the --app/--table/--region/endpoint options, their validation
 // and the clients they open (the same endpoint and credential handling as `leases list`).
 import type { Argv } from "yargs";
-import {
-  type ClientTarget,
-  createDynamoDbClient,
-  createKinesisClient,
-  effectiveRegion,
-} from "../../src/aws/clients.ts";
+import { type ClientTarget, createKinesisClient } from "../../src/aws/clients.ts";
+import { createLeaseTableClient } from "../../src/aws/lease-table-client.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { ConfigurationError } from "../../src/core/errors.ts";
 import { systemRandom } from "../../src/core/random.ts";
@@ -83,11 +79,8 @@ export async function openSession(
   checkEndpoint("dynamodb-endpoint", args.dynamodbEndpoint);
   checkEndpoint("kinesis-endpoint", args.kinesisEndpoint);
   const aws = { region: args.region, credentials: envCredentials(env), env, maxAttempts: 2 };
-  const dynamo = createDynamoDbClient({ ...aws, dynamodbEndpoint: args.dynamodbEndpoint });
-  const dynamoTarget = {
-    ...dynamo.target,
-    region: dynamo.target.region ?? (await effectiveRegion(dynamo.client)),
-  };
+  const dynamo = createLeaseTableClient({ ...aws, dynamodbEndpoint: args.dynamodbEndpoint });
+  const dynamoTarget = dynamo.target;
   const common = { client: dynamo.client, table, target: dynamoTarget, clock: systemClock };
   let kinesisClient: ReturnType<typeof createKinesisClient> | undefined;
   let kinesis: KinesisPort | undefined;

@@ -1,9 +1,6 @@
-// Shared AWS SDK v3 client configuration: HTTP/1.1 keep-alive, region and credentials from the SDK
-// default chain, endpoint overrides from options or the AWS_ENDPOINT_URL* variables. No SDK client is
-// imported here, so a module that needs one service (the lease thread: DynamoDB) loads only that one.
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
+// Where AWS clients point and as whom: region, endpoint overrides from options or the AWS_ENDPOINT_URL*
+// variables, and the emulators' credentials. No SDK code is imported here: the lease table's own client
+// (dynamodb-http/) uses it too. The SDK clients' configuration is in sdk-config.ts.
 
 export interface AwsClientOptions {
   region?: string;
@@ -46,7 +43,7 @@ const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
  * Emulators on loopback accept any credentials; without this a machine with no AWS setup would walk
  * the whole default chain (and wait for instance metadata) before failing.
  */
-function emulatorCredentials(endpoint: string | undefined, env: Record<string, string | undefined>) {
+export function emulatorCredentials(endpoint: string | undefined, env: Record<string, string | undefined>) {
   if (!endpoint || env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE) return undefined;
   try {
     if (!LOOPBACK.test(new URL(endpoint).hostname)) return undefined;
@@ -54,16 +51,6 @@ function emulatorCredentials(endpoint: string | undefined, env: Record<string, s
     return undefined;
   }
   return { accessKeyId: "local", secretAccessKey: "local" };
-}
-
-function httpHandler(requestTimeoutMs: number): NodeHttpHandler {
-  // HTTP/1.1 keep-alive: the SDK's HTTP/2 default fails against plain-http emulators (toolchain.md).
-  return new NodeHttpHandler({
-    connectionTimeout: 3000,
-    requestTimeout: requestTimeoutMs,
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
-  });
 }
 
 /** Where a client built with these options points, without building it (or loading its SDK). */
@@ -77,35 +64,11 @@ export function clientTarget(service: "kinesis" | "dynamodb", options: AwsClient
   return { region, endpoint };
 }
 
-export function clientConfig(service: "kinesis" | "dynamodb", options: AwsClientOptions) {
+/** Explicit credentials, or the emulators' on a loopback endpoint; undefined: the default chain. */
+export function clientCredentials(
+  service: "kinesis" | "dynamodb",
+  options: AwsClientOptions,
+): AwsClientOptions["credentials"] {
   const env = options.env ?? process.env;
-  const target = clientTarget(service, options);
-  const { region, endpoint } = target;
-  const credentials = options.credentials ?? emulatorCredentials(endpoint, env);
-  return {
-    target,
-    config: {
-      ...(region ? { region } : {}),
-      ...(endpoint ? { endpoint } : {}),
-      ...(credentials ? { credentials } : {}),
-      maxAttempts: options.maxAttempts ?? 3,
-      requestHandler: httpHandler(options.requestTimeoutMs ?? 30_000),
-    },
-  };
-}
-
-/** The part of an SDK v3 client that leanClient trims (both service clients have it). */
-interface WithMiddleware {
-  middlewareStack: { remove(toRemove: string): boolean };
-}
-
-/**
- * Drops per-call SDK work whose result nobody reads. The SDK's logger middleware deep-copies every
- * input and output through the schema's sensitive-data filter on every call, only to pass them to the
- * default no-op logger (kcl-ts gives the SDK no logger; its own errors carry the call's context): on a
- * 10,000-record GetRecords that is a copy of every record.
- */
-export function leanClient<C extends WithMiddleware>(client: C): C {
-  client.middlewareStack.remove("loggerMiddleware");
-  return client;
+  return options.credentials ?? emulatorCredentials(clientTarget(service, options).endpoint, env);
 }

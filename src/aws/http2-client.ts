@@ -2,7 +2,8 @@
 // every other call keeps the HTTP/1.1 client of clients.ts (toolchain.md: HTTP/2 for polling is unreliable).
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { NodeHttp2Handler } from "@smithy/node-http-handler";
-import { type AwsClientOptions, type ClientTarget, clientConfig, leanClient } from "./client-config.ts";
+import type { AwsClientOptions, ClientTarget } from "./client-config.ts";
+import { clientConfig, leanClient } from "./sdk-config.ts";
 
 export interface Http2ClientOptions extends AwsClientOptions {
   /**

@@ -1,7 +1,8 @@
 // The Kinesis client alone: what a worker's main thread builds when the lease thread owns DynamoDB
 // (importing clients.ts would load the DynamoDB SDK there too, about 5 MB more per process).
 import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { type AwsClientOptions, type ClientTarget, clientConfig, leanClient } from "./client-config.ts";
+import type { AwsClientOptions, ClientTarget } from "./client-config.ts";
+import { clientConfig, leanClient } from "./sdk-config.ts";
 
 export function createKinesisClient(options: AwsClientOptions = {}): {
   client: KinesisClient;

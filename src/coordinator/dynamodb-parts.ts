@@ -1,8 +1,8 @@
-// The lease table in this thread: a DynamoDB client, lease store and operator store. Imported
+// The lease table in this thread: its DynamoDB client, lease store and operator store. Imported
 // dynamically (lease-table-parts.ts) only when the lease thread is off or could not start, so a worker
-// whose lease thread runs never loads the DynamoDB SDK on its main thread.
+// whose lease thread runs never loads the lease table's modules on its main thread.
 import type { AwsClientOptions, ClientTarget } from "../aws/client-config.ts";
-import { createDynamoDbClient } from "../aws/dynamodb-client.ts";
+import { createLeaseTableClient } from "../aws/lease-table-client.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Random } from "../core/random.ts";
 import { createDynamoOperatorStore } from "../leases/dynamodb-operator-store.ts";
@@ -25,7 +25,7 @@ export function createDynamoParts(o: {
   random: Random;
   batching: RenewalBatchingOptions;
 }): DynamoParts {
-  const built = createDynamoDbClient(o.aws);
+  const built = createLeaseTableClient(o.aws, o.clock, o.random);
   const { client, target } = built;
   return {
     store: createDynamoLeaseStore({

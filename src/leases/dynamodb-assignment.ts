@@ -1,14 +1,14 @@
 // The assigner mode's DynamoDB calls (AssignmentStore): the 3.x owner GSI, the 3.x leader lock row
 // and WORKER_METRIC_STATS-compatible worker rows, all in the lease table. Every write is conditional
 // so that it can never overwrite a lease row (or another writer's newer leader heartbeat).
+import type { DynamoDbHttpClient } from "../aws/dynamodb-http/client.ts";
 import {
   DeleteItemCommand,
-  type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
   ScanCommand,
   UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+} from "../aws/dynamodb-http/commands.ts";
 import {
   LEADER_ENTITY,
   LEADER_KEY,
@@ -23,7 +23,7 @@ import { isConditionFailure } from "./dynamodb-call.ts";
 import type { Lease } from "./lease.ts";
 
 export interface AssignmentDeps {
-  client: DynamoDBClient;
+  client: DynamoDbHttpClient;
   table: string;
   consistentScan?: boolean;
   /** One SDK call with the store's timeout and error mapping (conditional: pass condition failures). */

@@ -1,7 +1,7 @@
 // The conditional UpdateItem every fenced lease write goes through: the new item (ALL_NEW) when the
 // condition held; otherwise the item as the condition saw it (ALL_OLD, or a read where an emulator omits
 // it), turned into the conflict Outcome the renewer and taker act on.
-import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { UpdateItemCommand } from "../aws/dynamodb-http/commands.ts";
 import { conflict, type Expectation } from "./conflict.ts";
 import type { AssignmentDeps } from "./dynamodb-assignment.ts";
 import { A, type Item, itemToLease, LEASE_ENTITY } from "./dynamodb-codec.ts";

@@ -1,12 +1,12 @@
 // The operator port on DynamoDB: a reset is one conditional UpdateItem (counter-fenced, touching only
 // the attributes it means to change); drain requests are non-lease rows beside the leases.
+import type { DynamoDbHttpClient } from "../aws/dynamodb-http/client.ts";
 import {
   DeleteItemCommand,
-  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
-} from "@aws-sdk/client-dynamodb";
+} from "../aws/dynamodb-http/commands.ts";
 import type { ClientTarget } from "../aws/clients.ts";
 import type { Clock } from "../core/clock.ts";
 import { A, type Item, itemToLease } from "./dynamodb-codec.ts";
@@ -24,7 +24,7 @@ import {
 import type { Outcome } from "./store.ts";
 
 export interface DynamoOperatorStoreOptions {
-  client: DynamoDBClient;
+  client: DynamoDbHttpClient;
   table: string;
   target: ClientTarget;
   clock: Clock;

@@ -6,12 +6,9 @@
 // likewise bumps its own copy after a renewal). Where the table cannot take PartiQL (no
 // dynamodb:PartiQLUpdate permission, an emulator without it) batching switches itself off once and every
 // write goes on as a single UpdateItem.
-import {
-  type AttributeValue,
-  type BatchStatementResponse,
-  BatchExecuteStatementCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, BatchStatementResponse } from "@aws-sdk/client-dynamodb";
+import type { DynamoDbHttpClient } from "../aws/dynamodb-http/client.ts";
+import { BatchExecuteStatementCommand } from "../aws/dynamodb-http/commands.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Expectation } from "./conflict.ts";
 import { A, type Item, itemToLease, leaseToItem } from "./dynamodb-codec.ts";
@@ -38,7 +35,7 @@ export const BATCH_LIMIT = 25;
 const UNAVAILABLE = new Set(["UnknownOperationException", "AccessDeniedException", "ValidationException"]);
 
 export interface RenewalBatchDeps {
-  client: DynamoDBClient;
+  client: DynamoDbHttpClient;
   clock: Clock;
   table: string;
   /** The store's call wrapper (per-call timeout, typed errors). */

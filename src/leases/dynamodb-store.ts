@@ -1,12 +1,12 @@
 // The DynamoDB LeaseStore: conditional UpdateItem writes that touch only their own attributes, so
 // Java KCL workers and other tools sharing the table keep every attribute they wrote.
+import type { DynamoDbHttpClient } from "../aws/dynamodb-http/client.ts";
 import {
   DeleteItemCommand,
-  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
-} from "@aws-sdk/client-dynamodb";
+} from "../aws/dynamodb-http/commands.ts";
 import type { ClientTarget } from "../aws/clients.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Random } from "../core/random.ts";
@@ -40,7 +40,7 @@ import { type ConditionalDeps, conditionalUpdate, IS_LEASE, leaseItemKey } from 
 import { RenewalBatcher, type RenewalBatchingOptions } from "./dynamodb-renewal-batch.ts";
 
 export interface DynamoLeaseStoreOptions extends RenewalBatchingOptions {
-  client: DynamoDBClient;
+  client: DynamoDbHttpClient;
   table: string;
   target: ClientTarget;
   clock: Clock;

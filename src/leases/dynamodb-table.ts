@@ -1,17 +1,17 @@
 // Lease table lifecycle: create if missing (hash key leaseKey, on-demand), tolerate a concurrent
 // creator, wait until ACTIVE. Never deletes a table.
+import type { DynamoDbHttpClient } from "../aws/dynamodb-http/client.ts";
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  type DynamoDBClient,
   UpdateTableCommand,
-} from "@aws-sdk/client-dynamodb";
+} from "../aws/dynamodb-http/commands.ts";
 import type { Clock } from "../core/clock.ts";
 import { DependencyError } from "../core/errors.ts";
 import { type DynamoCallContext, mapDynamoError, missingTable } from "./dynamodb-errors.ts";
 
 export interface TableDeps {
-  client: DynamoDBClient;
+  client: DynamoDbHttpClient;
   clock: Clock;
   ctx: (operation: string) => DynamoCallContext;
   /** Give up waiting for ACTIVE after this long. */

@@ -33,7 +33,7 @@ beforeAll(async () => {
   );
   app = uniqueName("app");
   const store = createDynamoLeaseStore({
-    client: aws.dynamodb,
+    client: aws.leaseTable,
     table: app,
     target: { region: aws.region, endpoint: aws.dynamodbEndpoint },
     clock: systemClock,

@@ -13,7 +13,7 @@ const aws = awsForSuite();
 
 assignmentStoreContract("dynamodb (dynalite)", async () =>
   createDynamoLeaseStore({
-    client: aws.dynamodb,
+    client: aws.leaseTable,
     table: uniqueName("assign"),
     target: { region: aws.region, endpoint: aws.dynamodbEndpoint },
     clock: systemClock,
@@ -28,7 +28,7 @@ describe("a KCL 3.x table is used, not damaged (dynalite)", () => {
   test("3.x worker-metrics and leader rows: parsed, and kcl-ts writes keep every attribute it does not own", async () => {
     const table = uniqueName("kcl3");
     const store = createDynamoLeaseStore({
-      client: aws.dynamodb,
+      client: aws.leaseTable,
       table,
       target: { region: aws.region, endpoint: aws.dynamodbEndpoint },
       clock: systemClock,

@@ -1,9 +1,8 @@
-// The join / crash / leave scenarios against dynalite: real SDK v3 clients (one per worker), the real
+// The join / crash / leave scenarios against dynalite: real lease-table clients (one per worker), the real
 // system clock, short lease timings. Only generous liveness bounds (CI machines are shared and slow);
 // how fast takeovers are is measured by bench/ (failover, rebalance).
 import { describe, expect, test } from "bun:test";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createDynamoDbClient } from "../../src/aws/clients.ts";
+import type { LeaseTableClient } from "../../src/aws/lease-table-client.ts";
 import { resolveConfig } from "../../src/config/resolve.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { EventBus, type KclEvent } from "../../src/core/events.ts";
@@ -12,13 +11,14 @@ import { createLeaseCoordinator, type LeaseCoordinator } from "../../src/leases/
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import type { LeaseStore } from "../../src/leases/store.ts";
 import { newLease, shardId } from "../../src/testing/lease-sim.ts";
-import { TEST_CREDENTIALS, uniqueName, waitFor } from "../support/aws.ts";
+import { uniqueName, waitFor } from "../support/aws.ts";
 import { awsForSuite } from "../support/aws-for-suite.ts";
+import { leaseTableClientFor } from "../support/lease-table-client.ts";
 
 // failover 3000 ms → renew every 900 ms, taker every 600 ms.
 const config = resolveConfig({ app: "scenario", stream: "scenario", failoverMs: 3000 });
 
-const clients: DynamoDBClient[] = [];
+const clients: LeaseTableClient[] = [];
 const running: { abort: AbortController; done: Promise<void> }[] = [];
 const aws = awsForSuite({
   // The coordinators still talk to dynalite: stopped (and their clients closed) before it goes.
@@ -38,12 +38,7 @@ interface Worker {
 }
 
 function storeFor(table: string, seed: number): LeaseStore {
-  const { client, target } = createDynamoDbClient({
-    region: aws.region,
-    dynamodbEndpoint: aws.dynamodbEndpoint,
-    credentials: TEST_CREDENTIALS,
-    env: {},
-  });
+  const { client, target } = leaseTableClientFor(aws.dynamodbEndpoint, { region: aws.region });
   clients.push(client);
   return createDynamoLeaseStore({ client, table, target, clock: systemClock, random: seededRandom(seed) });
 }

@@ -1,22 +1,17 @@
-// The DynamoDB adapter's error mapping with real SDK error objects: a loopback server answers lease-table
-// calls as DynamoDB does on the wire (JSON 1.0 error body), the real SDK client deserialises them into
-// its own exception classes, and the lease store must surface the engine's typed errors.
+// The DynamoDB adapter's error mapping with the lease table client's real error objects: a loopback server
+// answers lease-table calls as DynamoDB does on the wire (JSON 1.0 error body), the client
+// (src/aws/dynamodb-http) turns them into DynamoDbServiceErrors named by the body's __type, and the lease
+// store must surface the engine's typed errors.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  DynamoDBServiceException,
-  ProvisionedThroughputExceededException,
-  RequestLimitExceeded,
-  ResourceNotFoundException,
-} from "@aws-sdk/client-dynamodb";
-import { createDynamoDbClient } from "../../src/aws/clients.ts";
+import { DynamoDbServiceError } from "../../src/aws/dynamodb-http/errors.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { DependencyError, KclError, ThrottledError } from "../../src/core/errors.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
-import { TEST_CREDENTIALS } from "../support/aws.ts";
+import { leaseTableClientFor } from "../support/lease-table-client.ts";
 
 /** What the server answers next: an HTTP status and a DynamoDB error type. */
 let answer = { status: 400, type: "ProvisionedThroughputExceededException" };
@@ -45,14 +40,8 @@ afterAll(async () => {
 });
 
 function store() {
-  // One attempt: the SDK's own retries would only repeat the same answer.
-  const { client, target } = createDynamoDbClient({
-    region: "us-east-1",
-    credentials: TEST_CREDENTIALS,
-    dynamodbEndpoint: endpoint,
-    maxAttempts: 1,
-    env: {},
-  });
+  // One attempt: the client's own retries would only repeat the same answer.
+  const { client, target } = leaseTableClientFor(endpoint, { maxAttempts: 1 });
   return createDynamoLeaseStore({
     client,
     table: "leases",
@@ -75,35 +64,33 @@ async function failure(type: string, call: "get" | "renew" | "list" = "get", sta
   )) as Error & { cause?: unknown; context?: Record<string, unknown> };
 }
 
-describe("DynamoDB SDK errors → typed lease-store errors", () => {
+describe("DynamoDB errors → typed lease-store errors", () => {
   test.each([
-    ["ProvisionedThroughputExceededException", ProvisionedThroughputExceededException],
-    ["RequestLimitExceeded", RequestLimitExceeded],
-    ["ThrottlingException", DynamoDBServiceException],
-  ] as const)(
-    "%s from the SDK becomes a retriable ThrottledError naming the table",
-    async (type, sdkClass) => {
-      const before = requests;
-      for (const call of ["get", "renew", "list"] as const) {
-        const error = await failure(type, call);
-        expect(error).toBeInstanceOf(ThrottledError);
-        expect(error).toMatchObject({ name: "ThrottledError", code: "KCL_THROTTLED", retriable: true });
-        expect(error.message).toContain(`lease table leases throttled (${type}:`);
-        expect(error.context).toMatchObject({ table: "leases", region: "us-east-1", endpoint });
-        // The cause is the SDK's own exception object, deserialised from the wire.
-        expect(error.cause).toBeInstanceOf(sdkClass);
-        expect((error.cause as { name: string }).name).toBe(type);
-      }
-      expect(requests).toBeGreaterThan(before);
-    },
-  );
+    ["ProvisionedThroughputExceededException"],
+    ["RequestLimitExceeded"],
+    ["ThrottlingException"],
+  ] as const)("%s becomes a retriable ThrottledError naming the table", async (type) => {
+    const before = requests;
+    for (const call of ["get", "renew", "list"] as const) {
+      const error = await failure(type, call);
+      expect(error).toBeInstanceOf(ThrottledError);
+      expect(error).toMatchObject({ name: "ThrottledError", code: "KCL_THROTTLED", retriable: true });
+      expect(error.message).toContain(`lease table leases throttled (${type}:`);
+      expect(error.context).toMatchObject({ table: "leases", region: "us-east-1", endpoint });
+      // The cause is the client's error object, read from the wire.
+      expect(error.cause).toBeInstanceOf(DynamoDbServiceError);
+      expect((error.cause as { name: string }).name).toBe(type);
+    }
+    expect(requests).toBeGreaterThan(before);
+  });
 
   test("ResourceNotFoundException becomes DependencyError(missing) with the remedy", async () => {
     const error = await failure("ResourceNotFoundException");
     expect(error).toBeInstanceOf(DependencyError);
     expect(error).toMatchObject({ code: "KCL_DEPENDENCY_MISSING", retriable: false });
     expect(error.message).toContain("lease table leases does not exist");
-    expect(error.cause).toBeInstanceOf(ResourceNotFoundException);
+    expect(error.cause).toBeInstanceOf(DynamoDbServiceError);
+    expect((error.cause as Error).name).toBe("ResourceNotFoundException");
   });
 
   test("AccessDeniedException becomes DependencyError(credentials); a 500 becomes DependencyError(unreachable)", async () => {
@@ -115,13 +102,13 @@ describe("DynamoDB SDK errors → typed lease-store errors", () => {
       code: "KCL_DEPENDENCY_UNREACHABLE",
       retriable: true,
     });
-    expect(down.cause).toBeInstanceOf(DynamoDBServiceException);
+    expect(down.cause).toBeInstanceOf(DynamoDbServiceError);
   });
 
-  test("an error the engine cannot act on passes through unchanged (still the SDK's object)", async () => {
+  test("an error the engine cannot act on passes through unchanged (still the client's object)", async () => {
     const error = await failure("ValidationException");
     expect(error).not.toBeInstanceOf(KclError);
-    expect(error).toBeInstanceOf(DynamoDBServiceException);
+    expect(error).toBeInstanceOf(DynamoDbServiceError);
     expect(error.name).toBe("ValidationException");
   });
 });

@@ -5,7 +5,6 @@
 import { describe, expect, test } from "bun:test";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { startEmulators } from "../../cli/local/emulators.ts";
-import { createDynamoDbClient } from "../../src/aws/clients.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import { itemToLease } from "../../src/leases/dynamodb-codec.ts";
@@ -13,28 +12,21 @@ import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import type { Lease } from "../../src/leases/lease.ts";
 import type { LeaseStore, Outcome } from "../../src/leases/store.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
-import { TEST_CREDENTIALS, uniqueName } from "../support/aws.ts";
+import { uniqueName } from "../support/aws.ts";
 import { awsForSuite } from "../support/aws-for-suite.ts";
+import { interceptCalls, leaseTableClientFor } from "../support/lease-table-client.ts";
 import { leaseStoreContract } from "./store-contract.ts";
 
 const aws = awsForSuite();
 
-/** A batching store on its own client, and the SDK commands that client sent. */
+/** A batching store on its own client, and the commands that client sent. */
 function batchedStore(table: string, endpoint = aws.dynamodbEndpoint) {
-  const { client } = createDynamoDbClient({
-    region: aws.region,
-    credentials: TEST_CREDENTIALS,
-    dynamodbEndpoint: endpoint,
-    env: {},
-  });
+  const { client } = leaseTableClientFor(endpoint, { region: aws.region });
   const commands: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      commands.push(context.commandName ?? "?");
-      return next(args);
-    },
-    { step: "initialize" },
-  );
+  interceptCalls(client, (command, next) => {
+    commands.push(`${command.operation}Command`);
+    return next();
+  });
   const unavailable: string[] = [];
   const store = createDynamoLeaseStore({
     client,
@@ -50,7 +42,7 @@ function batchedStore(table: string, endpoint = aws.dynamodbEndpoint) {
 
 function plainStore(table: string): LeaseStore {
   return createDynamoLeaseStore({
-    client: aws.dynamodb,
+    client: aws.leaseTable,
     table,
     target: { region: aws.region, endpoint: aws.dynamodbEndpoint },
     clock: systemClock,

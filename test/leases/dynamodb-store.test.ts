@@ -2,7 +2,6 @@
 // DynamoDB-only rules: exact Java attribute types, unknown attributes survive, typed errors.
 import { describe, expect, test } from "bun:test";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { createDynamoDbClient } from "../../src/aws/clients.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { DependencyError } from "../../src/core/errors.ts";
 import { seededRandom } from "../../src/core/random.ts";
@@ -10,13 +9,14 @@ import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import { newLease } from "../../src/testing/lease-sim.ts";
 import { uniqueName } from "../support/aws.ts";
 import { awsForSuite } from "../support/aws-for-suite.ts";
+import { leaseTableClientFor } from "../support/lease-table-client.ts";
 import { leaseStoreContract } from "./store-contract.ts";
 
 const aws = awsForSuite();
 
 function storeFor(table: string) {
   return createDynamoLeaseStore({
-    client: aws.dynamodb,
+    client: aws.leaseTable,
     table,
     target: { region: aws.region, endpoint: aws.dynamodbEndpoint },
     clock: systemClock,
@@ -114,13 +114,7 @@ describe("DynamoDB lease store specifics", () => {
   });
 
   test("an unreachable endpoint is a retriable DependencyError naming the endpoint", async () => {
-    const { client, target } = createDynamoDbClient({
-      region: "us-east-1",
-      dynamodbEndpoint: "http://127.0.0.1:1",
-      credentials: { accessKeyId: "x", secretAccessKey: "x" },
-      maxAttempts: 1,
-      env: {},
-    });
+    const { client, target } = leaseTableClientFor("http://127.0.0.1:1", { maxAttempts: 1 });
     const store = createDynamoLeaseStore({
       client,
       table: "t-unreachable",

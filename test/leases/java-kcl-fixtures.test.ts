@@ -59,7 +59,7 @@ async function javaTable(
 ): Promise<{ name: string; store: LeaseStore; entries: Entry[] }> {
   const name = uniqueName("java");
   const store = createDynamoLeaseStore({
-    client: aws.dynamodb,
+    client: aws.leaseTable,
     table: name,
     target: { region: aws.region, endpoint: aws.dynamodbEndpoint },
     clock: systemClock,

@@ -26,7 +26,7 @@ function value<T>(o: Outcome<T>): T {
 function dynamo(): Pair {
   const table = uniqueName("ops");
   const target = { region: aws.region, endpoint: aws.dynamodbEndpoint };
-  const common = { client: aws.dynamodb, table, target, clock: systemClock };
+  const common = { client: aws.leaseTable, table, target, clock: systemClock };
   return {
     table,
     leases: createDynamoLeaseStore({ ...common, random: seededRandom(1) }),

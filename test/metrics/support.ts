@@ -1,16 +1,18 @@
 // Metrics test helpers: scrape an endpoint and parse it strictly, and AWS clients with switchable
-// fault injection below the SDK's retry layer (the engine sees every injected fault).
+// fault injection above the clients' retries (the engine sees every injected fault).
 import { ProvisionedThroughputExceededException as DynamoThrottle } from "@aws-sdk/client-dynamodb";
 import {
   type GetRecordsCommandOutput,
   ProvisionedThroughputExceededException as KinesisThrottle,
 } from "@aws-sdk/client-kinesis";
-import { createDynamoDbClient, createKinesisClient } from "../../src/aws/clients.ts";
+import { createKinesisClient } from "../../src/aws/clients.ts";
+import { createLeaseTableClient } from "../../src/aws/lease-table-client.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { systemRandom } from "../../src/core/random.ts";
 import { createAwsKinesis } from "../../src/kinesis/aws-kinesis.ts";
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import { TEST_CREDENTIALS, type TestAws } from "../support/aws.ts";
+import { interceptCalls } from "../support/lease-table-client.ts";
 import { type Family, type MetricType, parsePrometheusText, sampleValue } from "../support/prom-text.ts";
 
 export interface Scrape {
@@ -99,18 +101,16 @@ export function faultyPorts(aws: TestAws, table: string) {
     },
     { step: "initialize", name: "injectKinesisFaults" },
   );
-  const d = createDynamoDbClient({ ...common, dynamodbEndpoint: aws.dynamodbEndpoint });
-  d.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      // Renewals, takes, checkpoints and releases are UpdateItem calls; scans still get through.
-      if (faults.throttleLeaseWrites && context.commandName === "UpdateItemCommand") {
-        faults.injected.leaseWrites++;
-        throw new DynamoThrottle({ message: "injected", $metadata: {} });
-      }
-      return next(args);
-    },
-    { step: "initialize", name: "injectDynamoFaults" },
-  );
+  const d = createLeaseTableClient({ ...common, dynamodbEndpoint: aws.dynamodbEndpoint });
+  interceptCalls(d.client, async (command, next) => {
+    // Renewals, takes, checkpoints and releases are UpdateItem calls (this store does not batch); scans
+    // still get through.
+    if (faults.throttleLeaseWrites && command.operation === "UpdateItem") {
+      faults.injected.leaseWrites++;
+      throw new DynamoThrottle({ message: "injected", $metadata: {} });
+    }
+    return next();
+  });
   return {
     faults,
     deps: {

@@ -58,6 +58,9 @@ export function awsForSuite(options: AwsForSuiteOptions = {}): TestAws {
     get dynamodb() {
       return aws().dynamodb;
     },
+    get leaseTable() {
+      return aws().leaseTable;
+    },
     get env() {
       return aws().env;
     },

@@ -20,6 +20,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { startEmulators } from "../../cli/local/emulators.ts";
 import { createDynamoDbClient, createKinesisClient } from "../../src/aws/clients.ts";
+import { createLeaseTableClient, type LeaseTableClient } from "../../src/aws/lease-table-client.ts";
 
 export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
@@ -28,7 +29,10 @@ export interface TestAws {
   dynamodbEndpoint: string;
   region: string;
   kinesis: KinesisClient;
+  /** The SDK's client: for tests that set the table up or read it as another tool would. */
   dynamodb: DynamoDBClient;
+  /** The lease table's own client (src/aws/dynamodb-http), as the stores use it in production. */
+  leaseTable: LeaseTableClient;
   /** Env for child processes so the CLI finds the emulators. */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -40,12 +44,17 @@ export async function startTestAws(options: { shardLimit?: number } = {}): Promi
   const common = { region, credentials: TEST_CREDENTIALS, env: {} };
   const kinesis = createKinesisClient({ ...common, kinesisEndpoint: emulators.kinesisEndpoint }).client;
   const dynamodb = createDynamoDbClient({ ...common, dynamodbEndpoint: emulators.dynamodbEndpoint }).client;
+  const leaseTable = createLeaseTableClient({
+    ...common,
+    dynamodbEndpoint: emulators.dynamodbEndpoint,
+  }).client;
   return {
     kinesisEndpoint: emulators.kinesisEndpoint,
     dynamodbEndpoint: emulators.dynamodbEndpoint,
     region,
     kinesis,
     dynamodb,
+    leaseTable,
     env: {
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: "test",
@@ -56,6 +65,7 @@ export async function startTestAws(options: { shardLimit?: number } = {}): Promi
     async stop() {
       kinesis.destroy();
       dynamodb.destroy();
+      leaseTable.destroy();
       await emulators.stop();
     },
   };

@@ -35,7 +35,7 @@ async function leaseStore(): Promise<{ store: LeaseStore; table: string }> {
   const table = uniqueName("leases");
   await createTable(aws.dynamodb, table);
   const store = createDynamoLeaseStore({
-    client: aws.dynamodb,
+    client: aws.leaseTable,
     table,
     target: { region: aws.region, endpoint: aws.dynamodbEndpoint },
     clock: systemClock,

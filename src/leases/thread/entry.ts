@@ -3,7 +3,7 @@
 // renewal here. Everything it observes goes to the main thread as messages (protocol.ts), and it answers
 // the main thread's own lease-table calls (shard sync, cleanup, start-up checks, drain requests).
 import { parentPort } from "node:worker_threads";
-import { createDynamoDbClient } from "../../aws/dynamodb-client.ts";
+import { createLeaseTableClient } from "../../aws/lease-table-client.ts";
 import { systemClock } from "../../core/clock.ts";
 import { EventBus } from "../../core/events.ts";
 import { systemRandom } from "../../core/random.ts";
@@ -62,11 +62,11 @@ function start(init: LeaseThreadInit): ThreadState {
     state.liveWorkers = scan.liveWorkers;
     send({ type: "scan", changes: state.scanChanges.diff(scan.leases), ...liveWorkers });
   });
-  const built = createDynamoDbClient({
-    region: config.region,
-    dynamodbEndpoint: config.dynamodbEndpoint,
-    credentials: init.credentials,
-  });
+  const built = createLeaseTableClient(
+    { region: config.region, dynamodbEndpoint: config.dynamodbEndpoint, credentials: init.credentials },
+    systemClock,
+    systemRandom,
+  );
   const store = createDynamoLeaseStore({
     client: built.client,
     table: config.table,

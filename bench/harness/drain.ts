@@ -15,7 +15,13 @@ export interface DrainResult {
   elapsedMs: number;
   /** Spawn → first record delivered. */
   firstRecordMs: number;
+  /** Records ÷ (spawn → last record): start-up (modules, lease table, first GetRecords) included. */
   recordsPerSecond: number;
+  /**
+   * The steady rate: records after the first delivered batch ÷ (first delivery → last), without the
+   * consumer's start-up, as CPU per record is measured after the first delivery.
+   */
+  steadyRecordsPerSecond?: number;
   cpuSeconds: number;
   cpuSecondsPer100k: number;
   /**
@@ -86,6 +92,7 @@ export async function measureDrain(
     elapsedMs,
     firstRecordMs: (p.firstBatchAt ?? Number.NaN) - proc.startedAt,
     recordsPerSecond: Math.round((expected * 1000) / elapsedMs),
+    steadyRecordsPerSecond: steadyRate(p, expected),
     cpuSeconds,
     cpuSecondsPer100k: Math.round((cpuSeconds * 100_000 * 1000) / expected) / 1000,
     steadyCpuSecondsPer100k:
@@ -121,4 +128,13 @@ export async function measureDrain(
     peakRssMB: Math.round(proc.peakRssBytes() / 2 ** 20),
     ...(machine ? { machine } : {}),
   };
+}
+
+/** Records delivered after the first batch, per second from that batch to the last one. */
+function steadyRate(p: { frames: { kind: string; count: number; at: number }[] }, expected: number): number {
+  const batches = p.frames.filter((f) => f.kind === "batch");
+  const first = batches[0];
+  const last = batches.at(-1);
+  if (!first || !last || last.at <= first.at) return Number.NaN;
+  return Math.round(((expected - first.count) * 1000) / (last.at - first.at));
 }

@@ -22,7 +22,10 @@ interface ThroughputRun {
   order: string;
   raw: DrainResult;
   kcl: KclRun;
+  /** records/s ÷ raw loop's, spawn to last record (start-up included). */
   ratio: number;
+  /** The steady rates' ratio (first delivery to last): the target. */
+  steadyRatio: number;
   /** With --metrics: the same drain with --metrics-port, and its records/s ÷ kcl's. */
   kclMetrics?: KclRun & { scrapes: number; scrapeBytes: number };
   metricsRatio?: number;
@@ -128,18 +131,30 @@ export const throughput: Scenario = {
           raw = await measureRaw();
         }
         const ratio = round(kcl.recordsPerSecond / raw.recordsPerSecond, 3)!;
+        const steadyRatio = round(
+          (kcl.steadyRecordsPerSecond ?? Number.NaN) / (raw.steadyRecordsPerSecond ?? Number.NaN),
+          3,
+        )!;
         const order = [
           rawFirst ? "raw,kcl" : "kcl,raw",
           kclMetrics ? (rawFirst ? "+metrics last" : "+metrics first") : "",
         ];
-        const entry: ThroughputRun = { run, order: order.filter(Boolean).join(" "), raw, kcl, ratio };
+        const entry: ThroughputRun = {
+          run,
+          order: order.filter(Boolean).join(" "),
+          raw,
+          kcl,
+          ratio,
+          steadyRatio,
+        };
         if (kclMetrics) {
           entry.kclMetrics = kclMetrics;
           entry.metricsRatio = round(kclMetrics.recordsPerSecond / kcl.recordsPerSecond, 3)!;
         }
         runs.push(entry);
         ctx.log(
-          `run ${run}: kcl ${kcl.recordsPerSecond} rec/s, raw ${raw.recordsPerSecond} rec/s, ratio ${ratio}, ` +
+          `run ${run}: kcl ${kcl.recordsPerSecond} rec/s, raw ${raw.recordsPerSecond} rec/s, ratio ${ratio}; ` +
+            `steady (after the first delivery) kcl ${kcl.steadyRecordsPerSecond} raw ${raw.steadyRecordsPerSecond} rec/s, ratio ${steadyRatio}; ` +
             `CPU s per 100k after the first delivery kcl ${kcl.steadyCpuSecondsPer100k} raw ${raw.steadyCpuSecondsPer100k} ` +
             `(kcl by thread ${JSON.stringify(kcl.steadyCpuByThread ?? {})}), ` +
             `missing kcl ${kcl.missing} raw ${raw.missing}` +
@@ -151,6 +166,9 @@ export const throughput: Scenario = {
     });
     const flat = runs.map((r) => ({
       ratio: r.ratio,
+      steadyRatio: r.steadyRatio,
+      kclSteadyRecordsPerSecond: r.kcl.steadyRecordsPerSecond,
+      rawSteadyRecordsPerSecond: r.raw.steadyRecordsPerSecond,
       kclRecordsPerSecond: r.kcl.recordsPerSecond,
       rawRecordsPerSecond: r.raw.recordsPerSecond,
       kclCpuSecondsPer100k: r.kcl.cpuSecondsPer100k,
@@ -202,7 +220,16 @@ export const throughput: Scenario = {
       medians: { records, pollIntervalMs, ...m },
       // Speed counts only when every record arrived.
       targets: [
-        target("records/s ÷ raw loop", missing === 0 ? m.ratio : null, ">=", 0.95, "×"),
+        // The steady rate, as the issue measured it ("the raw loop's steady rate"): from the first
+        // delivery to the last, like CPU per record. The rate from spawn (start-up included) is reported
+        // beside it: kcl-ts starts later (lease table, shard sync, lease thread; see firstRecordMs).
+        target(
+          "records/s after the first delivery ÷ raw loop",
+          missing === 0 ? m.steadyRatio : null,
+          ">=",
+          0.95,
+          "×",
+        ),
         // Per record = after the first delivery: start-up CPU (module loading, the lease table) is a
         // fixed cost that the total spreads over however many records were pre-loaded.
         target(
@@ -234,7 +261,7 @@ export const throughput: Scenario = {
         `CPU s per 100k after the first delivery by OS thread (medians; worker = the lease thread, gc = JSC's heap helpers): kcl-ts ${threadLine("kcl", m)}; raw loop ${threadLine("raw", m)}`,
         `second half of the records only (JIT warm): kcl-ts ${m.kclWarmCpuSecondsPer100k} CPU s per 100k, raw loop ${m.rawWarmCpuSecondsPer100k}; ratio ${m.warmCpuRatio} (not a target: the first half includes compiling the hot paths); by OS thread: kcl-ts ${threadLine("kclWarm", m)}; raw loop ${threadLine("rawWarm", m)}`,
         `machine while measuring (first to last delivery; the consumer itself included; all CPUs = 100 %): load average ${m.loadAverage}; busy ${m.kclMachineBusyPercent} % during kcl-ts, ${m.rawMachineBusyPercent} % during the raw loop; steal ${m.kclMachineStealPercent} % / ${m.rawMachineStealPercent} %`,
-        `ratios (kcl / raw, medians of per-run ratios): records/s ${m.ratio} (target ≥ 0.95); CPU per record after the first delivery ${m.steadyCpuRatio} (target ≤ 1.1), including start-up ${m.cpuRatio}`,
+        `ratios (kcl / raw, medians of per-run ratios): records/s after the first delivery ${m.steadyRatio} (target ≥ 0.95), from spawn ${m.ratio}; CPU per record after the first delivery ${m.steadyCpuRatio} (target ≤ 1.1), including start-up ${m.cpuRatio}`,
         `missing: ${missing}; duplicates (kcl, median): ${m.kclDuplicates}`,
         ...(ctx.options.metrics
           ? [

@@ -6,7 +6,7 @@ import { createLeaseTableClient } from "../../src/aws/lease-table-client.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { ConfigurationError } from "../../src/core/errors.ts";
 import { systemRandom } from "../../src/core/random.ts";
-import { createAwsKinesis } from "../../src/kinesis/aws-kinesis.ts";
+import { type AwsKinesisPort, createAwsKinesis } from "../../src/kinesis/aws-kinesis.ts";
 import type { KinesisPort } from "../../src/kinesis/port.ts";
 import { createDynamoOperatorStore } from "../../src/leases/dynamodb-operator-store.ts";
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
@@ -83,7 +83,7 @@ export async function openSession(
   const dynamoTarget = dynamo.target;
   const common = { client: dynamo.client, table, target: dynamoTarget, clock: systemClock };
   let kinesisClient: ReturnType<typeof createKinesisClient> | undefined;
-  let kinesis: KinesisPort | undefined;
+  let kinesis: AwsKinesisPort | undefined;
   return {
     table,
     dynamoTarget,
@@ -98,6 +98,7 @@ export async function openSession(
     },
     close() {
       dynamo.client.destroy();
+      kinesis?.close();
       kinesisClient?.client.destroy();
     },
   };

@@ -1,6 +1,6 @@
 // Where AWS clients point and as whom: region, endpoint overrides from options or the AWS_ENDPOINT_URL*
 // variables, and the emulators' credentials. No SDK code is imported here: the lease table's own client
-// (dynamodb-http/) uses it too. The SDK clients' configuration is in sdk-config.ts.
+// (dynamodb-http/, json-protocol/) uses it too. The SDK clients' configuration is in sdk-config.ts.
 
 export interface AwsClientOptions {
   region?: string;

@@ -1,4 +1,4 @@
-// The lease table's client (dynamodb-http/): where it points and as whom, from the same options as the
+// The lease table's client (dynamodb-http/, on json-protocol/): where it points and as whom, from the same options as the
 // SDK clients (client-config.ts). Loads no SDK code unless the default credential chain is needed.
 import { systemClock, type Clock } from "../core/clock.ts";
 import { systemRandom, type Random } from "../core/random.ts";
@@ -9,7 +9,7 @@ import {
   clientTarget,
 } from "./client-config.ts";
 import { DynamoDbHttpClient } from "./dynamodb-http/client.ts";
-import { profileRegion } from "./dynamodb-http/credentials.ts";
+import { profileRegion } from "./json-protocol/credentials.ts";
 
 export type { DynamoDbHttpClient as LeaseTableClient } from "./dynamodb-http/client.ts";
 

@@ -50,9 +50,13 @@ export function buildStreamParts(ctx: PartsContext): StreamParts {
   if (!kinesis) {
     const aws = { region: config.region, credentials: options.credentials };
     const built = createKinesisClient({ ...aws, kinesisEndpoint: config.kinesisEndpoint });
-    kinesis = createAwsKinesis(built.client, built.target);
+    const port = createAwsKinesis(built.client, built.target);
+    kinesis = port;
     kinesisTarget = built.target;
-    closers.push(() => built.client.destroy());
+    closers.push(() => {
+      port.close();
+      built.client.destroy();
+    });
   }
   const fanOut = config.retrieval === "efo" ? buildFanOut(ctx, closers) : undefined;
   return {

@@ -1,8 +1,8 @@
 // The KinesisPort over AWS SDK v3: paginated ListShards, DescribeStreamSummary, GetShardIterator and
-// GetRecords, with every failure mapped to a typed engine error (see aws-kinesis-errors.ts).
+// GetRecords (that one through aws-get-records.ts, without the SDK's deserializer), with every failure
+// mapped to a typed engine error (see aws-kinesis-errors.ts).
 import {
   DescribeStreamSummaryCommand,
-  GetRecordsCommand,
   type GetShardIteratorCommandInput,
   GetShardIteratorCommand,
   type KinesisClient,
@@ -10,6 +10,8 @@ import {
   type Shard as SdkShard,
 } from "@aws-sdk/client-kinesis";
 import type { ClientTarget } from "../aws/clients.ts";
+import type { AwsJsonClient } from "../aws/json-protocol/client.ts";
+import { decodeData, GetRecordsCommand, getRecordsClient } from "./aws-get-records.ts";
 import { type KinesisCallContext, mapKinesisError } from "./aws-kinesis-errors.ts";
 import {
   type ChildShard,
@@ -23,7 +25,12 @@ import {
 export interface AwsKinesisOptions {
   /** ListShards MaxResults per page (service maximum 10000). Default 1000. */
   listShardsPageSize?: number;
+  /** GetRecords' client (tests wrap one to inject faults). Default: built beside `client`. */
+  getRecordsClient?: AwsJsonClient;
 }
+
+/** The port, and close() for the GetRecords client's connections (the SDK client is the caller's). */
+export type AwsKinesisPort = KinesisPort & { close(): void };
 
 function toShard(s: SdkShard): Shard {
   const shard: Shard = {
@@ -59,8 +66,11 @@ export function createAwsKinesis(
   client: KinesisClient,
   target: ClientTarget,
   options: AwsKinesisOptions = {},
-): KinesisPort {
+): AwsKinesisPort {
   const pageSize = options.listShardsPageSize ?? 1000;
+  const injected = options.getRecordsClient;
+  const getRecordsVia = injected ? () => Promise.resolve(injected) : getRecordsClient(client, target);
+  let opened: AwsJsonClient | undefined;
 
   async function call<T>(ctx: Omit<KinesisCallContext, "region" | "endpoint">, fn: () => Promise<T>) {
     try {
@@ -80,6 +90,10 @@ export function createAwsKinesis(
   }
 
   return {
+    close() {
+      if (!injected) opened?.destroy();
+    },
+
     async describeStream(stream) {
       const out = await call({ operation: "DescribeStreamSummary", stream }, () =>
         client.send(new DescribeStreamSummaryCommand({ StreamName: stream })),
@@ -133,15 +147,18 @@ export function createAwsKinesis(
     async getRecords(iterator, limit, shard): Promise<GetRecordsResult> {
       const out = await call(
         { operation: "GetRecords", stream: shard?.stream, shardId: shard?.shardId },
-        () => client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit })),
+        async () => {
+          opened = await getRecordsVia();
+          return opened.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+        },
       );
       const result: GetRecordsResult = {
         records: (out.Records ?? []).map((r) =>
           plainRecord(
-            r.SequenceNumber!,
+            r.SequenceNumber,
             r.PartitionKey ?? "",
-            r.Data ?? new Uint8Array(0),
-            r.ApproximateArrivalTimestamp ?? new Date(0),
+            decodeData(r.Data),
+            new Date((r.ApproximateArrivalTimestamp ?? 0) * 1000),
           ),
         ),
       };

@@ -2,11 +2,7 @@
 // retry never skips, skip says what it skipped, injected throttling and expired iterators lose nothing,
 // and a sub-sequence checkpoint inside a KPL aggregate resumes at the next sub-record after a restart.
 import { describe, expect, test } from "bun:test";
-import {
-  ExpiredIteratorException,
-  type KinesisClient,
-  ProvisionedThroughputExceededException,
-} from "@aws-sdk/client-kinesis";
+import { ExpiredIteratorException, ProvisionedThroughputExceededException } from "@aws-sdk/client-kinesis";
 import { createKinesisClient } from "../../src/aws/clients.ts";
 import type { WorkerOptions } from "../../src/coordinator/types.ts";
 import { createWorker } from "../../src/coordinator/worker.ts";
@@ -23,6 +19,7 @@ import {
   waitFor,
 } from "../support/aws.ts";
 import { awsForSuite } from "../support/aws-for-suite.ts";
+import { getRecordsClientFor, interceptCalls } from "../support/lease-table-client.ts";
 import { aggregate } from "../kinesis/support/kpl-aggregate.ts";
 import { deliveriesFile, FAST, leaseRows, readDeliveries, startWorker } from "./support.ts";
 
@@ -130,7 +127,7 @@ describe("failure policy (--on-error)", () => {
   }, 30_000);
 });
 
-/** Faults injected below the SDK's retry layer, so the engine sees every one of them. */
+/** Faults injected above the clients' retries, so the engine sees every one of them. */
 function faultyKinesis(every: { throttle: number; expire: number }) {
   const { client, target } = createKinesisClient({
     region: aws.region,
@@ -140,24 +137,29 @@ function faultyKinesis(every: { throttle: number; expire: number }) {
   });
   let calls = 0;
   const injected = { throttled: 0, expired: 0 };
-  (client as KinesisClient).middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === "GetRecordsCommand") {
-        calls++;
-        if (calls % every.throttle === 0) {
-          injected.throttled++;
-          throw new ProvisionedThroughputExceededException({ message: "injected", $metadata: {} });
-        }
-        if (calls % every.expire === 0) {
-          injected.expired++;
-          throw new ExpiredIteratorException({ message: "injected", $metadata: {} });
-        }
+  const getRecords = interceptCalls(getRecordsClientFor(aws.kinesisEndpoint), (command, next) => {
+    if (command.operation === "GetRecords") {
+      calls++;
+      if (calls % every.throttle === 0) {
+        injected.throttled++;
+        throw new ProvisionedThroughputExceededException({ message: "injected", $metadata: {} });
       }
-      return next(args);
+      if (calls % every.expire === 0) {
+        injected.expired++;
+        throw new ExpiredIteratorException({ message: "injected", $metadata: {} });
+      }
+    }
+    return next();
+  });
+  const kinesis = createAwsKinesis(client, target, { getRecordsClient: getRecords });
+  return {
+    kinesis,
+    injected,
+    close: () => {
+      getRecords.destroy();
+      client.destroy();
     },
-    { step: "initialize", name: "injectFaults" },
-  );
-  return { kinesis: createAwsKinesis(client, target), injected, close: () => client.destroy() };
+  };
 }
 
 describe("--on-error exit in a worker process", () => {

@@ -24,10 +24,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   faulty.client.destroy();
+  faulty.getRecords.destroy();
 });
 
 function port() {
-  return createAwsKinesis(faulty.client, faulty.target, { listShardsPageSize: 2 });
+  return createAwsKinesis(faulty.client, faulty.target, {
+    listShardsPageSize: 2,
+    getRecordsClient: faulty.getRecords,
+  });
 }
 
 /** A loopback port with nothing listening (bound, then closed). */

@@ -103,7 +103,9 @@ export function kinesisContract(name: string, harness: () => KinesisHarness): vo
       const h = harness();
       const stream = h.uniqueName("c-order");
       await h.createStream(stream, 1);
+      const putAt = h.now();
       const put = await h.put(stream, puts(25));
+      const putDone = h.now();
       const shardId = "shardId-000000000000";
       const { records } = await readAll(h.kinesis, stream, shardId, { type: "TRIM_HORIZON" }, 7);
       expect(records.map(text)).toEqual(puts(25).map((p) => p.data));
@@ -112,6 +114,11 @@ export function kinesisContract(name: string, harness: () => KinesisHarness): vo
       const seqs = records.map((r) => BigInt(r.sequenceNumber));
       expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true);
       expect(records.every((r) => r.approximateArrivalTimestamp instanceof Date)).toBe(true);
+      // Arrival times are the put's wall-clock time (the service stamps whole or fractional seconds).
+      for (const r of records) {
+        expect(r.approximateArrivalTimestamp.getTime()).toBeGreaterThanOrEqual(putAt - 1000);
+        expect(r.approximateArrivalTimestamp.getTime()).toBeLessThanOrEqual(putDone + 1000);
+      }
       const it = await h.kinesis.getShardIterator(stream, shardId, { type: "TRIM_HORIZON" });
       const page = await h.kinesis.getRecords(it, 7);
       expect(page.records.length).toBe(7);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DynamoDbServiceError } from "../../src/aws/dynamodb-http/errors.ts";
+import { DynamoDbServiceError } from "../../src/aws/json-protocol/errors.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { DependencyError, KclError, ThrottledError } from "../../src/core/errors.ts";
 import { seededRandom } from "../../src/core/random.ts";

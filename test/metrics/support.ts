@@ -1,18 +1,16 @@
 // Metrics test helpers: scrape an endpoint and parse it strictly, and AWS clients with switchable
 // fault injection above the clients' retries (the engine sees every injected fault).
 import { ProvisionedThroughputExceededException as DynamoThrottle } from "@aws-sdk/client-dynamodb";
-import {
-  type GetRecordsCommandOutput,
-  ProvisionedThroughputExceededException as KinesisThrottle,
-} from "@aws-sdk/client-kinesis";
+import { ProvisionedThroughputExceededException as KinesisThrottle } from "@aws-sdk/client-kinesis";
 import { createKinesisClient } from "../../src/aws/clients.ts";
 import { createLeaseTableClient } from "../../src/aws/lease-table-client.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { systemRandom } from "../../src/core/random.ts";
+import type { WireGetRecordsOutput } from "../../src/kinesis/aws-get-records.ts";
 import { createAwsKinesis } from "../../src/kinesis/aws-kinesis.ts";
 import { createDynamoLeaseStore } from "../../src/leases/dynamodb-store.ts";
 import { TEST_CREDENTIALS, type TestAws } from "../support/aws.ts";
-import { interceptCalls } from "../support/lease-table-client.ts";
+import { getRecordsClientFor, interceptCalls } from "../support/lease-table-client.ts";
 import { type Family, type MetricType, parsePrometheusText, sampleValue } from "../support/prom-text.ts";
 
 export interface Scrape {
@@ -87,20 +85,16 @@ export function faultyPorts(aws: TestAws, table: string) {
   };
   const common = { region: aws.region, credentials: TEST_CREDENTIALS, env: {} };
   const k = createKinesisClient({ ...common, kinesisEndpoint: aws.kinesisEndpoint });
-  k.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName !== "GetRecordsCommand") return next(args);
-      if (faults.throttleGetRecords) {
-        faults.injected.getRecords++;
-        throw new KinesisThrottle({ message: "injected", $metadata: {} });
-      }
-      const result = await next(args);
-      const output = result.output as GetRecordsCommandOutput;
-      if (faults.lag !== undefined) output.MillisBehindLatest = faults.lag;
-      return result;
-    },
-    { step: "initialize", name: "injectKinesisFaults" },
-  );
+  const getRecords = interceptCalls(getRecordsClientFor(aws.kinesisEndpoint), async (command, next) => {
+    if (command.operation !== "GetRecords") return next();
+    if (faults.throttleGetRecords) {
+      faults.injected.getRecords++;
+      throw new KinesisThrottle({ message: "injected", $metadata: {} });
+    }
+    const output = (await next()) as WireGetRecordsOutput;
+    if (faults.lag !== undefined) output.MillisBehindLatest = faults.lag;
+    return output;
+  });
   const d = createLeaseTableClient({ ...common, dynamodbEndpoint: aws.dynamodbEndpoint });
   interceptCalls(d.client, async (command, next) => {
     // Renewals, takes, checkpoints and releases are UpdateItem calls (this store does not batch); scans
@@ -114,7 +108,7 @@ export function faultyPorts(aws: TestAws, table: string) {
   return {
     faults,
     deps: {
-      kinesis: createAwsKinesis(k.client, k.target),
+      kinesis: createAwsKinesis(k.client, k.target, { getRecordsClient: getRecords }),
       leaseStore: createDynamoLeaseStore({
         client: d.client,
         table,

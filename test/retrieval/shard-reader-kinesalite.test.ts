@@ -25,13 +25,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   faulty.client.destroy();
+  faulty.getRecords.destroy();
 });
 
 function open(stream: string, start: ExtendedSequenceNumber, seen: KclEvent[] = []) {
   const events = new EventBus("w1", () => systemClock.now());
   events.onAny((e) => seen.push(e));
   return createShardReader({
-    kinesis: createAwsKinesis(faulty.client, faulty.target),
+    kinesis: createAwsKinesis(faulty.client, faulty.target, { getRecordsClient: faulty.getRecords }),
     stream,
     shardId: S0,
     start,

@@ -25,46 +25,39 @@ import type {
   UpdateTableCommandOutput,
 } from "@aws-sdk/client-dynamodb";
 
-/** One DynamoDB call: `operation` is the X-Amz-Target suffix; the output type rides along for send(). */
-export class DynamoCommand<Input extends object, Output extends object> {
-  declare readonly _output?: Output;
-  constructor(
-    readonly operation: string,
-    readonly input: Input,
-  ) {}
-}
+import { JsonCommand } from "../json-protocol/command.ts";
 
-export class GetItemCommand extends DynamoCommand<GetItemCommandInput, GetItemCommandOutput> {
+export class GetItemCommand extends JsonCommand<GetItemCommandInput, GetItemCommandOutput> {
   constructor(input: GetItemCommandInput) {
     super("GetItem", input);
   }
 }
-export class PutItemCommand extends DynamoCommand<PutItemCommandInput, PutItemCommandOutput> {
+export class PutItemCommand extends JsonCommand<PutItemCommandInput, PutItemCommandOutput> {
   constructor(input: PutItemCommandInput) {
     super("PutItem", input);
   }
 }
-export class UpdateItemCommand extends DynamoCommand<UpdateItemCommandInput, UpdateItemCommandOutput> {
+export class UpdateItemCommand extends JsonCommand<UpdateItemCommandInput, UpdateItemCommandOutput> {
   constructor(input: UpdateItemCommandInput) {
     super("UpdateItem", input);
   }
 }
-export class DeleteItemCommand extends DynamoCommand<DeleteItemCommandInput, DeleteItemCommandOutput> {
+export class DeleteItemCommand extends JsonCommand<DeleteItemCommandInput, DeleteItemCommandOutput> {
   constructor(input: DeleteItemCommandInput) {
     super("DeleteItem", input);
   }
 }
-export class ScanCommand extends DynamoCommand<ScanCommandInput, ScanCommandOutput> {
+export class ScanCommand extends JsonCommand<ScanCommandInput, ScanCommandOutput> {
   constructor(input: ScanCommandInput) {
     super("Scan", input);
   }
 }
-export class QueryCommand extends DynamoCommand<QueryCommandInput, QueryCommandOutput> {
+export class QueryCommand extends JsonCommand<QueryCommandInput, QueryCommandOutput> {
   constructor(input: QueryCommandInput) {
     super("Query", input);
   }
 }
-export class BatchExecuteStatementCommand extends DynamoCommand<
+export class BatchExecuteStatementCommand extends JsonCommand<
   BatchExecuteStatementCommandInput,
   BatchExecuteStatementCommandOutput
 > {
@@ -72,20 +65,17 @@ export class BatchExecuteStatementCommand extends DynamoCommand<
     super("BatchExecuteStatement", input);
   }
 }
-export class DescribeTableCommand extends DynamoCommand<
-  DescribeTableCommandInput,
-  DescribeTableCommandOutput
-> {
+export class DescribeTableCommand extends JsonCommand<DescribeTableCommandInput, DescribeTableCommandOutput> {
   constructor(input: DescribeTableCommandInput) {
     super("DescribeTable", input);
   }
 }
-export class CreateTableCommand extends DynamoCommand<CreateTableCommandInput, CreateTableCommandOutput> {
+export class CreateTableCommand extends JsonCommand<CreateTableCommandInput, CreateTableCommandOutput> {
   constructor(input: CreateTableCommandInput) {
     super("CreateTable", input);
   }
 }
-export class UpdateTableCommand extends DynamoCommand<UpdateTableCommandInput, UpdateTableCommandOutput> {
+export class UpdateTableCommand extends JsonCommand<UpdateTableCommandInput, UpdateTableCommandOutput> {
   constructor(input: UpdateTableCommandInput) {
     super("UpdateTable", input);
   }

@@ -1,9 +1,14 @@
 // A real KinesisClient whose HTTP layer can answer chosen operations with a service error (as Kinesis
-// would send it on the wire) or page ListShards, so the SDK's own deserialisation is exercised.
+// would send it on the wire) or page ListShards, so the SDK's own deserialisation is exercised; and the
+// GetRecords client the adapter uses instead of the SDK for that call (aws-get-records.ts), whose
+// injected errors are decoded from the same wire body by the client's own decoder.
 import { Readable } from "node:stream";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { ClientTarget } from "../../../src/aws/clients.ts";
+import type { AwsJsonClient } from "../../../src/aws/json-protocol/client.ts";
+import { responseError } from "../../../src/aws/json-protocol/errors.ts";
+import { getRecordsClientFor, interceptCalls } from "../../support/lease-table-client.ts";
 import { TEST_CREDENTIALS } from "../../support/aws.ts";
 
 interface Fault {
@@ -21,6 +26,8 @@ interface WireRequest {
 export interface FaultClient {
   client: KinesisClient;
   target: ClientTarget;
+  /** Pass as createAwsKinesis's getRecordsClient: GetRecords goes through it. */
+  getRecords: AwsJsonClient;
   /** The next `times` calls of `operation` (e.g. "GetRecords") fail with `errorType`. */
   failNext(operation: string, errorType: string, options?: { times?: number; status?: number }): void;
   /** Makes ListShards answer `pageSize` shards per page with a NextToken (kinesalite never pages). */
@@ -110,9 +117,18 @@ export function createFaultClient(endpoint: string, region = "us-east-1"): Fault
     maxAttempts: 1,
     requestHandler: handler as never,
   });
+  const getRecords = interceptCalls(getRecordsClientFor(endpoint, { maxAttempts: 1 }), (command, next) => {
+    calls.push({ operation: command.operation, body: command.input as Record<string, unknown> });
+    const fault = faults.find((f) => f.operation === command.operation && f.remaining > 0);
+    if (!fault) return next();
+    fault.remaining -= 1;
+    const payload = JSON.stringify({ __type: fault.errorType, message: `injected ${fault.errorType}` });
+    throw responseError(fault.status, payload, { "x-amzn-requestid": "injected" });
+  });
   return {
     client,
     target: { region, endpoint },
+    getRecords,
     calls,
     pageListShards(size) {
       pageSize = size;

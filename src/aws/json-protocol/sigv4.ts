@@ -1,6 +1,6 @@
 // AWS Signature Version 4 for a DynamoDB JSON request (POST /), written out so the lease thread needs
 // no SDK signer. The steps and names follow the SigV4 reference: canonical request, string to sign,
-// derived signing key, Authorization header. test/aws/dynamodb-http.test.ts checks every signature
+// derived signing key, Authorization header. test/aws/json-protocol.test.ts checks every signature
 // against the SDK's own signer (@smithy/signature-v4) for the same request.
 import { createHash, createHmac } from "node:crypto";
 

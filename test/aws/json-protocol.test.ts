@@ -1,4 +1,4 @@
-// The lease table's own DynamoDB client (src/aws/dynamodb-http): its SigV4 signatures equal the SDK
+// kcl-ts's JSON-protocol client (src/aws/json-protocol), as the lease table uses it (src/aws/dynamodb-http): its SigV4 signatures equal the SDK
 // signer's for the same request, and it retries, times out, corrects clock skew and reports errors as
 // the SDK's standard client does — against a loopback server that answers as DynamoDB does on the wire.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { DynamoDbHttpClient } from "../../src/aws/dynamodb-http/client.ts";
 import { GetItemCommand, UpdateItemCommand } from "../../src/aws/dynamodb-http/commands.ts";
-import { profileRegion } from "../../src/aws/dynamodb-http/credentials.ts";
-import { DynamoDbServiceError } from "../../src/aws/dynamodb-http/errors.ts";
-import { amzDate, signRequest } from "../../src/aws/dynamodb-http/sigv4.ts";
+import { profileRegion } from "../../src/aws/json-protocol/credentials.ts";
+import { DynamoDbServiceError } from "../../src/aws/json-protocol/errors.ts";
+import { amzDate, signRequest } from "../../src/aws/json-protocol/sigv4.ts";
 import { systemClock } from "../../src/core/clock.ts";
 
 const asKey = (k: Uint8Array | string | ArrayBuffer | ArrayBufferView) =>

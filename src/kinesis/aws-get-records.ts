@@ -49,40 +49,59 @@ export function decodeData(base64: string | undefined): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** A client made on first use; close() ends its connections (if it was made). */
+export interface LazyClient {
+  get(): Promise<AwsJsonClient>;
+  close(): void;
+}
+
+/** A client the caller made (tests): never closed here. */
+export function givenClient(client: AwsJsonClient): LazyClient {
+  return { get: () => Promise.resolve(client), close: () => {} };
+}
+
 /**
  * A GetRecords client beside `sdk`, built on first use: same region (the SDK may have read it from a
  * profile), endpoint, credentials (the SDK client's provider, so the chain runs once) and attempts.
  */
-export function getRecordsClient(sdk: KinesisClient, target: ClientTarget): () => Promise<AwsJsonClient> {
+export function getRecordsClient(sdk: KinesisClient, target: ClientTarget): LazyClient {
   let built: Promise<AwsJsonClient> | undefined;
-  return () => {
-    built ??= (async () => {
-      const config = sdk.config;
-      const region = target.region ?? (await config.region());
-      const maxAttempts = await config.maxAttempts();
-      return new AwsJsonClient(
-        {
-          region,
-          ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-          credentials: async () => {
-            const c = await config.credentials();
-            return {
-              accessKeyId: c.accessKeyId,
-              secretAccessKey: c.secretAccessKey,
-              ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
-            };
-          },
-          clock: systemClock,
-          random: systemRandom,
-          maxAttempts,
-          requestTimeoutMs: 30_000,
+  let made: AwsJsonClient | undefined;
+  const build = async () => {
+    const config = sdk.config;
+    const region = target.region ?? (await config.region());
+    const maxAttempts = await config.maxAttempts();
+    made = new AwsJsonClient(
+      {
+        region,
+        ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+        credentials: async () => {
+          const c = await config.credentials();
+          return {
+            accessKeyId: c.accessKeyId,
+            secretAccessKey: c.secretAccessKey,
+            ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+          };
         },
-        KINESIS,
-      );
-    })();
-    built.catch(() => {
-      built = undefined; // a region not found yet: try again on the next call
-    });
-    return built;
+        clock: systemClock,
+        random: systemRandom,
+        maxAttempts,
+        requestTimeoutMs: 30_000,
+      },
+      KINESIS,
+    );
+    return made;
+  };
+  return {
+    get() {
+      if (!built) {
+        built = build();
+        built.catch(() => {
+          built = undefined; // a region not found yet: try again on the next call
+        });
+      }
+      return built;
+    },
+    close: () => made?.destroy(),
   };
 }

@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import type { ClientTarget } from "../aws/clients.ts";
 import type { AwsJsonClient } from "../aws/json-protocol/client.ts";
-import { decodeData, GetRecordsCommand, getRecordsClient } from "./aws-get-records.ts";
+import { decodeData, GetRecordsCommand, getRecordsClient, givenClient } from "./aws-get-records.ts";
 import { type KinesisCallContext, mapKinesisError } from "./aws-kinesis-errors.ts";
 import {
   type ChildShard,
@@ -68,9 +68,9 @@ export function createAwsKinesis(
   options: AwsKinesisOptions = {},
 ): AwsKinesisPort {
   const pageSize = options.listShardsPageSize ?? 1000;
-  const injected = options.getRecordsClient;
-  const getRecordsVia = injected ? () => Promise.resolve(injected) : getRecordsClient(client, target);
-  let opened: AwsJsonClient | undefined;
+  const getRecords = options.getRecordsClient
+    ? givenClient(options.getRecordsClient)
+    : getRecordsClient(client, target);
 
   async function call<T>(ctx: Omit<KinesisCallContext, "region" | "endpoint">, fn: () => Promise<T>) {
     try {
@@ -91,7 +91,7 @@ export function createAwsKinesis(
 
   return {
     close() {
-      if (!injected) opened?.destroy();
+      getRecords.close();
     },
 
     async describeStream(stream) {
@@ -148,8 +148,8 @@ export function createAwsKinesis(
       const out = await call(
         { operation: "GetRecords", stream: shard?.stream, shardId: shard?.shardId },
         async () => {
-          opened = await getRecordsVia();
-          return opened.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+          const lean = await getRecords.get();
+          return lean.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
         },
       );
       const result: GetRecordsResult = {

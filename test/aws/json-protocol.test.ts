@@ -10,11 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { DynamoDbHttpClient } from "../../src/aws/dynamodb-http/client.ts";
+import { DYNAMODB, KINESIS, regionalEndpoint } from "../../src/aws/json-protocol/client.ts";
 import { GetItemCommand, UpdateItemCommand } from "../../src/aws/dynamodb-http/commands.ts";
 import { profileRegion } from "../../src/aws/json-protocol/credentials.ts";
 import { DynamoDbServiceError } from "../../src/aws/json-protocol/errors.ts";
 import { amzDate, signRequest } from "../../src/aws/json-protocol/sigv4.ts";
 import { systemClock } from "../../src/core/clock.ts";
+import { waitFor } from "../support/aws.ts";
 
 const asKey = (k: Uint8Array | string | ArrayBuffer | ArrayBufferView) =>
   typeof k === "string"
@@ -262,7 +264,8 @@ describe("DynamoDbHttpClient", () => {
     replies = [{ status: 200, hang: true }];
     const abort = new AbortController();
     const pending = client({ requestTimeoutMs: 10_000 }).send(get, { abortSignal: abort.signal });
-    await Bun.sleep(100);
+    // Abort once the server holds the request (not before it was sent).
+    await waitFor("the request reached the server", () => seen.length === 1, 5_000, 10);
     abort.abort();
     const aborted = await failure(pending);
     expect(aborted.name).toBe("AbortError");
@@ -296,6 +299,15 @@ describe("DynamoDbHttpClient", () => {
         else process.env[k] = v;
       }
     }
+  });
+
+  test("regional endpoints: standard partition, China, FIPS; per service", () => {
+    expect(regionalEndpoint("eu-west-1", {})).toBe("https://dynamodb.eu-west-1.amazonaws.com");
+    expect(regionalEndpoint("cn-north-1", {}, DYNAMODB)).toBe("https://dynamodb.cn-north-1.amazonaws.com.cn");
+    expect(regionalEndpoint("us-east-1", { AWS_USE_FIPS_ENDPOINT: "true" })).toBe(
+      "https://dynamodb-fips.us-east-1.amazonaws.com",
+    );
+    expect(regionalEndpoint("us-west-2", {}, KINESIS)).toBe("https://kinesis.us-west-2.amazonaws.com");
   });
 
   test("the profile's region is found as the SDK finds it", () => {

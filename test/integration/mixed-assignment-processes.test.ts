@@ -3,25 +3,23 @@
 // same application. It must take nothing, exit 2 with a message naming the table and the flag, and the
 // assigner's shards lose and duplicate no record.
 import { describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { OWNER_INDEX } from "../../src/leases/assignment-store.ts";
 import { createStream, scanTable, uniqueName, waitFor } from "../support/aws.ts";
 import { awsForSuite } from "../support/aws-for-suite.ts";
 import { startProcess } from "../support/processes.ts";
 import {
-  checkDelivered,
+  consumeArgv,
   deliveriesFile,
-  duplicateDeliveries,
+  expectEveryRecordOnce,
   leaseRows,
+  REPO_ROOT,
   readDeliveries,
   startProducer,
   startWorker,
   waitOwners,
 } from "./support.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
-const MAIN = join(ROOT, "cli", "main.ts");
 /** Generous: two busy cores, several bun processes and both emulators share them. */
 const WAIT = 60_000;
 
@@ -45,28 +43,10 @@ describe("mixed lease-assignment modes (processes)", () => {
     const ownersBefore = new Map((await leaseRows(aws, app)).map((r) => [r.leaseKey, r.leaseOwner]));
 
     // The CLI as an operator runs it during a rolling deploy that forgot the flag (taker is the default).
-    const taker = startProcess(
-      "taker",
-      [
-        MAIN,
-        "consume",
-        "--plugin",
-        "plugins/print-records.ts",
-        "--output",
-        "json",
-        "--stream",
-        stream,
-        "--app",
-        app,
-        "--worker-id",
-        "T",
-        "--failover-ms",
-        "3000",
-        "--initial-position",
-        "TRIM_HORIZON",
-      ],
-      { cwd: ROOT, env: aws.env },
-    );
+    const taker = startProcess("taker", consumeArgv(stream, app, "--worker-id", "T"), {
+      cwd: REPO_ROOT,
+      env: aws.env,
+    });
     let code: number | null | undefined;
     void taker.exited.then((e) => {
       code = e.code;
@@ -86,15 +66,7 @@ describe("mixed lease-assignment modes (processes)", () => {
     expect(rows.every((r) => r.leaseOwner === "A")).toBe(true);
     expect(new Map(rows.map((r) => [r.leaseKey, r.leaseOwner]))).toEqual(ownersBefore);
 
-    await producer.stop();
-    await waitFor(
-      "every record delivered",
-      () => new Set(readDeliveries(out).map((d) => d.d)).size >= producer.put.length,
-      WAIT,
-      200,
-    );
-    checkDelivered(producer.put, readDeliveries(out));
-    expect(duplicateDeliveries(readDeliveries(out))).toEqual([]);
+    await expectEveryRecordOnce(producer, out, WAIT);
     expect(readDeliveries(out).every((d) => d.w === "A")).toBe(true);
     a.signal("SIGTERM");
     expect((await a.exited).code).toBe(0);
@@ -147,15 +119,7 @@ describe("mixed lease-assignment modes (processes)", () => {
       timeoutMs: WAIT,
       settled: true,
     });
-    await producer.stop();
-    await waitFor(
-      "every record delivered",
-      () => new Set(readDeliveries(out).map((d) => d.d)).size >= producer.put.length,
-      WAIT,
-      200,
-    );
-    checkDelivered(producer.put, readDeliveries(out));
-    expect(duplicateDeliveries(readDeliveries(out))).toEqual([]);
+    await expectEveryRecordOnce(producer, out, WAIT);
     a.signal("SIGTERM");
     expect((await a.exited).code).toBe(0);
   }, 180_000);

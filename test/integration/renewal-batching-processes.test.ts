@@ -3,15 +3,13 @@
 // against a dynalite without PartiQL the worker warns once and goes on renewing with UpdateItem (with the
 // lease thread and without), and assigner mode does not batch.
 import { afterAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { type Meter, startMeteringProxy } from "../../bench/metering-proxy.ts";
 import { type Emulators, startEmulators } from "../../cli/local/emulators.ts";
 import { createStream, uniqueName, waitFor } from "../support/aws.ts";
 import { awsForSuite } from "../support/aws-for-suite.ts";
 import { type Proc, startProcess } from "../support/processes.ts";
+import { consumeArgv, REPO_ROOT } from "./support.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
-const MAIN = join(ROOT, "cli", "main.ts");
 /** Generous: two busy cores, several bun processes and the emulators share them. */
 const WAIT = 60_000;
 const SHARDS = 2;
@@ -24,27 +22,10 @@ afterAll(async () => {
 
 /** A worker on `stream` whose DynamoDB calls go to `dynamodbEndpoint`; resolves once it holds every shard. */
 async function worker(stream: string, dynamodbEndpoint: string, flags: string[] = []): Promise<Proc> {
-  const p = startProcess(
-    "worker",
-    [
-      MAIN,
-      "consume",
-      "--plugin",
-      "plugins/print-records.ts",
-      "--output",
-      "json",
-      "--stream",
-      stream,
-      "--app",
-      uniqueName("batching"),
-      "--failover-ms",
-      "3000",
-      "--initial-position",
-      "TRIM_HORIZON",
-      ...flags,
-    ],
-    { cwd: ROOT, env: { ...aws.env, AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint } },
-  );
+  const p = startProcess("worker", consumeArgv(stream, uniqueName("batching"), ...flags), {
+    cwd: REPO_ROOT,
+    env: { ...aws.env, AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint },
+  });
   const acquired = () => p.lines.filter((l) => l.includes('"lease-acquired"')).length;
   await waitFor(`the worker holds ${SHARDS} leases`, () => acquired() >= SHARDS, WAIT, 100);
   return p;

@@ -1,5 +1,6 @@
 // Integration helpers: worker processes on the emulators, a per-key-counting producer, the deliveries
 // file, the lease table as plain rows, and the delivery checks every scenario shares.
+import { expect } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -281,6 +282,52 @@ export function checkDuplicatesOnlyOnMovedShards(procs: Proc[], deliveries: read
     if ((inits.get(d.s) ?? 0) < 2)
       throw new Error(`record ${d.d} of ${d.s} delivered twice although the shard never moved`);
   }
+}
+
+/** The repository root: `kcl-ts consume` runs from here (its plugins/ path is relative to it). */
+export const REPO_ROOT = join(import.meta.dir, "..", "..");
+
+/**
+ * argv for `bun` running `kcl-ts consume` from source on `stream` as `app`, with the print-records plugin,
+ * JSON output, a 3 s failover and TRIM_HORIZON; `extra` flags follow.
+ */
+export function consumeArgv(stream: string, app: string, ...extra: string[]): string[] {
+  return [
+    join(REPO_ROOT, "cli", "main.ts"),
+    "consume",
+    "--plugin",
+    "plugins/print-records.ts",
+    "--output",
+    "json",
+    "--stream",
+    stream,
+    "--app",
+    app,
+    "--failover-ms",
+    "3000",
+    "--initial-position",
+    "TRIM_HORIZON",
+    ...extra,
+  ];
+}
+
+/** Every put record delivered (waits for them), none twice. Returns the deliveries. */
+export async function expectEveryRecordOnce(
+  producer: { stop(): Promise<void>; put: readonly string[] },
+  out: string,
+  timeoutMs: number,
+): Promise<DeliveryLine[]> {
+  await producer.stop();
+  await waitFor(
+    "every record delivered",
+    () => new Set(readDeliveries(out).map((d) => d.d)).size >= producer.put.length,
+    timeoutMs,
+    200,
+  );
+  const deliveries = readDeliveries(out);
+  checkDelivered(producer.put, deliveries);
+  expect(duplicateDeliveries(deliveries)).toEqual([]);
+  return deliveries;
 }
 
 export { uniqueName };

@@ -1,8 +1,10 @@
-// DynamoDB's answers turned into errors shaped like the SDK's (name, message, $fault, $metadata and the
-// body's other fields, e.g. the Item of a ConditionalCheckFailedException), so the stores' error
-// judgement (dynamodb-errors.ts, sdk-errors.ts) reads them exactly as it read the SDK's.
+// A JSON-protocol service's answers (DynamoDB's, Kinesis GetRecords') turned into errors shaped like the
+// SDK's (name, message, $fault, $metadata and the body's other fields, e.g. the Item of a
+// ConditionalCheckFailedException), so the error judgement (dynamodb-errors.ts, aws-kinesis-errors.ts,
+// sdk-errors.ts) reads them exactly as it read the SDK's; and which of them the client retries.
+import { isNetworkFailure, type SdkLikeError } from "../sdk-errors.ts";
 
-/** An error answer from DynamoDB (the SDK's ServiceException fields; the body's others are copied). */
+/** An error answer from the service (the SDK's ServiceException fields; the body's others are copied). */
 export class DynamoDbServiceError extends Error {
   declare $fault: "client" | "server";
   declare $metadata: { httpStatusCode: number; requestId?: string; attempts?: number };
@@ -72,22 +74,13 @@ export const CLOCK_SKEW_ERRORS: ReadonlySet<string> = new Set([
   "AuthFailure",
 ]);
 
-const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ECONNABORTED",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-]);
-
 /** Whether the SDK's standard retry strategy would try this call again. */
 export function isRetryable(e: unknown): boolean {
-  const err = e as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const err = e as SdkLikeError;
   if (err.name === "AbortError") return false;
   if (THROTTLING_ERRORS.has(err.name ?? "")) return true;
   const status = err.$metadata?.httpStatusCode;
   if (status !== undefined) return status >= 500 || status === 429;
-  return err.name === "TimeoutError" || TRANSIENT_CODES.has(err.code ?? "");
+  // No answer (refused, reset, DNS, socket timeout): the same judgement the error mapping makes.
+  return isNetworkFailure(err);
 }
